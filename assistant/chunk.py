@@ -1,0 +1,74 @@
+"""(Document, Analysis) -> Chunks: consecutive whole sentences packed up to a word-piece budget
+counted with the embedding model's own tokenizer, so nothing is silently truncated. A sentence
+longer than the model's limit is cut at word boundaries. Consecutive chunks share up to
+`overlap` word pieces of whole sentences.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .types import Analysis, Chunk, Document, Sentence
+
+if TYPE_CHECKING:
+    from tokenizers import Tokenizer
+
+
+def chunk(doc: Document, analysis: Analysis, *, tokenizer: "Tokenizer", target: int, max_tokens: int,
+          overlap: int) -> list[Chunk]:
+    """Chunks covering every sentence of `doc`."""
+    units = _units(doc.text, analysis.sentences, tokenizer=tokenizer, max_tokens=max_tokens)
+    groups: list[list[tuple[Sentence, int]]] = []
+    current: list[tuple[Sentence, int]] = []
+    size = 0
+    for unit in units:
+        if current and size + unit[1] > target:
+            groups.append(current)
+            carried: list[tuple[Sentence, int]] = []
+            for prev in reversed(current):
+                if sum(n for _, n in carried) + prev[1] > overlap or len(carried) == len(current) - 1:
+                    break
+                carried.insert(0, prev)
+            current = carried if sum(n for _, n in carried) + unit[1] <= max_tokens else []
+            size = sum(n for _, n in current)
+        current.append(unit)
+        size += unit[1]
+    if current:
+        groups.append(current)
+    chunks = []
+    for i, group in enumerate(groups):
+        start, end = group[0][0].start, group[-1][0].end
+        inside = tuple(s for s in analysis.sentences if s.start < end and s.end > start)
+        attrs = tuple(a for a in analysis.attributions if a.sentence_start < end and a.sentence_end > start)
+        chunks.append(Chunk(
+            chunk_id=f"{doc.doc_id}:{i:05d}", doc_id=doc.doc_id, index=i, start=start, end=end,
+            text=doc.text[start:end], page_start=doc.page_at(start), page_end=doc.page_at(max(start, end - 1)),
+            paragraph=group[0][0].paragraph, n_tokens=sum(n for _, n in group), sentences=inside,
+            attributions=attrs, pages=tuple(pg for pg in doc.pages if pg.start < end and pg.end > start)))
+    return chunks
+
+
+def _units(text: str, sentences: tuple[Sentence, ...], *, tokenizer: "Tokenizer",
+           max_tokens: int) -> list[tuple[Sentence, int]]:
+    """Sentences with their word-piece counts; sentences over `max_tokens` cut into pieces."""
+    encodings = tokenizer.encode_batch([text[s.start:s.end] for s in sentences], add_special_tokens=False)
+    units: list[tuple[Sentence, int]] = []
+    for s, enc in zip(sentences, encodings):
+        n = len(enc.ids)
+        if n <= max_tokens:
+            units.append((s, n))
+            continue
+        offsets = enc.offsets
+        words = enc.word_ids
+        begin = 0
+        while begin < n:
+            stop = min(begin + max_tokens, n)
+            if stop < n:
+                back = stop
+                while back > begin + max_tokens // 2 and words[back] is not None and words[back] == words[back - 1]:
+                    back -= 1
+                stop = back if back > begin + max_tokens // 2 else stop
+            a = s.start + offsets[begin][0]
+            b = s.start + offsets[stop - 1][1]
+            units.append((Sentence(a, b, s.paragraph), stop - begin))
+            begin = stop
+    return units

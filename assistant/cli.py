@@ -1,0 +1,220 @@
+"""Command line: `assistant ingest|ask|attributions|documents|delete|web`.
+
+JSON output (--json) is stable: other programs parse it.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from .config import Settings, quiet_runtime
+from .errors import AssistantError
+
+SOURCE_TYPES = ("armed group", "government", "military", "police", "media", "local sources", "UN/NGO",
+                "anonymous official", "author", "other")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings.from_env(index_dir=getattr(args, "index", None), chroma_url=getattr(args, "chroma_url", None))
+
+
+def _print_json(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from .pipeline import ingest, open_assistant
+    from .render import report_dict
+
+    assistant = open_assistant(_settings(args))
+    bar = tqdm(total=0, unit="file", desc="ingest", file=sys.stderr, disable=args.quiet)
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if stage == "files":
+            bar.total = total
+            bar.n = done
+            bar.refresh()
+        elif stage == "chunks":
+            bar.set_postfix_str(f"+{done} chunks", refresh=True)
+        elif stage == "keyword index" and done == 0:
+            bar.set_description("keyword index")
+
+    report = ingest([Path(p) for p in args.paths], assistant=assistant, progress=progress)
+    bar.close()
+    data = report_dict(report)
+    if args.json:
+        _print_json(data)
+    else:
+        for f in data["files"]:
+            extra = f" ({f['chunks']} chunks)" if f["chunks"] else ""
+            why = f": {f['reason']}" if f["reason"] else ""
+            print(f"{f['status']:>9}  {f['path']}{extra}{why}")
+        s = data["summary"]
+        print(f"{s['files']} files: {s['added']} added, {s['updated']} updated, {s['unchanged']} unchanged, "
+              f"{s['failed']} failed; {s['chunks']} chunks in {s['seconds']} s")
+    return 1 if report.failed else 0
+
+
+def _filters(args: argparse.Namespace):  # -> Filters
+    from .types import Filters
+    return Filters(doc_ids=tuple(args.doc or ()), outlets=tuple(args.outlet or ()), date_from=args.date_from,
+                   date_to=args.date_to, source_types=tuple(args.source_type or ()), source=args.source)
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from .pipeline import ask, open_assistant
+    from .render import answer_dict, answer_markdown
+
+    assistant = open_assistant(_settings(args))
+    filters = _filters(args)
+    questions = (line.strip() for line in sys.stdin) if args.question == "-" else iter([args.question])
+    for q in questions:
+        if not q:
+            continue
+        try:
+            answer = ask(q, assistant=assistant, k=args.k, filters=filters)
+        except AssistantError as exc:
+            if args.json:
+                _print_json({"question": q, "error": str(exc), "answerable": False, "text": str(exc),
+                             "citations": [], "claims": []})
+                continue
+            raise
+        if args.json:
+            _print_json(answer_dict(answer))
+        else:
+            print(answer_markdown(answer))
+            print()
+    return 0
+
+
+def cmd_attributions(args: argparse.Namespace) -> int:
+    from .analyse import analyse, load_analyzer
+    from .clean import clean
+    from .load import load_file
+    from .render import attribution_dicts
+
+    settings = _settings(args)
+    loaded = load_file(Path(args.path), pdf_timeout=settings.pdf_timeout, pdf_memory_mb=settings.pdf_memory_mb)
+    analyzer = load_analyzer(settings.spacy_model)
+    out: list[dict[str, Any]] = []
+    for raw in loaded.documents:
+        doc = clean(raw)
+        rows = attribution_dicts(doc, analyse(doc, analyzer=analyzer), narration=args.narration)
+        if len(loaded.documents) > 1:
+            for r in rows:
+                r["record"] = doc.key
+        out.extend(rows)
+    if args.json:
+        _print_json(out)
+    else:
+        for r in out:
+            who = r["source"] if r["source"] == r["source_resolved"] else f"{r['source']} → {r['source_resolved']}"
+            print(f"[{r['stance']}] {who} ({r['source_type']}) {r['cue'] or ''}: {r['sentence']}")
+    return 0
+
+
+def cmd_documents(args: argparse.Namespace) -> int:
+    from .pipeline import open_assistant
+
+    docs = open_assistant(_settings(args)).documents()
+    rows = [{"doc_id": d.doc_id, "title": d.meta.title, "outlet": d.meta.outlet, "date": d.meta.date,
+             "path": d.path, "record": d.key, "chunks": d.n_chunks, "narrator": d.narrator.name} for d in docs]
+    if args.json:
+        _print_json(rows)
+    else:
+        for r in rows:
+            print(f"{r['doc_id']}  {r['chunks']:>5} chunks  {r['date'] or '':10}  {(r['title'] or '')[:80]}")
+        print(f"{len(rows)} documents")
+    return 0
+
+
+def cmd_delete(args: argparse.Namespace) -> int:
+    from .pipeline import delete, open_assistant
+
+    n = delete(args.doc_ids, assistant=open_assistant(_settings(args)))
+    print(f"deleted {n} of {len(args.doc_ids)} documents")
+    return 0 if n == len(args.doc_ids) else 1
+
+
+def cmd_web(args: argparse.Namespace) -> int:
+    from .web import launch
+
+    launch(_settings(args), host=args.host, port=args.port, auth=args.auth, corpus=args.corpus)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="assistant", description="Ask conflict reports questions; every answer "
+                                "cites its passages and says who made each claim.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def index_options(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--index", help="index folder (default: $ASSISTANT_INDEX or ~/.local/share/assistant/index)")
+        sp.add_argument("--chroma-url", help="use a Chroma server (http://HOST:PORT) instead of the embedded store")
+
+    sp = sub.add_parser("ingest", help="add files and folders (txt, md, html, pdf, json, jsonl) to the index")
+    sp.add_argument("paths", nargs="+")
+    sp.add_argument("--json", action="store_true", help="print the report as JSON")
+    sp.add_argument("--quiet", action="store_true", help="no progress bar")
+    index_options(sp)
+    sp.set_defaults(func=cmd_ingest)
+
+    sp = sub.add_parser("ask", help="ask a question ('-' reads one question per line from stdin)")
+    sp.add_argument("question")
+    sp.add_argument("-k", type=int, default=None, help="number of cited passages (default 5)")
+    sp.add_argument("--json", action="store_true", help="one JSON object per answer")
+    sp.add_argument("--source", help="only passages credited to a source whose name contains this")
+    sp.add_argument("--source-type", action="append", choices=SOURCE_TYPES, help="only these source types")
+    sp.add_argument("--doc", action="append", help="only this document id (repeatable)")
+    sp.add_argument("--outlet", action="append", help="only this outlet (repeatable)")
+    sp.add_argument("--from", dest="date_from", help="earliest document date (yyyy[-mm[-dd]])")
+    sp.add_argument("--to", dest="date_to", help="latest document date (yyyy[-mm[-dd]])")
+    index_options(sp)
+    sp.set_defaults(func=cmd_ask)
+
+    sp = sub.add_parser("attributions", help="who says what in one document (no index needed)")
+    sp.add_argument("path")
+    sp.add_argument("--json", action="store_true")
+    sp.add_argument("--narration", action="store_true", help="also list sentences credited to the narrator")
+    sp.set_defaults(func=cmd_attributions)
+
+    sp = sub.add_parser("documents", help="list indexed documents")
+    sp.add_argument("--json", action="store_true")
+    index_options(sp)
+    sp.set_defaults(func=cmd_documents)
+
+    sp = sub.add_parser("delete", help="remove documents by id")
+    sp.add_argument("doc_ids", nargs="+")
+    index_options(sp)
+    sp.set_defaults(func=cmd_delete)
+
+    sp = sub.add_parser("web", help="start the web chat (builds the bundled corpus index on first run)")
+    sp.add_argument("--host", default="127.0.0.1")
+    sp.add_argument("--port", type=int, default=7860)
+    sp.add_argument("--auth", help="user:password required to open the page")
+    sp.add_argument("--corpus", default=None, help="folder to index on first run (default: the bundled corpus/)")
+    index_options(sp)
+    sp.set_defaults(func=cmd_web)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    quiet_runtime()
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except AssistantError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

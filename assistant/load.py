@@ -1,0 +1,272 @@
+"""Files -> RawDocument: .txt, .md, .html/.htm, .pdf, and .json/.jsonl corpora of records.
+
+`discover(paths)` expands folders recursively; `load_file(path, ...)` reads one file and
+raises LoadError naming the file and the reason when it cannot.
+"""
+from __future__ import annotations
+
+import codecs
+import json
+import re
+from pathlib import Path
+from typing import Any, Iterable
+
+from .errors import LoadError
+from .pdf import read_pdf
+from .types import DocMeta, Genre, Loaded, RawDocument
+
+TEXT_SUFFIXES = {".txt", ".md", ".text", ".markdown"}
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | {".pdf", ".json", ".jsonl", ".ndjson"}
+
+TEXT_FIELDS = ("text", "doc", "body", "content", "article", "maintext")
+TITLE_FIELDS = ("title", "headline")
+OUTLET_FIELDS = ("outlet", "source", "publisher", "site", "sitename", "source_domain")
+AUTHOR_FIELDS = ("author", "authors", "byline")
+DATE_FIELDS = ("date", "published", "date_publish", "publication_date", "pubdate")
+URL_FIELDS = ("url", "link")
+
+MONTHS = {m: i for i, m in enumerate(
+    "jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}
+
+
+def discover(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """Files to ingest under `paths` (folders recursively, hidden entries skipped), and the
+    paths that cannot be ingested with the reason."""
+    found: list[Path] = []
+    bad: list[tuple[Path, str]] = []
+    for path in paths:
+        if path.is_dir():
+            for p in sorted(path.rglob("*")):
+                rel = p.relative_to(path).parts
+                if p.is_file() and not any(part.startswith(".") for part in rel) \
+                        and p.suffix.lower() in SUPPORTED:
+                    found.append(p)
+        elif path.is_file():
+            if path.suffix.lower() in SUPPORTED:
+                found.append(path)
+            else:
+                bad.append((path, f"unsupported file type {path.suffix or '(none)'}; "
+                                  f"supported: {', '.join(sorted(SUPPORTED))}"))
+        else:
+            bad.append((path, "no such file or folder"))
+    return found, bad
+
+
+def load_file(path: Path, *, pdf_timeout: float = 60.0, pdf_memory_mb: int = 1024,
+              max_mb: int = 200) -> Loaded:
+    """Read one file into raw documents (several for a corpus file)."""
+    size = path.stat().st_size
+    if size == 0:
+        raise LoadError(f"{path}: empty file")
+    if size > max_mb << 20:
+        raise LoadError(f"{path}: {size >> 20} MB is over the {max_mb} MB limit; split the file")
+    suffix = path.suffix.lower()
+    if suffix == ".pdf":
+        return Loaded(documents=(_load_pdf(path, timeout=pdf_timeout, memory_mb=pdf_memory_mb),))
+    text = decode(path.read_bytes(), path)
+    if suffix in HTML_SUFFIXES:
+        return Loaded(documents=(_load_html(path, text),))
+    if suffix in (".json", ".jsonl", ".ndjson"):
+        return _load_corpus(path, text, lines=suffix != ".json")
+    return Loaded(documents=(_load_text(path, text),))
+
+
+def decode(data: bytes, path: Path) -> str:
+    """Bytes -> str: BOMs honoured, UTF-8 preferred, then UTF-16 without BOM, then Windows-1252."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8):].decode("utf-8", errors="replace")
+    for bom, enc in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+                     (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            return data.decode(enc, errors="replace")
+    head = data[:4096]
+    if len(head) >= 4 and head[1::2].count(0) > 0.4 * len(head[1::2]) and head[0::2].count(0) < 0.1 * len(head[0::2]):
+        return data.decode("utf-16-le", errors="replace")
+    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    if controls > 0.05 * len(head):
+        raise LoadError(f"{path}: looks like binary data, not text ({controls} control bytes in the first "
+                        f"{len(head)}); is it the right file?")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        replaced = data.decode("utf-8", errors="replace")
+        if replaced.count("\ufffd") <= max(3, len(replaced) // 1000):
+            return replaced
+        return data.decode("cp1252", errors="replace")
+
+
+def _first_line_title(text: str) -> str | None:
+    for line in text.splitlines():
+        line = line.strip().lstrip("#").strip()
+        if line:
+            return line[:200] if len(line) <= 200 else None
+    return None
+
+
+def _load_text(path: Path, text: str) -> RawDocument:
+    title = _first_line_title(text)
+    if title and (title.endswith(".") and len(title.split()) > 15):
+        title = None
+    return RawDocument(path=str(path), pages=(text,), meta=DocMeta(title=title or path.stem, genre="news"))
+
+
+def _load_html(path: Path, html: str) -> RawDocument:
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False,
+                                      include_tables=True, favor_recall=True, as_dict=True)
+    if not doc or not (doc.get("text") or "").strip():
+        raise LoadError(f"{path}: no main text found in the HTML page")
+    meta = DocMeta(title=(doc.get("title") or path.stem)[:300], outlet=doc.get("sitename") or doc.get("hostname"),
+                   author=doc.get("author"), date=parse_date(doc.get("date")), url=doc.get("url"), genre="news")
+    return RawDocument(path=str(path), pages=(doc["text"],), meta=meta)
+
+
+def _load_pdf(path: Path, *, timeout: float, memory_mb: int) -> RawDocument:
+    pdf = read_pdf(path, timeout=timeout, memory_mb=memory_mb)
+    return RawDocument(path=str(path), pages=pdf.pages, meta=pdf_meta(pdf.pages, pdf.info, path), paged=True)
+
+
+UN_SYMBOL = re.compile(r"\b([AS]/(?:RES/)?\d{4}/\d+)\*?")
+DAY_MONTH_YEAR = re.compile(r"\b(\d{1,2}) (January|February|March|April|May|June|July|August|September|"
+                            r"October|November|December) (\d{4})\b")
+
+
+def pdf_meta(pages: tuple[str, ...], info: dict[str, str], path: Path) -> DocMeta:
+    """Title, date, issuer and genre of a PDF, read from its first page (UN documents: symbol,
+    date, 'Report of the Secretary-General', 'Letter dated … from …')."""
+    first = pages[0] if pages else ""
+    head = first[:3000]
+    symbol = m.group(1) if (m := UN_SYMBOL.search(head[:400])) else None
+    date = parse_date(m.group(0)) if (m := DAY_MONTH_YEAR.search(head[:800])) else None
+    if date is None and (cd := info.get("CreationDate", "")).startswith("D:") and len(cd) >= 10:
+        date = f"{cd[2:6]}-{cd[6:8]}-{cd[8:10]}"
+    lines = [ln.strip() for ln in head.splitlines()]
+    barcode = next((i for i, ln in enumerate(lines) if re.fullmatch(r"\*\d{6,}\*", ln)), None)
+    blocks: list[list[str]] = [[]]
+    for ln in lines[barcode + 1:] if barcode is not None else []:
+        if re.match(r"^(?:[IVX]+\.|\d+\.)\s", ln) or sum(map(len, blocks)) > 8:
+            break
+        if ln:
+            blocks[-1].append(ln)
+        elif blocks[-1]:
+            if blocks[-1][0].startswith("Letter dated"):
+                break
+            blocks.append([])
+    title_lines = [": ".join(" ".join(b) for b in blocks if b)]
+    fallback = (info.get("Title") or "").strip() or _first_line_title(first) or path.stem
+    title = re.sub(r"\s+", " ", " ".join(title_lines)).strip() or fallback
+    genre: Genre = "document"
+    author = None
+    outlet = "United Nations Security Council" if symbol and symbol.startswith("S/") else None
+    if re.search(r"Report\s+of\s+the\s+Secretary-General", head[:1500], re.I):
+        genre, author = "un_report", "UN Secretary-General"
+    elif (lm := re.search(r"Letter dated .*? from (?:the )?(.+?) addressed to", title, re.I)):
+        genre = "letter"
+        author = re.sub(r"\s+to the United Nations$", "", lm.group(1).strip())
+        author = re.sub(r"\s+established pursuant to Security Council (resolution \d+ \(\d{4}\))", r" (\1)", author)
+    elif symbol:
+        genre = "un_report"
+    if symbol:
+        title = f"{symbol}: {title}"
+    return DocMeta(title=title[:300], outlet=outlet, author=author, date=date, genre=genre, symbol=symbol)
+
+
+def _load_corpus(path: Path, text: str, *, lines: bool) -> Loaded:
+    warnings: list[str] = []
+    records: list[tuple[str | None, dict[str, Any]]] = []
+    if lines:
+        for no, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                warnings.append(f"line {no}: invalid JSON ({exc.msg}); skipped")
+                continue
+            if isinstance(obj, dict):
+                records.append((None, obj))
+            else:
+                warnings.append(f"line {no}: not a JSON object; skipped")
+    else:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise LoadError(f"{path}: invalid JSON at line {exc.lineno}, column {exc.colno} ({exc.msg})") from exc
+        records = _records(data)
+        if not records:
+            raise LoadError(f"{path}: no records found; expected a list of objects with a "
+                            f"'text' field, or {{id: {{\"doc\": text}}}}")
+    docs: list[RawDocument] = []
+    for i, (key, rec) in enumerate(records):
+        body = _field(rec, TEXT_FIELDS)
+        key = str(_field(rec, ("id", "doc_id", "key")) or key or i)
+        if not isinstance(body, str) or not body.strip():
+            warnings.append(f"record {key}: no text field ({'/'.join(TEXT_FIELDS)}); skipped")
+            continue
+        title = _field(rec, TITLE_FIELDS)
+        outlet = _field(rec, OUTLET_FIELDS)
+        author = _field(rec, AUTHOR_FIELDS)
+        if isinstance(author, list):
+            author = ", ".join(map(str, author))
+        genre: Genre = "wire" if _mostly_caps(body) else "news"
+        meta = DocMeta(title=str(title)[:300] if title else f"{key}: {_first_words(body)}",
+                       outlet=str(outlet) if outlet else None, author=str(author) if author else None,
+                       date=parse_date(_field(rec, DATE_FIELDS)), url=_field(rec, URL_FIELDS), genre=genre)
+        docs.append(RawDocument(path=str(path), pages=(body,), meta=meta, key=key))
+    if not docs:
+        raise LoadError(f"{path}: no usable records ({'; '.join(warnings[:3]) or 'empty'})")
+    return Loaded(documents=tuple(docs), warnings=tuple(warnings))
+
+
+def _records(data: Any) -> list[tuple[str | None, dict[str, Any]]]:
+    if isinstance(data, list):
+        return [(None, r) for r in data if isinstance(r, dict)]
+    if isinstance(data, dict):
+        if _field(data, TEXT_FIELDS) is not None and isinstance(_field(data, TEXT_FIELDS), str):
+            return [(None, data)]
+        for k in ("records", "documents", "articles", "data", "items"):
+            if isinstance(data.get(k), list):
+                return _records(data[k])
+        if data and all(isinstance(v, dict) for v in data.values()):
+            return [(str(k), v) for k, v in data.items()]
+    return []
+
+
+def _field(rec: dict[str, Any], names: tuple[str, ...]) -> Any:
+    for n in names:
+        if rec.get(n) not in (None, ""):
+            return rec[n]
+    return None
+
+
+def _mostly_caps(text: str) -> bool:
+    letters = [c for c in text[:5000] if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) > 0.85 * len(letters)
+
+
+def _first_words(text: str, n: int = 10) -> str:
+    words = text.split()
+    return " ".join(words[:n]) + ("…" if len(words) > n else "")
+
+
+def parse_date(value: Any) -> str | None:
+    """A date in ISO form (yyyy-mm-dd, or yyyy-mm / yyyy when that is all) from common spellings."""
+    if not value or not isinstance(value, str):
+        return None
+    s = value.strip()
+    if m := re.match(r"^(\d{4})-(\d{2})(?:-(\d{2}))?", s):
+        return "-".join(g for g in m.groups() if g)
+    if m := re.match(r"^(\d{1,2})\s+([A-Za-z]{3,})\.?,?\s+(\d{2,4})\b", s):
+        day, mon, year = m.groups()
+    elif m := re.match(r"^([A-Za-z]{3,})\.?\s+(\d{1,2}),?\s+(\d{4})\b", s):
+        mon, day, year = m.groups()
+    else:
+        return s[:4] if re.fullmatch(r"\d{4}", s[:4]) else None
+    month = MONTHS.get(mon[:3].lower())
+    if not month:
+        return None
+    y = int(year)
+    y = y + (1900 if y >= 50 else 2000) if y < 100 else y
+    return f"{y:04d}-{month:02d}-{int(day):02d}"

@@ -1,0 +1,267 @@
+"""The only module that knows the stage order.
+
+    ingest: discover -> load -> clean -> analyse (spaCy) -> chunk -> embed -> store -> lexical index
+    ask:    question -> embed -> retrieve (dense + BM25) -> compose (passages, sources, abstention)
+
+`Assistant` holds the heavy resources (Chroma client, models), each built once when first needed.
+"""
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator, Sequence
+
+from . import lexical
+from .analyse import analyse, load_analyzer
+from .chunk import chunk
+from .clean import clean
+from .compose import compose
+from .config import Settings
+from .embed import Embedder, load_embedder, load_tokenizer, model_info
+from .errors import AssistantError, IndexLockedError, LoadError
+from .load import discover, load_file
+from .question import analyse_question
+from .retrieve import retrieve
+from .store import Store, open_client
+from .types import Answer, DocRecord, Document, FileReport, Filters, IngestReport
+
+Progress = Callable[[str, int, int], None]   # (stage, done, total)
+
+
+@dataclass
+class Assistant:
+    """An open index and the models that serve it. Build with `open_assistant(settings)`."""
+    settings: Settings
+    store: Store
+    _query_embedder: Embedder | None = None
+    _ingest_embedder: Embedder | None = None
+    _analyzer: Any = None
+    _tokenizer: Any = None
+    _lex: lexical.LexicalIndex | None = None
+    _docs: dict[str, DocRecord] = field(default_factory=dict)
+    _generation: int = -1
+
+    @property
+    def lexical_dir(self) -> Path:
+        s = self.settings
+        if s.chroma_url:
+            key = hashlib.sha256(f"{s.chroma_url}|{s.collection}".encode()).hexdigest()[:16]
+            return s.cache_dir / "lexical" / key
+        return s.index_dir / f"{s.collection}_lexical"
+
+    def query_embedder(self) -> Embedder:
+        if self._query_embedder is None:
+            self._query_embedder = load_embedder(self.settings, purpose="query")
+        return self._query_embedder
+
+    def ingest_embedder(self) -> Embedder:
+        if self._ingest_embedder is None:
+            self._ingest_embedder = load_embedder(self.settings, purpose="ingest")
+        return self._ingest_embedder
+
+    def analyzer(self) -> Any:
+        if self._analyzer is None:
+            self._analyzer = load_analyzer(self.settings.spacy_model)
+        return self._analyzer
+
+    def tokenizer(self) -> Any:
+        if self._tokenizer is None:
+            self._tokenizer = load_tokenizer(model_info(self.settings.embedding_model))
+        return self._tokenizer
+
+    def refresh(self) -> None:
+        """Reload the document list and lexical index when the store has changed."""
+        gen = self.store.generation()
+        if gen == self._generation:
+            return
+        self._docs = {d.doc_id: d for d in self.store.documents(state="done")}
+        lex = lexical.load(self.lexical_dir)
+        if lex is None or lex.generation != gen:
+            lex = rebuild_lexical(self.store, self._docs, generation=gen)
+            try:
+                lexical.save(lex, self.lexical_dir)
+            except OSError:
+                pass
+        self._lex = lex
+        self._generation = gen
+
+    def documents(self) -> list[DocRecord]:
+        self.refresh()
+        return sorted(self._docs.values(), key=lambda d: (d.meta.title or d.path).lower())
+
+
+def open_assistant(settings: Settings | None = None) -> Assistant:
+    """Open (or create) the index named by `settings` (default: Settings.from_env())."""
+    settings = settings or Settings.from_env()
+    info = model_info(settings.embedding_model)
+    client = open_client(index_dir=settings.index_dir, chroma_url=settings.chroma_url)
+    return Assistant(settings=settings, store=Store(client, name=settings.collection, model=info.name))
+
+
+def rebuild_lexical(store: Store, docs: dict[str, DocRecord], *, generation: int) -> lexical.LexicalIndex:
+    entries = ((cid, text, meta) for cid, text, meta in store.iter_chunks() if meta.get("doc_id") in docs)
+    return lexical.build(entries, generation=generation)
+
+
+# -- asking ---------------------------------------------------------------------------------------
+
+def ask(question: str, *, assistant: Assistant, k: int | None = None, filters: Filters | None = None) -> Answer:
+    """Answer `question` from the index, with cited passages credited to their sources."""
+    filters = filters or Filters()
+    question = question.strip()
+    if not question:
+        raise AssistantError("empty question")
+    assistant.refresh()
+    q = analyse_question(question)
+    settings = assistant.settings
+    vector = assistant.query_embedder().embed([question])[0]
+    hits = retrieve(question, vector=vector, store=assistant.store, lex=assistant._lex, docs=assistant._docs,
+                    filters=filters, n=max(12, 2 * (k or settings.citations)), candidates=settings.candidates)
+    idf = assistant._lex.idf if assistant._lex is not None else (lambda t: 1.0)
+    return compose(q, hits, k=k or settings.citations, idf=idf, min_similarity=settings.min_similarity,
+                   filters=filters)
+
+
+# -- ingesting ------------------------------------------------------------------------------------
+
+@contextmanager
+def writer_lock(assistant: Assistant) -> Iterator[None]:
+    """Only one writer per index: a second one fails fast."""
+    s = assistant.settings
+    lock_dir = s.index_dir if not s.chroma_url else assistant.lexical_dir.parent
+    lock_dir.mkdir(parents=True, exist_ok=True)
+    path = lock_dir / f".{s.collection}.writer.lock"
+    with open(path, "a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            fh.seek(0)
+            holder = fh.read().strip() or "another process"
+            raise IndexLockedError(f"{lock_dir}: the index is being written by {holder}; "
+                                   "wait for that ingest to finish") from exc
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()}")
+        fh.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def repair(assistant: Assistant) -> list[str]:
+    """Remove documents an interrupted ingest left unfinished; returns their ids."""
+    pending = [d for d in assistant.store.documents(state=None) if d.state != "done"]
+    for d in pending:
+        assistant.store.delete_document(d.doc_id)
+    if pending:
+        assistant.store.bump()
+    return [d.doc_id for d in pending]
+
+
+def ingest(paths: Sequence[Path], *, assistant: Assistant, progress: Progress | None = None) -> IngestReport:
+    """Add files and folders to the index; one report line per file, whatever happens to the others."""
+    t0 = time.perf_counter()
+    files, bad = discover([Path(p) for p in paths])
+    reports: list[FileReport] = [FileReport(path=str(p), status="failed", reason=why) for p, why in bad]
+    with writer_lock(assistant):
+        repair(assistant)
+        known = assistant.store.documents(state="done")
+        by_path: dict[str, list[DocRecord]] = {}
+        for d in known:
+            by_path.setdefault(d.path, []).append(d)
+        by_id = {d.doc_id: d for d in known}
+        changed = False
+        for n, path in enumerate(files):
+            if progress:
+                progress("files", n, len(files))
+            report, did = _ingest_file(path, assistant=assistant, by_path=by_path, by_id=by_id, progress=progress)
+            reports.append(report)
+            changed = changed or did
+        if progress:
+            progress("files", len(files), len(files))
+        if changed:
+            gen = assistant.store.bump()
+            docs = {d.doc_id: d for d in assistant.store.documents(state="done")}
+            if progress:
+                progress("keyword index", 0, 1)
+            lex = rebuild_lexical(assistant.store, docs, generation=gen)
+            lexical.save(lex, assistant.lexical_dir)
+            assistant._lex, assistant._docs, assistant._generation = lex, docs, gen
+            if progress:
+                progress("keyword index", 1, 1)
+    return IngestReport(files=tuple(reports), seconds=time.perf_counter() - t0)
+
+
+def _ingest_file(path: Path, *, assistant: Assistant, by_path: dict[str, list[DocRecord]],
+                 by_id: dict[str, DocRecord], progress: Progress | None) -> tuple[FileReport, bool]:
+    s = assistant.settings
+    key = str(path.resolve())
+    try:
+        loaded = load_file(path, pdf_timeout=s.pdf_timeout, pdf_memory_mb=s.pdf_memory_mb, max_mb=s.max_file_mb)
+        docs = [clean(raw) for raw in loaded.documents]
+    except LoadError as exc:
+        return FileReport(path=key, status="failed", reason=str(exc).replace(f"{path}: ", "")), False
+    except (OSError, UnicodeError, ValueError, RecursionError, MemoryError) as exc:
+        return FileReport(path=key, status="failed", reason=f"could not read the file ({type(exc).__name__}: {exc})"), False
+    docs = [d for d in docs if d.text.strip()]
+    if not docs:
+        return FileReport(path=key, status="failed", reason="no text left after cleaning"), False
+    warning = "; ".join(loaded.warnings) or None
+    seen: set[str] = set()
+    unique = [d for d in docs if not (d.doc_id in seen or seen.add(d.doc_id))]  # type: ignore[func-returns-value]
+    new = [d for d in unique if d.doc_id not in by_id]
+    old = by_path.get(key, [])
+    stale = [d for d in old if d.doc_id not in {u.doc_id for u in unique}]
+    ids = tuple(d.doc_id for d in unique)
+    if not new and not stale:
+        dup = next((by_id[d.doc_id].path for d in unique if by_id[d.doc_id].path != key), None)
+        reason = f"same content as {dup}" if dup else "already indexed"
+        return FileReport(path=key, status="unchanged", documents=len(unique), reason=reason, doc_ids=ids), False
+    for d in stale:
+        assistant.store.delete_document(d.doc_id)
+        by_id.pop(d.doc_id, None)
+    n_chunks = 0
+    for d in new:
+        record = _index_document(d, key, assistant=assistant, progress=progress)
+        by_id[d.doc_id] = record
+        n_chunks += record.n_chunks
+    by_path[key] = [by_id[i] for i in ids if i in by_id]
+    status = "updated" if old else "added"
+    return FileReport(path=key, status=status, documents=len(new), chunks=n_chunks, reason=warning, doc_ids=ids), True
+
+
+def _index_document(doc: Document, path: str, *, assistant: Assistant, progress: Progress | None) -> DocRecord:
+    s = assistant.settings
+    analysis = analyse(doc, analyzer=assistant.analyzer())
+    chunks = chunk(doc, analysis, tokenizer=assistant.tokenizer(), target=s.chunk_tokens,
+                   max_tokens=s.max_tokens, overlap=s.overlap_tokens)
+    record = DocRecord(doc_id=doc.doc_id, path=path, key=doc.key, meta=doc.meta, narrator=analysis.narrator,
+                       n_chunks=len(chunks), state="pending", length=len(doc.text))
+    assistant.store.put_document(record, doc.text)
+    if chunks:
+        vectors = assistant.ingest_embedder().embed([c.text for c in chunks])
+        assistant.store.add_chunks(chunks, vectors, record)
+    assistant.store.mark_done(doc.doc_id, len(chunks))
+    if progress:
+        progress("chunks", len(chunks), -1)
+    return DocRecord(**{**{f: getattr(record, f) for f in record.__slots__}, "state": "done"})  # type: ignore[attr-defined]
+
+
+def delete(doc_ids: Sequence[str], *, assistant: Assistant) -> int:
+    """Remove documents (chunks, manifest entries, keyword entries); returns how many existed."""
+    with writer_lock(assistant):
+        known = {d.doc_id for d in assistant.store.documents(state=None)}
+        gone = [d for d in doc_ids if d in known]
+        for d in gone:
+            assistant.store.delete_document(d)
+        if gone:
+            assistant.store.bump()
+            assistant._generation = -1
+            assistant.refresh()
+    return len(gone)

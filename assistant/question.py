@@ -1,0 +1,74 @@
+"""Question -> what the answer must contain: content terms, the source the user asks about
+("according to the rebels", "What did the army say?"), the kind of answer (a number, a person)
+and the focus noun of "how many X" / "what X" that the answer passage must mention.
+Pure string functions; no model at query time.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .lexical import stem_terms
+from .sources import source_type
+from .types import SourceType
+
+QUESTION_WORDS = frozenset(stem_terms(
+    "what which who whom whose when where why how many much did does do say says said according "
+    "tell told report reported claim claimed happen happened accord describe explain give"))
+TYPE_NOUNS = frozenset(stem_terms(
+    "country countries city cities town village province region department state group organization "
+    "organisation year month day date time person people man woman name kind type number nationality "
+    "place location area part side"))
+SPEECH = r"(?:say|said|says|claim|claimed|claims|report|reported|reports|acknowledge|acknowledged|admit|admitted|deny|" \
+         r"denied|accuse|accused|announce|announced|state|stated|allege|alleged|tell|told|think|believe|call|called)"
+_SOURCE_PATTERNS = [
+    re.compile(r"\baccording to (?P<src>[^,?.;]+)", re.I),
+    re.compile(rf"\b(?:what|how|why|when|whom?) (?:did|does|do|has|have|had) (?P<src>.+?) {SPEECH}\b", re.I),
+    re.compile(rf"\b(?:did|does|do|has|have) (?P<src>.+?) (?:{SPEECH}|confirm|deny)\b", re.I),
+    re.compile(r"\b(?:in|by) (?P<src>[^,?]+?)'s? (?:view|account|version|words|statement|report|claim)\b", re.I),
+    re.compile(r"\b(?P<src>[A-Z][\w-]*(?: [A-Z][\w-]*)*)'s? (?:claim|account|version|statement|report)\b"),
+    re.compile(rf"\bwhat (?P<src>[^?]+?) {SPEECH}\b", re.I),
+]
+_QUANTITY = re.compile(r"\bhow (?:many|much)\b", re.I)
+_FOCUS = re.compile(r"\b(?:how many|how much|what|which)\s+(?P<noun>(?:[a-z-]+\s+){0,2}?[a-z-]+s?)\b"
+                    r"(?=\s+(?:did|does|do|were|was|are|is|has|have|had|had|will|would|could|of|in|on|at|for|by|to|that)\b|\?)",
+                    re.I)
+_TRIVIAL_SOURCE = re.compile(r"^(?:it|they|he|she|this|that|there|the|a|an|you|we|i)$", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionInfo:
+    text: str
+    terms: tuple[str, ...]            # stemmed content terms
+    source: str | None                # the source the question asks about, as written
+    source_terms: tuple[str, ...]     # its stemmed words
+    source_type: SourceType | None
+    wants_number: bool
+    focus: tuple[str, ...]            # stems the answer passage must mention (may be empty)
+
+
+def analyse_question(text: str) -> QuestionInfo:
+    """What to look for in the passages that answer `text`."""
+    terms = tuple(t for t in stem_terms(text) if t not in QUESTION_WORDS)
+    source = None
+    for pattern in _SOURCE_PATTERNS:
+        m = pattern.search(text)
+        if m:
+            cand = m.group("src").strip()
+            cand = re.sub(r"^(?:the|a|an)\s+", "", cand, flags=re.I)
+            if cand and not _TRIVIAL_SOURCE.match(cand) and len(cand.split()) <= 8:
+                source = cand
+                break
+    source_terms = tuple(stem_terms(source)) if source else ()
+    kind = source_type(source) if source else None
+    if kind == "other":
+        kind = None
+    focus: tuple[str, ...] = ()
+    m = _FOCUS.search(text)
+    if m:
+        stems = [s for s in stem_terms(m.group("noun")) if s not in QUESTION_WORDS]
+        if stems and stems[-1] not in TYPE_NOUNS:
+            focus = (stems[-1],)
+    content_terms = tuple(t for t in terms if t not in source_terms) or terms
+    return QuestionInfo(text=text, terms=content_terms, source=source, source_terms=source_terms,
+                        source_type=kind, wants_number=bool(_QUANTITY.search(text)), focus=focus)

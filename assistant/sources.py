@@ -1,0 +1,187 @@
+"""Who a source is: its type (armed group, government, military, media, ...), the narrator of a
+document, and which earlier source a later mention ("he", "the ministry", "Ramadane") means.
+
+Pure functions over strings; no spaCy here.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .types import DocMeta, Narrator, SourceType
+
+# Checked in order: the first table whose pattern matches the source description wins.
+TYPE_PATTERNS: list[tuple[SourceType, re.Pattern[str]]] = [
+    ("UN/NGO", re.compile(
+        r"\b(united nations|u\.n\.|UN|secretary-general|security council|panel of experts|unhcr|ohchr|unicef|"
+        r"ocha|wfp|who|minusca|monusco|minusma|unmiss|unsmil|untmis|unsom|unowas|unama|binuh|iom|icrc|red cross|"
+        r"red crescent|human rights watch|amnesty|msf|m[ée]decins sans fronti[èe]res|ngo|non-governmental|"
+        r"humanitarian|special representative|rapporteur|mission|peacekeep\w*|aid (group|agency|workers?)|"
+        r"international committee|african union|ecowas|igad|european union|\bEU\b)\b", re.I)),
+    ("media", re.compile(
+        r"\b(news(paper|papers| agency| channel| outlet| service| network)?|channel|telegram|radio|television|tv|"
+        r"broadcaster|newspaper|daily|weekly|magazine|agency|press|reporters?|journalists?|correspondents?|"
+        r"bloggers?|afp|reuters|associated press|\bAP\b|bbc|cnn|al[- ]jazeera|nhk|xinhua|tass|ria novosti|"
+        r"efe|ansa|dpa|voa|times|post|journal|herald|gazette|tribune|el tiempo|la prensa|caracol|baza|"
+        r"media|website|report(s)? by|cerigua|venceremos)\b", re.I)),
+    ("local sources", re.compile(
+        r"\b(local sources?|residents?|witness(es)?|eyewitness(es)?|villagers?|locals|inhabitants|"
+        r"local (people|officials?|leaders?|elders?)|community (leaders?|members?)|survivors?|relatives|"
+        r"families|medical (staff|sources?|workers?)|doctors?|hospital)\b", re.I)),
+    ("armed group", re.compile(
+        r"\b(rebels?|rebellion|separatists?|insurgents?|insurgency|guerrillas?|militants?|militias?|jihadists?|"
+        r"armed groups?|armed movement|fighters|mercenar(y|ies)|wagner|taliban|al[- ]qaeda|al[- ]shabaab|"
+        r"isis|isil|islamic state|boko haram|jnim|hamas|hezbollah|houthis?|rsf|rapid support|m23|fmln|farc|eln|"
+        r"urng|m-19|shining path|sendero|contras?|extraditables|cartel|drug traffick\w*|"
+        r"liberation (front|army|movement)|national front|movement for|separatist movement|"
+        r"terrorists?|gunmen|armed men|attackers|commandos?)\b", re.I)),
+    ("police", re.compile(r"\b(police|policemen|policeman|gendarmes?|gendarmerie|constabulary|das|detectives?|"
+                          r"investigators?|law enforcement|fbi|homeland security|security services?)\b", re.I)),
+    ("military", re.compile(
+        r"\b(army|armies|military|armed forces|soldiers?|troops|defen[cs]e (ministry|minister|department|forces)|"
+        r"ministry of defen[cs]e|colonel|col\.?|general|gen\.|major|captain|commander|lieutenant|sergeant|"
+        r"brigade|battalion|navy|air force|marines|national guard|high command|joint staff|fardc|faca|famas?|"
+        r"pentagon)\b", re.I)),
+    ("government", re.compile(
+        r"\b(government|govt|ministry|minister|ministers|president|president-elect|vice president|prime minister|"
+        r"presidency|cabinet|authorities|state department|white house|kremlin|embassy|ambassador|consul|"
+        r"permanent representative|governor|mayor|prefect|spokes(man|woman|person) for the (government|presidency)|"
+        r"officials?|administration|congress|parliament|assembly|legislat\w+|senator|deputy|junta|"
+        r"transitional (authorities|government|president)|interior|attorney general|judge|court|prosecutor)\b",
+        re.I)),
+]
+ANONYMOUS = re.compile(
+    r"^(an?|one|two|three|several|some|other|the same|senior|unnamed|anonymous)?\s*(\w+\s+){0,4}"
+    r"(official|officials|source|sources|diplomat|diplomats|officer|officers)\b(?!.*\b[A-Z][a-z]+ [A-Z][a-z]+)",
+    re.I)
+NAMED_ANONYMOUS_EXCEPTIONS = re.compile(r"\b(local|police|medical|military|security|official sources)\b", re.I)
+
+
+def source_type(description: str) -> SourceType:
+    """Classify a source from its description ("Mossa Ag Inzoma, a member of the separatist movement")."""
+    d = description.strip()
+    if ANONYMOUS.match(d) and not re.search(r"\b[A-Z][a-z]+\s+[A-Z][a-z]+\b", d) \
+            and not re.search(r"\blocal\b", d, re.I):
+        m = ANONYMOUS.match(d)
+        if m and not re.search(r"\b(police|army|military|rebel|guerrilla|taliban)\b", d, re.I):
+            return "anonymous official"
+    for kind, pattern in TYPE_PATTERNS:
+        if pattern.search(d):
+            return kind
+    if re.fullmatch(r"(the )?[A-Z][a-zA-Z]+('s)?", d) and d.lower().rstrip("'s") in COUNTRIES:
+        return "government"
+    return "other"
+
+
+COUNTRIES = frozenset(
+    "mali niger chad sudan libya somalia kenya ethiopia eritrea nigeria cameroon congo drc rwanda uganda burundi "
+    "haiti colombia venezuela peru bolivia ecuador guatemala honduras nicaragua salvador panama mexico cuba "
+    "russia ukraine israel iran iraq syria lebanon yemen afghanistan pakistan india china japan thailand "
+    "turkey egypt algeria morocco tunisia france britain germany usa america burkina senegal guinea ghana "
+    "benin togo mauritania".split())
+
+
+def narrator(meta: DocMeta) -> Narrator:
+    """The voice of a document's narration: the issuing office of a UN document, the sender of a
+    letter, the author or outlet of an article."""
+    if meta.genre in ("un_report", "letter") and meta.author:
+        name = meta.author
+        if meta.symbol:
+            name = f"{name} ({meta.symbol})"
+        kind: SourceType = "government" if re.search(r"permanent representative|government|minist", name, re.I) \
+            else "UN/NGO"
+        return Narrator(name=name, source_type=kind)
+    if meta.genre == "un_report" and meta.symbol:
+        return Narrator(name=f"United Nations ({meta.symbol})", source_type="UN/NGO")
+    if meta.outlet and meta.author:
+        return Narrator(name=f"{meta.author} ({meta.outlet})", source_type="media")
+    if meta.outlet:
+        return Narrator(name=meta.outlet, source_type="media")
+    if meta.author:
+        return Narrator(name=meta.author, source_type="author")
+    title = (meta.title or "untitled").strip()
+    return Narrator(name=f"the article “{title[:80]}”", source_type="author")
+
+
+PRONOUNS_PERSON = {"he", "she", "him", "her", "his", "hers"}
+PRONOUNS_PLURAL = {"they", "them", "their", "theirs"}
+PRONOUNS_FIRST = {"i", "we", "me", "us", "my", "our"}
+RELATIVE = {"who", "which", "that", "whom", "whose"}
+ARTIFACTS = frozenset(
+    "statement statements communique communiqué report reports letter letters warning release note message "
+    "video videos footage post posts tweet tweets announcement declaration document documents study survey "
+    "poll polls record records account accounts bulletin transcript broadcast memo leaflet complaint "
+    "indictment filing petition".split())
+
+
+@dataclass
+class Mention:
+    """A source seen earlier in the document, kept for resolving later mentions."""
+    name: str                 # the core name ("Mohamed Elmaouloud Ramadane", "the Malian military")
+    resolved: str             # how to show it ("Mohamed Elmaouloud Ramadane (spokesperson for ...)")
+    kind: SourceType
+    person: bool
+    plural: bool
+    words: set[str] = field(default_factory=set)
+
+
+class Memory:
+    """The sources and named entities a document has mentioned so far, most recent last."""
+
+    def __init__(self) -> None:
+        self.sources: list[Mention] = []
+        self.entities: list[Mention] = []
+
+    def add_source(self, m: Mention) -> None:
+        m.words = _words(m.name) | _words(m.resolved)
+        self.sources.append(m)
+
+    def add_entity(self, m: Mention) -> None:
+        m.words = _words(m.name)
+        self.entities.append(m)
+        del self.entities[:-40]
+
+    def find_name(self, name: str) -> Mention | None:
+        """An earlier source or entity whose name contains all the words of `name` ("Ramadane")."""
+        words = _words(name) - GENERIC
+        if not words:
+            return None
+        for m in reversed(self.sources + self.entities):
+            if words <= _words(m.name) and len(_words(m.name)) > len(words):
+                return m
+        return None
+
+    def resolve(self, text: str, *, head: str) -> Mention | None:
+        """The earlier source meant by a pronoun, a definite description ("the ministry") or an
+        artifact ("the statement")."""
+        low = text.lower().strip()
+        h = head.lower()
+        if low in PRONOUNS_PERSON:
+            return next((m for m in reversed(self.sources) if m.person), None) \
+                or next((m for m in reversed(self.entities) if m.person), None)
+        if low in PRONOUNS_PLURAL:
+            return next((m for m in reversed(self.sources) if m.plural or not m.person), None)
+        if low in RELATIVE:
+            return None
+        if h in ARTIFACTS:
+            return self.sources[-1] if self.sources else None
+        if re.match(r"^(the|this|that|these|those|said)\b", low):
+            for m in reversed(self.sources):
+                if h in m.words:
+                    return m
+            for m in reversed(self.entities):
+                if h in m.words:
+                    return m
+            if h in ("group", "movement", "organization", "organisation", "alliance", "coalition", "rebels"):
+                return next((m for m in reversed(self.sources) if m.kind == "armed group"), None)
+            if h in ("official", "officials", "spokesman", "spokeswoman", "spokesperson"):
+                return next((m for m in reversed(self.sources) if m.kind in
+                             ("government", "military", "anonymous official", "police")), None)
+        return None
+
+
+GENERIC = frozenset("the a an of for and mr mrs ms dr".split())
+
+
+def _words(s: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z0-9]+", s.lower()) if w not in GENERIC}
