@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Iterator
 from .attribute import Found, find_attributions
 from .clean import mostly_caps
 from .sources import (ARTIFACTS, PRONOUNS_FIRST, PRONOUNS_PERSON, PRONOUNS_PLURAL, RELATIVE, Memory, Mention,
-                      narrator, source_type)
+                      armed_context, narrator, source_type)
 from .types import Analysis, Attribution, Document, Sentence
 
 if TYPE_CHECKING:
@@ -107,7 +107,7 @@ def analyse(doc: Document, *, analyzer: Analyzer, batch_size: int = 64) -> Analy
              for s, e, _ in pieces)
     parsed = nlp.pipe(texts, batch_size=batch_size)
     voice = narrator(doc.meta)
-    memory = Memory()
+    memory = Memory(armed=armed_context(doc.text))
     sentences: list[Sentence] = []
     attributions: list[Attribution] = []
     open_quote: Attribution | None = None
@@ -186,7 +186,8 @@ def _resolve(f: Found, sent: "Span", offset: int, text: str, memory: Memory, voi
         new = True
     elif low in PRONOUNS_FIRST:
         resolved, kind, new = voice, "author", False
-    elif low in PRONOUNS_PERSON or low in PRONOUNS_PLURAL or low in RELATIVE or head.lower_ in ARTIFACTS \
+    elif low in PRONOUNS_PERSON or low in PRONOUNS_PLURAL or low in RELATIVE or low == "it" \
+            or head.lower_ in ARTIFACTS \
             or re.fullmatch(r"(the|this|that|these|those|said)\s+\w+", low):
         if f.creator is not None and head.lower_ in ARTIFACTS:
             a, b = f.creator
@@ -194,6 +195,14 @@ def _resolve(f: Found, sent: "Span", offset: int, text: str, memory: Memory, voi
             found = memory.find_name(resolved)
             if found:
                 resolved, kind = found.resolved, found.kind
+        elif f.governor is not None and low in ("he", "she", "it", "they"):
+            a, b = f.governor
+            resolved = text[offset + a:offset + b]
+            found = memory.find_name(resolved) or next((m for m in reversed(memory.sources)
+                                                        if m.name.lower() == resolved.lower()), None)
+            if found:
+                resolved, kind = found.resolved, found.kind
+            new = False
         else:
             m = memory.resolve(src_text, head=head.text)
             if m is not None:
@@ -201,6 +210,8 @@ def _resolve(f: Found, sent: "Span", offset: int, text: str, memory: Memory, voi
                 if m in memory.sources:
                     memory.sources.remove(m)
                 memory.sources.append(m)
+            elif low == "it":
+                return None
             elif low in PRONOUNS_PERSON or low in PRONOUNS_PLURAL or low in RELATIVE:
                 resolved = src_text
     else:
@@ -215,11 +226,13 @@ def _resolve(f: Found, sent: "Span", offset: int, text: str, memory: Memory, voi
         else:
             resolved = f"{core} ({appos})" if appos else src_text
     if kind is None:
-        kind = source_type(resolved)
+        kind = source_type(resolved, armed_context=memory.armed)
     if new:
-        person = person or head.ent_type_ == "PERSON" or head.lower_ in PERSON_ROLES or low in PRONOUNS_PERSON \
-            or any(c.dep_ == "appos" and c.lower_ in PERSON_ROLES for c in head.children)
-        plural = plural or head.tag_ in ("NNS", "NNPS") or any(c.dep_ == "conj" for c in head.children)
+        titles = [t for t in head.subtree if t.i <= head.i or t.head.dep_ == "appos" or t.dep_ == "appos"]
+        person = person or head.ent_type_ == "PERSON" or low in PRONOUNS_PERSON \
+            or any(t.lower_ in PERSON_ROLES and t.i < head.i and t.dep_ == "compound" for t in titles) \
+            or head.lower_ in PERSON_ROLES or any(c.dep_ == "appos" and c.lower_ in PERSON_ROLES for c in head.children)
+        plural = plural or (head.tag_ in ("NNS", "NNPS") and not person) or any(c.dep_ == "conj" for c in head.children)
         core = _name_parts(head, offset, text)[0]
         memory.add_source(Mention(name=core, resolved=resolved, kind=kind, person=person, plural=plural))
     s_start, s_end = offset + sent.start_char, offset + sent.end_char
@@ -296,6 +309,9 @@ def _credit_quotes(text: str, start: int, end: int, sents: list[Sentence], per_s
                 break
         if speaker is None and carried is not None and qs == start:
             speaker = carried
+        if speaker is None and inside[0] > 0 and per_sent[inside[0] - 1]:
+            speaker = per_sent[inside[0] - 1][-1]      # 'X said the convoy was ambushed. "We lost two men."'
+
         if speaker is None:
             continue
         for i in inside:

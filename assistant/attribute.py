@@ -111,6 +111,7 @@ class Found:
     rule: str
     creator: tuple[int, int] | None = None     # the author inside an artifact source ("… issued by the FBI")
     antecedent: tuple[int, int] | None = None  # what a relative pronoun source stands for
+    governor: tuple[int, int] | None = None    # a pronoun source's likely antecedent in the same sentence
 
 
 def find_attributions(sent: Span) -> list[Found]:
@@ -174,6 +175,17 @@ def _verb_cue(verb: Token, sent: Span) -> list[Found]:
         if obj is not None and lemma not in ("tell", "inform", "quote"):
             content = _span(obj)
     if content is None:
+        # "neither denied nor confirmed the reports": the object is shared with the conjoined verb
+        for conj in (c for c in verb.children if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX")):
+            content = _content(conj, sent)
+            obj = _child(conj, "dobj")
+            if content is None and obj is not None:
+                content = _span(obj)
+            if content is not None:
+                break
+    if content is None and subj is not None and subj.dep_ == "nsubjpass" and _agent(verb) is not None:
+        content = _span(subj)          # "This was announced by X"
+    if content is None:
         content = _quote_after(verb, sent)
     if content is None and not _quote_near(verb, sent):
         return []
@@ -189,7 +201,9 @@ def _verb_cue(verb: Token, sent: Span) -> list[Found]:
                 results.append(_make(obj, verb, sent, cue_tokens=[t for t in (verb.head, verb) if t.lower_ == "as"] + [verb],
                                      stance="claim", content=content, rule="quoted_as_saying"))
                 return results
-    if subj is None:
+    if verb.dep_ == "acl" and verb.tag_ == "VBN":
+        return []                      # "a report published by X": the report is the source elsewhere
+    if subj is None or subj.dep_ == "nsubjpass":
         agent = _agent(verb)
         if agent is not None:
             return [_make(agent, verb, sent, cue_tokens=cue_tokens, stance=stance, content=content, rule="passive_agent")]
@@ -198,7 +212,9 @@ def _verb_cue(verb: Token, sent: Span) -> list[Found]:
         subj = _inherited_subject(verb, lemma)
         if subj is None:
             return []
-    if subj.lower_ in NOT_SOURCES and subj.dep_ != "nsubj" or subj.lower_ in ("it", "there"):
+    if subj.lower_ == "there" or (subj.lower_ in NOT_SOURCES and subj.dep_ != "nsubj"):
+        return []
+    if subj.lower_ == "it" and (lemma not in CUE_VERBS or subj.dep_ != "nsubj" or _child(verb, "acomp")):
         return []
     if subj.dep_ == "nsubjpass":
         return []
@@ -243,7 +259,34 @@ def _make(src: Token, cue: Token, sent: Span, *, cue_tokens: list[Token], stance
         creator = _creator(src)
     return Found(source_start=start, source_end=end, head=src, cue=cue_text, cue_start=cs, cue_end=ce,
                  stance=stance, content_start=content[0], content_end=content[1], rule=rule,
-                 creator=creator, antecedent=antecedent)
+                 creator=creator, antecedent=antecedent, governor=_governor(src, cue))
+
+
+PERSONAL = {"he": "person", "she": "person", "it": "thing", "they": "plural"}
+
+
+def _governor(src: Token, cue: Token) -> tuple[int, int] | None:
+    """For a pronoun source in a subordinate clause, the subject of the clause above it
+    ("The ministry ordered the arrest of five men, whom it blamed …" -> the ministry)."""
+    kind = PERSONAL.get(src.lower_)
+    if kind is None:
+        return None
+    for anc in cue.ancestors:
+        if anc.pos_ not in ("VERB", "AUX"):
+            continue
+        subj = _subject(anc)
+        if subj is None or subj.dep_ != "nsubj" or subj.pos_ == "PRON" or subj.i == src.i:
+            continue
+        plural = subj.tag_ in ("NNS", "NNPS") or any(c.dep_ == "conj" for c in subj.children)
+        person = subj.ent_type_ == "PERSON" or (subj.pos_ == "PROPN" and not plural)
+        if kind == "plural" and not plural and subj.pos_ != "PROPN":
+            return None
+        if kind == "person" and (plural or not person and subj.pos_ != "PROPN"):
+            return None
+        if kind == "thing" and (plural or subj.ent_type_ == "PERSON"):
+            return None
+        return _span(subj)
+    return None
 
 
 def _creator(artifact: Token) -> tuple[int, int] | None:
@@ -290,7 +333,17 @@ def _inherited_subject(verb: Token, lemma: str) -> Token | None:
         return None
     if verb.tag_ == "VBG" or verb.dep_ in ("advcl", "acl", "xcomp"):
         if verb.dep_ == "acl" and verb.head.pos_ in ("NOUN", "PROPN"):
-            return verb.head
+            noun = verb.head
+            # "the Prime Minister issued a statement announcing …": the issuer speaks
+            if noun.lower_ in ARTIFACTS and noun.dep_ in ("dobj", "obj") and noun.head.pos_ in ("VERB", "AUX"):
+                s = _subject(noun.head)
+                if s is not None and s.dep_ == "nsubj":
+                    return s
+            return noun
+        if verb.dep_ == "xcomp" and verb.head.pos_ in ("VERB", "AUX"):
+            obj = _child(verb.head, "dobj")
+            if obj is not None and obj.i < verb.i:     # "enabled UNSMIL to confirm": UNSMIL confirms
+                return obj
         if verb.dep_ in ("advcl", "xcomp") and verb.head.pos_ in ("VERB", "AUX"):
             s = _subject(verb.head)
             if s is not None and s.dep_ != "nsubjpass" and s.lower_ not in ("it", "there"):

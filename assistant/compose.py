@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from .lexical import stem_terms
+from .lexical import canonical, stem_terms
 from .question import QuestionInfo
 from .types import Answer, Attribution, Citation, Claim, Filters, Hit, Sentence
 
@@ -30,6 +30,7 @@ class Passage:
     coverage: float
     score: float
     terms: frozenset[str]
+    context: float = 0.0
 
 
 def compose(q: QuestionInfo, hits: list[Hit], *, k: int, idf: Callable[[str], float], min_similarity: float,
@@ -54,10 +55,21 @@ def compose(q: QuestionInfo, hits: list[Hit], *, k: int, idf: Callable[[str], fl
                   claims=claims, contested=contested, filters=filters)
 
 
+def _terms(text: str) -> frozenset[str]:
+    return frozenset(canonical(t) for t in stem_terms(text))
+
+
 def _candidates(q: QuestionInfo, hits: list[Hit], *, idf: Callable[[str], float], filters: Filters) -> list[Passage]:
-    weights = {t: idf(t) for t in set(q.terms)}
+    weights: dict[str, float] = {}
+    for t in q.terms:
+        weights[canonical(t)] = max(weights.get(canonical(t), 0.0), idf(t))
     total = sum(weights.values()) or 1.0
+    focus = {canonical(f) for f in q.focus}
     top = max((h.score for h in hits), default=1.0) or 1.0
+
+    def cover(terms: frozenset[str] | set[str]) -> float:
+        return sum(w for t, w in weights.items() if t in terms) / total
+
     out: list[Passage] = []
     for hit in hits:
         c = hit.chunk
@@ -65,10 +77,11 @@ def _candidates(q: QuestionInfo, hits: list[Hit], *, idf: Callable[[str], float]
                  if s.end > c.start and s.start < c.end]
         if not sents:
             continue
-        stems = [frozenset(stem_terms(c.text[s.start - c.start:s.end - c.start])) for s in sents]
+        stems = [_terms(c.text[s.start - c.start:s.end - c.start]) for s in sents]
+        chunk_cov = cover(frozenset().union(*stems))
         by_sent = [tuple(a for a in c.attributions if a.sentence_start < s.end and a.sentence_end > s.start)
                    for s in sents]
-        prior = 0.35 * hit.score / top
+        prior = 0.3 * hit.score / top + 0.3 * max(hit.similarity or 0.0, 0.0)
         for i, s in enumerate(sents):
             window = [i]
             terms = set(stems[i])
@@ -81,8 +94,7 @@ def _candidates(q: QuestionInfo, hits: list[Hit], *, idf: Callable[[str], float]
                     continue
                 if sents[j].paragraph != s.paragraph:
                     continue
-                gain = sum(weights.get(t, 0.0) for t in (stems[j] - terms) if t in weights)
-                if gain >= 0.15 * total:
+                if cover(stems[j] - terms) >= 0.15:
                     window.append(j)
                     terms |= stems[j]
             window.sort()
@@ -92,19 +104,21 @@ def _candidates(q: QuestionInfo, hits: list[Hit], *, idf: Callable[[str], float]
             if filters.source and not any(_names(filters.source, a) for a in attrs) \
                     and not _names(filters.source, None, narrator=hit.doc.narrator.name):
                 continue
-            coverage = sum(weights.get(t, 0.0) for t in terms if t in weights) / total
-            own = sum(weights.get(t, 0.0) for t in stems[i] if t in weights) / total
-            score = 0.6 * coverage + 0.4 * own + prior
+            own = cover(stems[i])
+            coverage = cover(terms)
+            score = 0.45 * own + 0.25 * coverage + 0.3 * chunk_cov + prior
             if q.source_terms or q.source_type:
                 if any(_matches_hint(q, a) for a in attrs) or _hint_in(q, hit.doc.narrator.name):
-                    score += 0.5
-            if q.focus and not any(f in stems[w] for w in window for f in q.focus):
-                score -= 0.3
-            if q.wants_number and NUMBER.search(c.text[sents[i].start - c.start:sents[i].end - c.start]):
-                score += 0.1
-            out.append(Passage(hit=hit, start=start, end=end,
-                               sentences=tuple(sents[w] for w in window), attributions=attrs,
-                               coverage=coverage, score=score, terms=frozenset(terms)))
+                    score += 0.4
+            has_focus = bool(focus & terms)
+            if focus and not has_focus:
+                score -= 0.25
+            text = c.text[start - c.start:end - c.start]
+            if q.wants_number and has_focus and _figure_near(text, focus):
+                score += 0.15
+            out.append(Passage(hit=hit, start=start, end=end, sentences=tuple(sents[w] for w in window),
+                               attributions=attrs, coverage=coverage, score=score, terms=frozenset(terms),
+                               context=chunk_cov))
     return out
 
 
@@ -114,19 +128,35 @@ def _select(passages: list[Passage], *, k: int) -> list[Passage]:
     pool = sorted(passages, key=lambda p: -p.score)
     best = pool[0].score if pool else 0.0
     while pool and len(chosen) < k:
-        def adjusted(p: Passage) -> float:
-            src = _primary_name(p)
-            return p.score - 0.15 * used_sources.get(src, 0)
-        pool.sort(key=lambda p: -adjusted(p))
+        pool.sort(key=lambda p: -(p.score - 0.1 * used_sources.get(_primary_name(p), 0)))
         p = pool.pop(0)
-        if chosen and (p.score < best - 0.6 or p.coverage < 0.3):
-            break
+        if chosen and (p.score < 0.55 * best or p.coverage < 0.2):
+            continue
         if any(p.hit.doc.doc_id == c.hit.doc.doc_id and p.start < c.end and c.start < p.end for c in chosen):
             continue
         chosen.append(p)
-        src = _primary_name(p)
-        used_sources[src] = used_sources.get(src, 0) + 1
+        used_sources[_primary_name(p)] = used_sources.get(_primary_name(p), 0) + 1
     return chosen
+
+
+def _supports(p: Passage, q: QuestionInfo) -> bool:
+    """The passage answers the question on its own: its terms, the question's names and dates in
+    its context, its focus noun and, for "how many", a figure next to it."""
+    if 0.6 * p.coverage + 0.4 * p.context < MIN_COVERAGE:
+        return False
+    if q.anchors:
+        context = _terms(p.hit.chunk.text) | _terms(p.hit.doc.meta.title or "")
+        found = sum(1 for a in q.anchors if canonical(a) in context)
+        if found < (len(q.anchors) + 1) // 2:
+            return False
+    focus = {canonical(f) for f in q.focus}
+    if focus:
+        if not focus & p.terms:
+            return False
+        text = p.hit.chunk.text[p.start - p.hit.chunk.start:p.end - p.hit.chunk.start]
+        if q.wants_number and not _figure_near(text, focus):
+            return False
+    return True
 
 
 def _answerable(q: QuestionInfo, chosen: list[Passage], *, best_sim: float, min_similarity: float) -> str | None:
@@ -135,23 +165,21 @@ def _answerable(q: QuestionInfo, chosen: list[Passage], *, best_sim: float, min_
         return "No indexed passage is about this question."
     if best_sim < min_similarity:
         return "The closest passages are about something else."
-    best = max(p.coverage for p in chosen)
-    if best < MIN_COVERAGE:
-        return "The closest passages do not mention the main terms of the question."
-    if q.focus:
-        with_focus = [p for p in chosen if any(f in p.terms for f in q.focus)]
-        if not with_focus:
-            return f"No passage mentions {q.focus[0]}… in this context."
-        if q.wants_number and not any(_number_near_focus(p, q) for p in with_focus):
-            return "The passages that mention it give no figure."
+    if not any(_supports(p, q) for p in chosen):
+        if q.focus and not any({canonical(f) for f in q.focus} & p.terms for p in chosen):
+            return f"No passage on this mentions “{q.focus[0]}…”."
+        if q.wants_number:
+            return "The passages on this give no figure for it."
+        return "The closest passages do not cover the question."
     return None
 
 
-def _number_near_focus(p: Passage, q: QuestionInfo) -> bool:
-    text = p.hit.chunk.text[p.start - p.hit.chunk.start:p.end - p.hit.chunk.start]
-    for s in re.split(r"(?<=[.!?])\s+", text):
-        if any(f in stem_terms(s) for f in q.focus) and NUMBER.search(s):
-            return True
+def _figure_near(text: str, focus: set[str]) -> bool:
+    """A number or quantity word in the same sentence as the focus noun (years do not count)."""
+    for sentence in re.split(r"(?<=[.!?;])\s+", text):
+        if focus & _terms(sentence):
+            if any(not re.fullmatch(r"(1[89]|20)\d\d", m.group(0)) for m in NUMBER.finditer(sentence)):
+                return True
     return False
 
 
@@ -224,17 +252,10 @@ def _claims(chosen: list[Passage], citations: tuple[Citation, ...]) -> tuple[Cla
 
 
 def _contested(q: QuestionInfo, chosen: list[Passage], claims: tuple[Claim, ...]) -> bool:
-    """Several sources answer with their own figures or versions."""
-    speakers = [c for c in claims if c.stance != "narration"]
-    if len({c.source for c in speakers}) < 2:
-        return False
-    relevant = [c for c in speakers if any(p.coverage >= MIN_COVERAGE for p, n in zip(chosen, range(1, 99))
-                                           if n in c.citations)]
-    if len({c.source for c in relevant}) < 2:
-        return False
-    stances = {c.stance for c in relevant}
-    figures = sum(1 for c in relevant if NUMBER.search(c.text))
-    return figures >= 2 or "denial" in stances or len(relevant) >= 2
+    """Several sources each answer the question with their own account."""
+    answering = {n for n, p in enumerate(chosen, start=1) if _supports(p, q)}
+    sources = {c.source for c in claims if c.stance != "narration" and set(c.citations) & answering}
+    return len(sources) >= 2
 
 
 def _text(claims: tuple[Claim, ...], citations: tuple[Citation, ...], contested: bool) -> str:

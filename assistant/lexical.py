@@ -24,6 +24,24 @@ _WORD = re.compile(r"(?u)\b\w\w+\b")
 STOPWORDS = frozenset(STOPWORDS_EN_PLUS) - {"not", "no", "nor", "never"}
 
 
+# Conflict-reporting words that say the same thing in different words ("deaths", "killed", "dead").
+SAME_MEANING = {
+    "kill": "die death dead deadli slain slay fatal fatal perish kill killer",
+    "injur": "wound injur hurt injuri",
+    "captur": "captur prison prisoner imprison",
+    "attack": "attack assault ambush raid offens",
+    "bomb": "bomb explos blast ied detonat explod",
+    "soldier": "soldier troop servicemen",
+}
+_CANONICAL = {w: k for k, words in SAME_MEANING.items() for w in words.split()}
+_GROUP = {w: words.split() for words in SAME_MEANING.values() for w in words.split()}
+
+
+def canonical(stem: str) -> str:
+    """One stem for words of the same meaning in conflict reporting."""
+    return _CANONICAL.get(stem, stem)
+
+
 def stem_terms(text: str) -> list[str]:
     """Lower-cased, stop-word-free, stemmed terms, as the index sees them."""
     return _STEMMER.stemWords([w for w in _WORD.findall(text.lower()) if w not in STOPWORDS])
@@ -160,9 +178,11 @@ def search(index: LexicalIndex, query: str, *, n: int, weights: np.ndarray | Non
     """Top `n` chunk ids by BM25 score (positive scores only)."""
     if index.model is None or not index.ids:
         return []
-    terms = stem_terms(query)
+    terms = []
+    for t in stem_terms(query):
+        terms.extend(_GROUP.get(t, [t]))
     vocab = index.model.vocab_dict
-    terms = [t for t in terms if t in vocab]
+    terms = [t for t in dict.fromkeys(terms) if t in vocab]
     if not terms:
         return []
     k = min(n, len(index.ids))

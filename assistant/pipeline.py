@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import multiprocessing
 import os
 import time
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -121,7 +123,7 @@ def ask(question: str, *, assistant: Assistant, k: int | None = None, filters: F
     settings = assistant.settings
     vector = assistant.query_embedder().embed([question])[0]
     hits = retrieve(question, vector=vector, store=assistant.store, lex=assistant._lex, docs=assistant._docs,
-                    filters=filters, n=max(12, 2 * (k or settings.citations)), candidates=settings.candidates)
+                    filters=filters, n=max(20, 3 * (k or settings.citations)), candidates=settings.candidates)
     idf = assistant._lex.idf if assistant._lex is not None else (lambda t: 1.0)
     return compose(q, hits, k=k or settings.citations, idf=idf, min_similarity=settings.min_similarity,
                    filters=filters)
@@ -164,11 +166,25 @@ def repair(assistant: Assistant) -> list[str]:
     return [d.doc_id for d in pending]
 
 
-def ingest(paths: Sequence[Path], *, assistant: Assistant, progress: Progress | None = None) -> IngestReport:
-    """Add files and folders to the index; one report line per file, whatever happens to the others."""
+@dataclass
+class _Pending:
+    """A document waiting for analysis, chunking and embedding."""
+    doc: Document
+    path: str
+    analysis: Any                      # Future[Analysis] or Analysis
+
+
+def ingest(paths: Sequence[Path], *, assistant: Assistant, progress: Progress | None = None,
+           workers: int | None = None) -> IngestReport:
+    """Add files and folders to the index; one report line per file, whatever happens to the others.
+
+    Files are read and cleaned in the main process (PDFs in a limited child process), documents
+    are parsed by spaCy in a worker process while the main process embeds and stores the
+    previous ones, in batches across documents."""
     t0 = time.perf_counter()
     files, bad = discover([Path(p) for p in paths])
-    reports: list[FileReport] = [FileReport(path=str(p), status="failed", reason=why) for p, why in bad]
+    reports: dict[str, FileReport] = {str(p): FileReport(path=str(p), status="failed", reason=why) for p, why in bad}
+    order = [str(p) for p, _ in bad]
     with writer_lock(assistant):
         repair(assistant)
         known = assistant.store.documents(state="done")
@@ -176,42 +192,63 @@ def ingest(paths: Sequence[Path], *, assistant: Assistant, progress: Progress | 
         for d in known:
             by_path.setdefault(d.path, []).append(d)
         by_id = {d.doc_id: d for d in known}
+        chunks_of: dict[str, int] = {}
         changed = False
-        for n, path in enumerate(files):
-            if progress:
-                progress("files", n, len(files))
-            report, did = _ingest_file(path, assistant=assistant, by_path=by_path, by_id=by_id, progress=progress)
-            reports.append(report)
-            changed = changed or did
+        with _analysis_pool(assistant, workers=workers, n_files=len(files)) as submit:
+            queue: list[_Pending] = []
+            batch = _Batch(assistant, progress)
+            for n, path in enumerate(files):
+                if progress:
+                    progress("files", n, len(files))
+                key = str(path.resolve())
+                order.append(key)
+                report, new, did = _plan_file(path, key, assistant=assistant, by_path=by_path, by_id=by_id)
+                reports[key] = report
+                changed = changed or did
+                for doc in new:
+                    queue.append(_Pending(doc=doc, path=key, analysis=submit(doc)))
+                    by_id[doc.doc_id] = _record(doc, key, None, 0)
+                while queue and (len(queue) > 8 or _ready(queue[0])):
+                    _take(queue.pop(0), batch, chunks_of)
+            while queue:
+                _take(queue.pop(0), batch, chunks_of)
+            batch.flush()
         if progress:
             progress("files", len(files), len(files))
+        for key, r in reports.items():
+            if r.status in ("added", "updated"):
+                reports[key] = FileReport(path=r.path, status=r.status, documents=r.documents,
+                                          chunks=sum(chunks_of.get(i, 0) for i in r.doc_ids), reason=r.reason,
+                                          doc_ids=r.doc_ids)
         if changed:
-            gen = assistant.store.bump()
-            docs = {d.doc_id: d for d in assistant.store.documents(state="done")}
             if progress:
                 progress("keyword index", 0, 1)
+            gen = assistant.store.bump()
+            docs = {d.doc_id: d for d in assistant.store.documents(state="done")}
             lex = rebuild_lexical(assistant.store, docs, generation=gen)
             lexical.save(lex, assistant.lexical_dir)
             assistant._lex, assistant._docs, assistant._generation = lex, docs, gen
             if progress:
                 progress("keyword index", 1, 1)
-    return IngestReport(files=tuple(reports), seconds=time.perf_counter() - t0)
+    return IngestReport(files=tuple(reports[k] for k in order), seconds=time.perf_counter() - t0)
 
 
-def _ingest_file(path: Path, *, assistant: Assistant, by_path: dict[str, list[DocRecord]],
-                 by_id: dict[str, DocRecord], progress: Progress | None) -> tuple[FileReport, bool]:
+def _plan_file(path: Path, key: str, *, assistant: Assistant, by_path: dict[str, list[DocRecord]],
+               by_id: dict[str, DocRecord]) -> tuple[FileReport, list[Document], bool]:
+    """Read and clean one file and decide what it means for the index: the report, the new
+    documents to index, and whether anything changed (stale documents of the file are removed)."""
     s = assistant.settings
-    key = str(path.resolve())
     try:
         loaded = load_file(path, pdf_timeout=s.pdf_timeout, pdf_memory_mb=s.pdf_memory_mb, max_mb=s.max_file_mb)
         docs = [clean(raw) for raw in loaded.documents]
     except LoadError as exc:
-        return FileReport(path=key, status="failed", reason=str(exc).replace(f"{path}: ", "")), False
+        return FileReport(path=key, status="failed", reason=str(exc).replace(f"{path}: ", "")), [], False
     except (OSError, UnicodeError, ValueError, RecursionError, MemoryError) as exc:
-        return FileReport(path=key, status="failed", reason=f"could not read the file ({type(exc).__name__}: {exc})"), False
+        return FileReport(path=key, status="failed",
+                          reason=f"could not read the file ({type(exc).__name__}: {exc})"), [], False
     docs = [d for d in docs if d.text.strip()]
     if not docs:
-        return FileReport(path=key, status="failed", reason="no text left after cleaning"), False
+        return FileReport(path=key, status="failed", reason="no text left after cleaning"), [], False
     warning = "; ".join(loaded.warnings) or None
     seen: set[str] = set()
     unique = [d for d in docs if not (d.doc_id in seen or seen.add(d.doc_id))]  # type: ignore[func-returns-value]
@@ -222,35 +259,94 @@ def _ingest_file(path: Path, *, assistant: Assistant, by_path: dict[str, list[Do
     if not new and not stale:
         dup = next((by_id[d.doc_id].path for d in unique if by_id[d.doc_id].path != key), None)
         reason = f"same content as {dup}" if dup else "already indexed"
-        return FileReport(path=key, status="unchanged", documents=len(unique), reason=reason, doc_ids=ids), False
+        return FileReport(path=key, status="unchanged", documents=len(unique), reason=reason, doc_ids=ids), [], False
     for d in stale:
         assistant.store.delete_document(d.doc_id)
         by_id.pop(d.doc_id, None)
-    n_chunks = 0
-    for d in new:
-        record = _index_document(d, key, assistant=assistant, progress=progress)
-        by_id[d.doc_id] = record
-        n_chunks += record.n_chunks
     by_path[key] = [by_id[i] for i in ids if i in by_id]
     status = "updated" if old else "added"
-    return FileReport(path=key, status=status, documents=len(new), chunks=n_chunks, reason=warning, doc_ids=ids), True
+    return FileReport(path=key, status=status, documents=len(new), reason=warning, doc_ids=ids), new, True
 
 
-def _index_document(doc: Document, path: str, *, assistant: Assistant, progress: Progress | None) -> DocRecord:
-    s = assistant.settings
-    analysis = analyse(doc, analyzer=assistant.analyzer())
-    chunks = chunk(doc, analysis, tokenizer=assistant.tokenizer(), target=s.chunk_tokens,
+def _record(doc: Document, path: str, narrator: Any, n_chunks: int, state: str = "pending") -> DocRecord:
+    from .sources import narrator as voice_of
+    return DocRecord(doc_id=doc.doc_id, path=path, key=doc.key, meta=doc.meta,
+                     narrator=narrator or voice_of(doc.meta), n_chunks=n_chunks, state=state,  # type: ignore[arg-type]
+                     length=len(doc.text))
+
+
+def _ready(p: _Pending) -> bool:
+    return not isinstance(p.analysis, Future) or p.analysis.done()
+
+
+def _take(p: _Pending, batch: "_Batch", chunks_of: dict[str, int]) -> None:
+    analysis = p.analysis.result() if isinstance(p.analysis, Future) else p.analysis
+    s = batch.assistant.settings
+    chunks = chunk(p.doc, analysis, tokenizer=batch.assistant.tokenizer(), target=s.chunk_tokens,
                    max_tokens=s.max_tokens, overlap=s.overlap_tokens)
-    record = DocRecord(doc_id=doc.doc_id, path=path, key=doc.key, meta=doc.meta, narrator=analysis.narrator,
-                       n_chunks=len(chunks), state="pending", length=len(doc.text))
-    assistant.store.put_document(record, doc.text)
-    if chunks:
-        vectors = assistant.ingest_embedder().embed([c.text for c in chunks])
-        assistant.store.add_chunks(chunks, vectors, record)
-    assistant.store.mark_done(doc.doc_id, len(chunks))
-    if progress:
-        progress("chunks", len(chunks), -1)
-    return DocRecord(**{**{f: getattr(record, f) for f in record.__slots__}, "state": "done"})  # type: ignore[attr-defined]
+    chunks_of[p.doc.doc_id] = len(chunks)
+    batch.add(_record(p.doc, p.path, analysis.narrator, len(chunks)), p.doc.text, chunks)
+
+
+class _Batch:
+    """Documents stored together: manifest entries marked pending, their chunks embedded in one
+    call and written, then the entries marked done (an interrupted batch is repaired on the next
+    ingest)."""
+
+    def __init__(self, assistant: Assistant, progress: Progress | None, size: int = 128) -> None:
+        self.assistant, self.progress, self.size = assistant, progress, size
+        self.items: list[tuple[DocRecord, str, list]] = []
+        self.n = 0
+
+    def add(self, record: DocRecord, text: str, chunks: list) -> None:
+        self.items.append((record, text, chunks))
+        self.n += len(chunks)
+        if self.n >= self.size:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.items:
+            return
+        store = self.assistant.store
+        store.put_documents([(r, t) for r, t, _ in self.items])
+        every = [c for _, _, cs in self.items for c in cs]
+        if every:
+            vectors = self.assistant.ingest_embedder().embed([c.text for c in every])
+            at = 0
+            for record, _, cs in self.items:
+                store.add_chunks(cs, vectors[at:at + len(cs)], record)
+                at += len(cs)
+        store.mark_done([r.doc_id for r, _, _ in self.items])
+        if self.progress:
+            self.progress("chunks", len(every), -1)
+        self.items, self.n = [], 0
+
+
+@contextmanager
+def _analysis_pool(assistant: Assistant, *, workers: int | None, n_files: int) -> Iterator[Callable[[Document], Any]]:
+    """A function that starts the analysis of a document: in a worker process (so parsing
+    overlaps with embedding) for larger ingests, in this process for one or two files."""
+    n = workers if workers is not None else (1 if n_files > 2 else 0)
+    if n <= 0:
+        yield lambda doc: analyse(doc, analyzer=assistant.analyzer())
+        return
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_worker_init,
+                             initargs=(assistant.settings.spacy_model,)) as pool:
+        yield lambda doc: pool.submit(_worker_analyse, doc)
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _worker_init(spacy_model: str) -> None:
+    from .config import quiet_runtime
+    quiet_runtime()
+    _WORKER["analyzer"] = load_analyzer(spacy_model)
+
+
+def _worker_analyse(doc: Document) -> Any:
+    return analyse(doc, analyzer=_WORKER["analyzer"])
 
 
 def delete(doc_ids: Sequence[str], *, assistant: Assistant) -> int:

@@ -20,7 +20,8 @@ TYPE_NOUNS = frozenset(stem_terms(
     "organisation year month day date time person people man woman name kind type number nationality "
     "place location area part side"))
 SPEECH = r"(?:say|said|says|claim|claimed|claims|report|reported|reports|acknowledge|acknowledged|admit|admitted|deny|" \
-         r"denied|accuse|accused|announce|announced|state|stated|allege|alleged|tell|told|think|believe|call|called)"
+         r"denied|accuse|accused|announce|announced|state|stated|allege|alleged|tell|told|think|believe|call|called|" \
+         r"explain|explained|describe|described|blame|blamed|respond|responded|confirm|confirmed|reject|rejected)"
 _SOURCE_PATTERNS = [
     re.compile(r"\baccording to (?P<src>[^,?.;]+)", re.I),
     re.compile(rf"\b(?:what|how|why|when|whom?) (?:did|does|do|has|have|had) (?P<src>.+?) {SPEECH}\b", re.I),
@@ -30,9 +31,9 @@ _SOURCE_PATTERNS = [
     re.compile(rf"\bwhat (?P<src>[^?]+?) {SPEECH}\b", re.I),
 ]
 _QUANTITY = re.compile(r"\bhow (?:many|much)\b", re.I)
-_FOCUS = re.compile(r"\b(?:how many|how much|what|which)\s+(?P<noun>(?:[a-z-]+\s+){0,2}?[a-z-]+s?)\b"
-                    r"(?=\s+(?:did|does|do|were|was|are|is|has|have|had|had|will|would|could|of|in|on|at|for|by|to|that)\b|\?)",
-                    re.I)
+_FOCUS = re.compile(r"\b(?:how many|how much|what|which)\s+(?P<noun>[\w\s-]+)", re.I)
+_STOP_FOCUS = re.compile(r"^(?:did|does|do|were|was|are|is|has|have|had|will|would|could|can|of|in|on|at|for|by|to|"
+                         r"that|who|which|the|a|an|\w+ed)$", re.I)
 _TRIVIAL_SOURCE = re.compile(r"^(?:it|they|he|she|this|that|there|the|a|an|you|we|i)$", re.I)
 
 
@@ -45,6 +46,7 @@ class QuestionInfo:
     source_type: SourceType | None
     wants_number: bool
     focus: tuple[str, ...]            # stems the answer passage must mention (may be empty)
+    anchors: tuple[str, ...] = ()     # names and dates the answer's context must mention
 
 
 def analyse_question(text: str) -> QuestionInfo:
@@ -56,6 +58,7 @@ def analyse_question(text: str) -> QuestionInfo:
         if m:
             cand = m.group("src").strip()
             cand = re.sub(r"^(?:the|a|an)\s+", "", cand, flags=re.I)
+            cand = re.split(r"\s+(?:who|which|that|of \d|to the|in the|on the)\s", cand, maxsplit=1)[0]
             if cand and not _TRIVIAL_SOURCE.match(cand) and len(cand.split()) <= 8:
                 source = cand
                 break
@@ -66,9 +69,28 @@ def analyse_question(text: str) -> QuestionInfo:
     focus: tuple[str, ...] = ()
     m = _FOCUS.search(text)
     if m:
-        stems = [s for s in stem_terms(m.group("noun")) if s not in QUESTION_WORDS]
+        noun: list[str] = []
+        for word in m.group("noun").split()[:4]:
+            if _STOP_FOCUS.match(word):
+                break
+            noun.append(word)
+        stems = [s for s in stem_terms(" ".join(noun)) if s not in QUESTION_WORDS]
         if stems and stems[-1] not in TYPE_NOUNS:
             focus = (stems[-1],)
-    content_terms = tuple(t for t in terms if t not in source_terms) or terms
-    return QuestionInfo(text=text, terms=content_terms, source=source, source_terms=source_terms,
-                        source_type=kind, wants_number=bool(_QUANTITY.search(text)), focus=focus)
+    return QuestionInfo(text=text, terms=terms, source=source, source_terms=source_terms,
+                        source_type=kind, wants_number=bool(_QUANTITY.search(text)), focus=focus,
+                        anchors=_anchors(text, source))
+
+
+def _anchors(text: str, source: str | None) -> tuple[str, ...]:
+    """Stems of the names and numbers in a question (not its first word, not the asked-about source)."""
+    words = re.findall(r"[\w'’-]+", text)
+    out: list[str] = []
+    src = set(stem_terms(source)) if source else set()
+    for i, w in enumerate(words):
+        if i == 0 or not (w[0].isupper() or w[0].isdigit()):
+            continue
+        for t in stem_terms(w):
+            if t not in QUESTION_WORDS and t not in src and t not in out and not re.fullmatch(r"(19|20)\d\d", t):
+                out.append(t)
+    return tuple(out)

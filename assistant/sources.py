@@ -57,8 +57,25 @@ ANONYMOUS = re.compile(
 NAMED_ANONYMOUS_EXCEPTIONS = re.compile(r"\b(local|police|medical|military|security|official sources)\b", re.I)
 
 
-def source_type(description: str) -> SourceType:
+ORG_WORDS = re.compile(r"\b(alliance|coalition|movement|framework|front|group|organi[sz]ation|union|council|"
+                       r"command|brigades?|forces)\b", re.I)
+
+
+def armed_context(text: str) -> bool:
+    """True when a document is about armed groups (then an unnamed 'alliance' or 'movement' in it
+    is most likely one)."""
+    return len(TYPE_PATTERNS[3][1].findall(text[:20000])) >= 3
+
+
+def source_type(description: str, *, armed_context: bool = False) -> SourceType:
     """Classify a source from its description ("Mossa Ag Inzoma, a member of the separatist movement")."""
+    kind = _source_type(description)
+    if kind == "other" and armed_context and ORG_WORDS.search(description):
+        return "armed group"
+    return kind
+
+
+def _source_type(description: str) -> SourceType:
     d = description.strip()
     if ANONYMOUS.match(d) and not re.search(r"\b[A-Z][a-z]+\s+[A-Z][a-z]+\b", d) \
             and not re.search(r"\blocal\b", d, re.I):
@@ -128,9 +145,10 @@ class Mention:
 class Memory:
     """The sources and named entities a document has mentioned so far, most recent last."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, armed: bool = False) -> None:
         self.sources: list[Mention] = []
         self.entities: list[Mention] = []
+        self.armed = armed
 
     def add_source(self, m: Mention) -> None:
         m.words = _words(m.name) | _words(m.resolved)
@@ -161,6 +179,9 @@ class Memory:
                 or next((m for m in reversed(self.entities) if m.person), None)
         if low in PRONOUNS_PLURAL:
             return next((m for m in reversed(self.sources) if m.plural or not m.person), None)
+        if low == "it":
+            return next((m for m in reversed(self.sources) if not m.person and not m.plural), None) \
+                or next((m for m in reversed(self.entities) if not m.person and not m.plural), None)
         if low in RELATIVE:
             return None
         if h in ARTIFACTS:

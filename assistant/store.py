@@ -108,16 +108,21 @@ class Store:
         return g
 
     # -- writing -----------------------------------------------------------------------------
-    def put_document(self, record: DocRecord, text: str) -> None:
-        self.docs.upsert(ids=[record.doc_id], embeddings=[[1.0]], documents=[text],
-                         metadatas=[_doc_metadata(record)])
+    def put_documents(self, items: Sequence[tuple[DocRecord, str]]) -> None:
+        """Write manifest entries (with the cleaned text) as given, normally in state 'pending'."""
+        for b in range(0, len(items), self.max_batch):
+            part = items[b:b + self.max_batch]
+            self.docs.upsert(ids=[r.doc_id for r, _ in part], embeddings=[[1.0]] * len(part),
+                             documents=[t for _, t in part], metadatas=[_doc_metadata(r) for r, _ in part])
 
-    def mark_done(self, doc_id: str, n_chunks: int) -> None:
-        got = self.docs.get(ids=[doc_id], include=["metadatas"])
-        if got["ids"]:
-            meta = dict(got["metadatas"][0])
-            meta.update(state="done", n_chunks=n_chunks)
-            self.docs.update(ids=[doc_id], metadatas=[meta])
+    def mark_done(self, doc_ids: Sequence[str]) -> None:
+        """Mark documents complete: their chunks are all stored."""
+        for b in range(0, len(doc_ids), self.max_batch):
+            part = list(doc_ids[b:b + self.max_batch])
+            got = self.docs.get(ids=part, include=["metadatas"])
+            metas = [dict(m, state="done") for m in got["metadatas"]]
+            if got["ids"]:
+                self.docs.update(ids=got["ids"], metadatas=metas)
 
     def add_chunks(self, chunks: Sequence[Chunk], embeddings: np.ndarray, doc: DocRecord) -> None:
         for b in range(0, len(chunks), self.max_batch):

@@ -1,0 +1,56 @@
+"""The command line, as other programs use it: JSON in, JSON out."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from .conftest import SEED, read_jsonl
+
+
+def run(*args: str, input: str | None = None, env_extra: dict | None = None) -> subprocess.CompletedProcess:
+    env = dict(os.environ, HF_HUB_OFFLINE="1", **(env_extra or {}))
+    return subprocess.run([sys.executable, "-m", "assistant.cli", *args], input=input, capture_output=True,
+                          text=True, env=env, timeout=600)
+
+
+def test_ask_json_lines_from_stdin(seeded):
+    questions = ["How many Wagner fighters were killed?", "How many civilians were killed in the Tinzaouatene fighting?",
+                 "Who is the spokesperson of the CSP-PSD alliance?"]
+    p = run("ask", "--json", "-", "--index", str(seeded.settings.index_dir), input="\n".join(questions) + "\n",
+            env_extra={"ASSISTANT_CACHE": str(seeded.settings.cache_dir)})
+    assert p.returncode == 0, p.stderr[-2000:]
+    answers = read_jsonl(p.stdout)
+    assert [a["question"] for a in answers] == questions
+    assert answers[0]["answerable"] and answers[0]["claims"]
+    assert answers[1]["answerable"] is False and answers[1]["claims"] == []
+    assert any("Ramadane" in c["quote"] for c in answers[2]["citations"])
+
+
+def test_attributions_command(tmp_path):
+    p = run("attributions", str(SEED), "--json")
+    assert p.returncode == 0, p.stderr[-2000:]
+    rows = json.loads(p.stdout)
+    keys = {"sentence", "source", "source_resolved", "source_type", "cue", "stance", "content", "start", "end"}
+    assert rows and all(keys <= set(r) for r in rows)
+    baza = [r for r in rows if "Baza" in r["source"]]
+    assert baza and baza[0]["cue"] == "reported" and baza[0]["source_type"] == "media"
+    text = SEED.read_text()
+    assert all(r["sentence"] for r in rows)
+
+
+def test_ingest_reports_every_file_and_is_idempotent(tmp_path, cache_dir):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "a.txt").write_text(SEED.read_text())
+    (tmp_path / "docs" / "empty.txt").write_text("")
+    (tmp_path / "docs" / "copy.txt").write_text(SEED.read_text())
+    env = {"ASSISTANT_CACHE": str(cache_dir)}
+    first = run("ingest", str(tmp_path / "docs"), "--index", str(tmp_path / "idx"), "--json", "--quiet", env_extra=env)
+    report = json.loads(first.stdout)
+    status = {os.path.basename(f["path"]): f["status"] for f in report["files"]}
+    assert status == {"a.txt": "added", "copy.txt": "unchanged", "empty.txt": "failed"}
+    assert first.returncode == 1                      # one file failed
+    second = run("ingest", str(tmp_path / "docs"), "--index", str(tmp_path / "idx"), "--json", "--quiet", env_extra=env)
+    again = {os.path.basename(f["path"]): f["status"] for f in json.loads(second.stdout)["files"]}
+    assert again == {"a.txt": "unchanged", "copy.txt": "unchanged", "empty.txt": "failed"}
