@@ -9,7 +9,7 @@ or paragraphs are credited to their speaker; everything else is the document's n
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Iterator
 
 from .attribute import Found, find_attributions
@@ -28,7 +28,9 @@ PERSON_ROLES = frozenset(
     "commander colonel general chief director ambassador representative envoy secretary analyst expert "
     "witness resident man woman suspect driver officer captain major prosecutor judge senator deputy "
     "blogger journalist reporter correspondent source".split())
-_QUOTES = re.compile(r"[\"“”«»]")
+_QUOTES = re.compile(r"''|``|’’|[\"“”«»]")
+# First and second person inside a quotation are the quoted speaker's own words ("I think …").
+INSIDE_QUOTE_ONLY = frozenset("i we you me us".split())
 _LIST_MARKER = re.compile(r"^(?:\(?[a-z0-9]{1,3}[.)]|[IVXL]{1,5}\.|[A-Z]\.)$")
 
 
@@ -124,6 +126,9 @@ def analyse(doc: Document, *, analyzer: Analyzer, batch_size: int = 64) -> Analy
                     name = doc.text[start + ent.start_char:start + ent.end_char]
                     memory.add_entity(Mention(name=name, resolved=name, kind=source_type(name),
                                               person=ent.label_ == "PERSON", plural=ent.label_ == "NORP"))
+        quotes = quote_spans(doc.text, start, end)
+        for found in per_sent:
+            found[:] = [a for a in found if not _quoted_source(a, quotes)]
         open_quote = _credit_quotes(doc.text, start, end, para_sents, per_sent, open_quote)
         for found in per_sent:
             attributions.extend(found)
@@ -164,6 +169,18 @@ def _sentences(pdoc: "Doc") -> list["Span"]:
             out[-1] = pdoc[out[-1].start:pending.end]
         else:
             out.append(pending)
+    return _move_opening_quotes([_trim(s) for s in out])
+
+
+def _move_opening_quotes(sents: list["Span"]) -> list["Span"]:
+    """spaCy sometimes ends a sentence with the opening quotation mark of the next one."""
+    out = list(sents)
+    for k in range(len(out) - 1):
+        s = out[k]
+        if len(s) > 1 and s[-1].text in ('"', "“", "``", "''") and s[-1].whitespace_ == "" and s[-2].whitespace_:
+            doc = s.doc
+            out[k] = doc[s.start:s.end - 1]
+            out[k + 1] = doc[s.end - 1:out[k + 1].end]
     return [_trim(s) for s in out]
 
 
@@ -240,7 +257,7 @@ def _resolve(f: Found, sent: "Span", offset: int, text: str, memory: Memory, voi
                        source_resolved=re.sub(r"\s+", " ", resolved).strip(), source_type=kind,
                        cue=_cue_text(f, offset, text), stance=f.stance, content_start=offset + f.content_start,
                        content_end=offset + f.content_end, source_start=offset + f.source_start,
-                       source_end=offset + f.source_end)
+                       source_end=offset + f.source_end, cue_start=offset + f.cue_start, cue_end=offset + f.cue_end)
 
 
 def _cue_text(f: Found, offset: int, text: str) -> str:
@@ -277,14 +294,44 @@ def quote_spans(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
     open_at: int | None = None
     for m in _QUOTES.finditer(text, start, end):
         ch = m.group(0)
-        if open_at is None and ch in '"“«':
+        if open_at is None and ch in ('"', "“", "«", "``", "''"):
             open_at = m.start()
-        elif open_at is not None and ch in '"”»':
+        elif open_at is not None and ch in ('"', "”", "»", "''", "’’"):
             spans.append((open_at, m.end(), True))
             open_at = None
     if open_at is not None:
         spans.append((open_at, end, False))
     return spans
+
+
+def _quoted_source(a: Attribution, quotes: list[tuple[int, int, bool]]) -> bool:
+    """A source found inside a quotation: 'I' and 'we' there are the quoted speaker's own words,
+    and a source quoted while its cue stands outside the quotation is a misparse."""
+    for qs, qe, _ in quotes:
+        if qs <= a.source_start and a.source_end <= qe:
+            if a.source.lower() in INSIDE_QUOTE_ONLY:
+                return True
+            if not (qs <= a.cue_start < qe):
+                return True
+    return False
+
+
+def content_text(text: str, a: Attribution) -> str:
+    """What `a` attributes, as the reader sees it: the content span without an attribution clause
+    that interrupts it ('"My hope," he said, "is that …"' -> '"My hope," "is that …"')."""
+    start, end = a.content_start, a.content_end
+    if a.source_start < 0 or a.cue_start < 0:
+        return text[start:end]
+    clause = (min(a.source_start, a.cue_start), max(a.source_end, a.cue_end))
+    if start < clause[0] and clause[1] < end:
+        cut_from, cut_to = clause
+        m = re.match(r"[^.!?\"“”]{0,40}?(?=[,.;:]|\s[\"“])", text[cut_to:end])
+        cut_to += len(m.group(0)) if m else 0
+        if cut_to < end and text[cut_to] in ",;:.":
+            cut_to += 1
+        left, right = text[start:cut_from].rstrip(), text[cut_to:end].lstrip()
+        return f"{left} {right}".strip()
+    return text[start:end]
 
 
 def _credit_quotes(text: str, start: int, end: int, sents: list[Sentence], per_sent: list[list[Attribution]],
@@ -314,9 +361,17 @@ def _credit_quotes(text: str, start: int, end: int, sents: list[Sentence], per_s
 
         if speaker is None:
             continue
+        # the speaker's content is the whole quotation, however many sentences it runs over
+        for found in per_sent:
+            for j, a in enumerate(found):
+                if a is speaker and (a.content_start > qs or a.content_end < qe):
+                    widened = replace(a, content_start=min(a.content_start, qs), content_end=max(a.content_end, qe))
+                    found[j] = widened
+                    speaker = widened
         for i in inside:
-            if not any(a.source_resolved == speaker.source_resolved for a in per_sent[i]) and not per_sent[i]:
-                per_sent[i].append(_continued(speaker, sents[i]))
+            if not per_sent[i]:
+                hull = (min(speaker.content_start, qs), max(speaker.content_end, qe))
+                per_sent[i].append(_continued(speaker, sents[i], hull))
         if not closed:
             left_open = speaker
     # "X said:" followed by the words without quotation marks
@@ -328,15 +383,14 @@ def _credit_quotes(text: str, start: int, end: int, sents: list[Sentence], per_s
                 for j in range(i + 1, len(sents)):
                     if per_sent[j]:
                         break
-                    per_sent[j].append(_continued(a, sents[j]))
+                    per_sent[j].append(_continued(a, sents[j], (sents[j].start, sents[j].end)))
     return left_open
 
 
-def _continued(a: Attribution, s: Sentence) -> Attribution:
-    return Attribution(sentence_start=s.start, sentence_end=s.end, source=a.source,
-                       source_resolved=a.source_resolved, source_type=a.source_type, cue=a.cue, stance="quote",
-                       content_start=s.start, content_end=s.end, source_start=a.source_start,
-                       source_end=a.source_end)
+def _continued(a: Attribution, s: Sentence, content: tuple[int, int]) -> Attribution:
+    """The speaker of a quotation credited with one more of its sentences."""
+    return replace(a, sentence_start=s.start, sentence_end=s.end, stance="quote",
+                   content_start=content[0], content_end=content[1])
 
 
 def _overlap(a: int, b: int, c: int, d: int) -> int:

@@ -40,7 +40,10 @@ for _stance, _verbs in {
              "emphasise comment remark reply respond answer recall conclude write tweet post warn predict promise "
              "pledge vow suggest indicate estimate describe characterize characterise believe think fear hope "
              "expect suspect know assure affirm reiterate repeat explain caution tell inform speak testify "
-             "confirm specify identify estimate boast threaten complain lament acknowledge".split(),
+             "confirm specify estimate boast complain lament acknowledge cite agree disagree "
+             "find criticize criticise question mention point blast slam discuss demand echo "
+             "liken praise endorse worry feel dispute reference detail outline defend applaud welcome learn "
+             "understand doubt recommend acknowledge concur wonder guess assume calculate project forecast".split(),
     "acknowledgement": "acknowledge admit concede recognize recognise".split(),
     "denial": "deny reject dismiss refute disavow disclaim rebut contradict".split(),
     "accusation": "accuse blame allege charge denounce".split(),
@@ -54,7 +57,8 @@ CUE_VERBS["acknowledge"] = "acknowledgement"
 # but "…, indicating the presence" is the writer's inference.
 INFERENCE = frozenset("indicate suggest show mean prove signal reveal".split())
 # Verbs that need a clause, a quote or an object that is not a person to carry content.
-NEEDS_CLAUSE = frozenset("tell inform speak add explain".split())
+NEEDS_CLAUSE = frozenset("tell inform speak add explain find feel learn understand know see point guess "
+                         "wonder assume calculate".split())
 # Verbs a speech artifact can take as a cue ("The statement detailed …", "Polls show …").
 ARTIFACT_VERBS = frozenset("detail describe list outline show document cite highlight find record mention "
                            "specify indicate suggest reveal note state say claim allege accuse blame report "
@@ -137,8 +141,8 @@ def _from_token(tok: Token, sent: Span) -> list[Found]:
             return [_make(obj, tok, sent, cue_tokens=[tok, to], stance="claim", content=content, rule="according_to")]
     if low == "in" and (obj := _child(tok, "pobj")) is not None and obj.lower_ in IN_VIEW:
         owner = _child(obj, "poss")
-        if owner is None and (of := _child(obj, "prep", "of")) is not None:
-            owner = _child(of, "pobj")
+        if owner is None and _child(obj, "det") is not None and (of := _child(obj, "prep", "of")) is not None:
+            owner = _child(of, "pobj")     # "in the view of X", not "in view of the fact"
         if owner is not None:
             content = _outside(sent, (tok.i, max(t.i for t in obj.subtree)))
             return [_make(owner, obj, sent, cue_tokens=[tok, obj], stance="claim", content=content, rule="in_view")]
@@ -158,6 +162,14 @@ def _verb_cue(verb: Token, sent: Span) -> list[Found]:
         return []
     if lemma in INFERENCE and lemma not in CUE_VERBS and subj is None:
         return []
+    if lemma in INFERENCE and subj is not None and not _speaks(subj):
+        return []                      # "Pizarro's death shows that …", "footage showed …": evidence
+    if subj is not None and _negative(subj):
+        return []                      # "No group has claimed …"
+    if lemma == "claim" and any(c.dep_ == "dobj" and c.lower_ in ("life", "lives") for c in verb.children):
+        return []                      # "an explosion that claimed the lives of …"
+    if verb.dep_ == "xcomp" and verb_lemma(verb.head) in ("decline", "refuse"):
+        return []                      # "declined to call it terrorism"
     stance: Stance = CUE_VERBS.get(lemma, "claim")
     cue_tokens = _verb_group(verb)
     content = _content(verb, sent)
@@ -168,6 +180,11 @@ def _verb_cue(verb: Token, sent: Span) -> list[Found]:
         stance = "denial"
     if lemma == "call" and not (_child(verb, "oprd") or _child(verb, "xcomp") or _child(verb, "ccomp")):
         return []
+    if lemma == "point" and not (_child(verb, "prt", "out") or _child(verb, "prep", "to")):
+        return []
+    if lemma == "point" and content is None and (to := _child(verb, "prep", "to")) is not None:
+        obj = _child(to, "pobj")
+        content = _span(obj) if obj is not None else None
     if lemma in NEEDS_CLAUSE and content is None:
         return []
     if content is None:
@@ -306,6 +323,30 @@ def _creator(artifact: Token) -> tuple[int, int] | None:
     return None
 
 
+SPEECH_ARTIFACTS = frozenset("statement statements communique communiqué report reports letter letters warning "
+                             "release note message post posts tweet tweets announcement declaration document documents "
+                             "study studies survey surveys poll polls analysis assessment review investigation "
+                             "inquiry audit bulletin memo data figures estimates account accounts".split())
+
+
+def _speaks(subj: Token) -> bool:
+    """A subject that can make a claim: a person or organisation, or a speech artifact (not evidence
+    such as footage or a death)."""
+    if subj.lower_ in SPEECH_ARTIFACTS or subj.pos_ in ("PROPN", "PRON"):
+        return True
+    return subj.ent_type_ in ("PERSON", "ORG", "NORP", "GPE") or subj.lower_ in PEOPLE
+
+
+PEOPLE = frozenset("official officials spokesman spokeswoman spokesperson experts analysts researchers scientists "
+                   "police army military government ministry authorities investigators witnesses residents sources "
+                   "leaders officers doctors lawyers prosecutors critics observers diplomats".split())
+
+
+def _negative(subj: Token) -> bool:
+    return subj.lower_ in ("nobody", "none", "noone") or any(c.dep_ == "det" and c.lower_ in ("no", "neither")
+                                                             for c in subj.children)
+
+
 def _child(tok: Token, dep: str, lower: str | None = None) -> Token | None:
     for c in tok.children:
         if c.dep_ == dep and (lower is None or c.lower_ == lower):
@@ -334,6 +375,8 @@ def _inherited_subject(verb: Token, lemma: str) -> Token | None:
     if verb.tag_ == "VBG" or verb.dep_ in ("advcl", "acl", "xcomp"):
         if verb.dep_ == "acl" and verb.head.pos_ in ("NOUN", "PROPN"):
             noun = verb.head
+            if any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children) and not _speaks(noun):
+                return None                # "a plan to blame …"
             # "the Prime Minister issued a statement announcing …": the issuer speaks
             if noun.lower_ in ARTIFACTS and noun.dep_ in ("dobj", "obj") and noun.head.pos_ in ("VERB", "AUX"):
                 s = _subject(noun.head)

@@ -187,11 +187,15 @@ class Memory:
         if h in ARTIFACTS:
             return self.sources[-1] if self.sources else None
         if re.match(r"^(the|this|that|these|those|said)\b", low):
-            for m in reversed(self.sources):
-                if h in m.words:
-                    return m
-            for m in reversed(self.entities):
-                if h in m.words:
+            words = _words(low)
+            person_role = h in PERSON_ROLE_WORDS
+            plural = h.endswith("s") and not h.endswith("ss")
+            for pool in (self.sources, self.entities):
+                for m in reversed(pool):
+                    if not words <= m.words or (MODIFIERS & m.words) - words:
+                        continue                     # "the president-elect" is not the vice president-elect
+                    if person_role and (m.person == plural):
+                        continue                     # "the official" is one person, not "official sources"
                     return m
             if h in ("group", "movement", "organization", "organisation", "alliance", "coalition", "rebels"):
                 return next((m for m in reversed(self.sources) if m.kind == "armed group"), None)
@@ -201,7 +205,12 @@ class Memory:
         return None
 
 
-GENERIC = frozenset("the a an of for and mr mrs ms dr".split())
+GENERIC = frozenset("the a an of for and mr mrs ms dr this that these those said".split())
+MODIFIERS = frozenset("vice deputy former ex assistant acting interim".split())
+PERSON_ROLE_WORDS = frozenset(
+    "official officials spokesman spokeswoman spokesperson minister ministers president governor mayor commander "
+    "colonel general chief director ambassador envoy secretary officer officers leader leaders lawyer suspect "
+    "source sources man woman prosecutor judge senator".split())
 
 
 def _words(s: str) -> set[str]:

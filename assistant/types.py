@@ -103,6 +103,8 @@ class Attribution:
     content_end: int
     source_start: int = -1
     source_end: int = -1
+    cue_start: int = -1
+    cue_end: int = -1
 
 
 @dataclass(frozen=True, slots=True)
