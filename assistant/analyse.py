@@ -340,6 +340,12 @@ def _credit_quotes(text: str, start: int, end: int, sents: list[Sentence], per_s
     sentences and paragraphs. Returns the attribution of a quotation left open at the paragraph end."""
     spans = quote_spans(text, start, end)
     left_open: Attribution | None = None
+    if carried is not None and text[carried.sentence_start:carried.sentence_end].rstrip().endswith(":") \
+            and not (spans and spans[0][0] == start):
+        for i, s in enumerate(sents):
+            if per_sent[i]:
+                break
+            per_sent[i].append(_continued(carried, s, (min(carried.content_start, s.start), s.end)))
     for qs, qe, closed in spans:
         inside = [i for i, s in enumerate(sents) if _overlap(s.start, s.end, qs, qe) > 0.5 * (s.end - s.start)
                   or (s.start <= qs < s.end and _overlap(s.start, s.end, qs, qe) > 0)]
@@ -374,6 +380,10 @@ def _credit_quotes(text: str, start: int, end: int, sents: list[Sentence], per_s
                 per_sent[i].append(_continued(speaker, sents[i], hull))
         if not closed:
             left_open = speaker
+    if left_open is None and per_sent and per_sent[-1]:
+        last = per_sent[-1][-1]
+        if text[last.sentence_start:last.sentence_end].rstrip().endswith(":"):
+            left_open = last                     # 'Limbaugh continued:' — the words follow in the next paragraph
     # "X said:" followed by the words without quotation marks
     for i, found in enumerate(per_sent):
         for a in found:

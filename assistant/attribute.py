@@ -9,7 +9,8 @@ that …"), and speech artifacts as subjects ("The statement detailed …").
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from .sources import ARTIFACTS
@@ -89,7 +90,7 @@ def _inflect(verb: str) -> list[str]:
     return [verb + "s", verb + "ed", verb + "ing"]
 
 
-for _v in set(CUE_VERBS) | ARTIFACT_VERBS | INFERENCE | {"call", "quote", "rule", "claim"}:
+for _v in set(CUE_VERBS) | ARTIFACT_VERBS | INFERENCE | {"call", "quote", "rule", "claim", "continue"}:
     _FORMS[_v] = _v
     for _f in _inflect(_v):
         _FORMS.setdefault(_f, _v)
@@ -120,8 +121,8 @@ class Found:
 
 def find_attributions(sent: Span) -> list[Found]:
     """All attribution relations of one sentence (spaCy Span with a dependency parse)."""
-    found: list[Found] = []
-    seen: set[tuple[int, int]] = set()
+    found: list[Found] = list(_structural(sent))
+    seen: set[tuple[int, int]] = {(f.cue_start, f.source_start) for f in found}
     for tok in sent:
         for f in _from_token(tok, sent):
             key = (f.cue_start, f.source_start)
@@ -131,6 +132,39 @@ def find_attributions(sent: Span) -> list[Found]:
     return found
 
 
+LABELS = frozenset("the latest|correction|update|note|editor's note|editor’s note|related|watch|photo|video|"
+                   "read more|source|sources|q|a|advertisement|warning|breaking|exclusive|analysis|opinion|"
+                   "subscribe|share|tags|comments|summary|background|context|note to editors".split("|"))
+_COLON = re.compile(r"^\s*((?:[A-Z][\w.'’-]*\s+){0,3}[A-Z][\w.'’-]*)\s*:\s+\S")
+_DASH = re.compile(r"[”\"'’]\s*[―—–]+\s*([A-Z][^,\n;]{1,60}?)\s*(?:,|$)")
+
+
+def _structural(sent: Span) -> list[Found]:
+    """Attributions marked by layout: 'WALLACE: …' transcripts and headlines, and
+    '“…” ― Carla Sanchez, Los Angeles' signatures."""
+    text = sent.text
+    doc = sent.doc
+    out: list[Found] = []
+    m = _COLON.match(text)
+    if m and m.group(1).lower() not in LABELS and len(text) > m.end():
+        a, b = sent.start_char + m.start(1), sent.start_char + m.end(1)
+        span = doc.char_span(a, b, alignment_mode="expand")
+        colon = text.index(":", m.end(1) - m.start(0))
+        if span is not None and any(t.pos_ in ("PROPN", "NOUN") for t in span):
+            out.append(Found(source_start=a, source_end=b, head=span.root, cue=":",
+                             cue_start=sent.start_char + colon, cue_end=sent.start_char + colon + 1, stance="quote",
+                             content_start=sent.start_char + colon + 1, content_end=sent.end_char, rule="colon"))
+    m = _DASH.search(text)
+    if m:
+        a, b = sent.start_char + m.start(1), sent.start_char + m.end(1)
+        span = doc.char_span(a, b, alignment_mode="expand")
+        if span is not None and any(t.pos_ == "PROPN" for t in span):
+            dash = sent.start_char + m.start(0) + 1
+            out.append(Found(source_start=a, source_end=b, head=span.root, cue="―", cue_start=dash, cue_end=dash + 1,
+                             stance="quote", content_start=sent.start_char, content_end=dash, rule="dash"))
+    return out
+
+
 def _from_token(tok: Token, sent: Span) -> list[Found]:
     low = tok.lower_
     if low == "according" and (to := _child(tok, "prep", "to")) is not None:
@@ -138,7 +172,13 @@ def _from_token(tok: Token, sent: Span) -> list[Found]:
         if obj is not None and obj.lower_ not in NOT_SOURCES:
             phrase = (min(tok.i, to.i), max(t.i for t in obj.subtree))
             content = _outside(sent, phrase)
-            return [_make(obj, tok, sent, cue_tokens=[tok, to], stance="claim", content=content, rule="according_to")]
+            found = _make(obj, tok, sent, cue_tokens=[tok, to], stance="claim", content=content, rule="according_to")
+            text = sent.doc.text
+            comma = text.find(",", found.source_start, found.source_end)
+            if comma > 0 and tok.i - sent.start <= 2:
+                # "According to X, the move reeks of …": the source ends at the comma
+                found = replace(found, source_end=len(text[:comma].rstrip()))
+            return [found]
     if low == "in" and (obj := _child(tok, "pobj")) is not None and obj.lower_ in IN_VIEW:
         owner = _child(obj, "poss")
         if owner is None and _child(obj, "det") is not None and (of := _child(obj, "prep", "of")) is not None:
@@ -157,8 +197,9 @@ def _verb_cue(verb: Token, sent: Span) -> list[Found]:
     lemma = verb_lemma(verb)
     subj = _subject(verb)
     artifact_subject = subj is not None and subj.lower_ in ARTIFACTS
+    colon_next = verb.i + 1 < len(verb.doc) and verb.doc[verb.i + 1].text == ":"
     if lemma not in CUE_VERBS and not (artifact_subject and lemma in ARTIFACT_VERBS) \
-            and lemma not in ("call", "rule") and lemma not in INFERENCE:
+            and lemma not in ("call", "rule") and lemma not in INFERENCE and not (lemma == "continue" and colon_next):
         return []
     if lemma in INFERENCE and lemma not in CUE_VERBS and subj is None:
         return []
@@ -464,7 +505,8 @@ def _span(tok: Token, *, relcl: bool = False, exclude: Token | None = None) -> t
         skip.update(t.i for t in top.subtree)
     if not relcl:
         for c in tok.children:
-            if c.dep_ == "relcl" or (c.dep_ == "acl" and c.tag_ in ("VBZ", "VBD", "VBP")):
+            if c.dep_ == "relcl" or (c.dep_ == "acl" and c.tag_ in ("VBZ", "VBD", "VBP")) or \
+                    (c.dep_ == "acl" and c.tag_ == "VBN" and not any(g.dep_ == "agent" for g in c.children)):
                 skip.update(t.i for t in c.subtree)
                 # the comma that opens the clause goes with it
                 if c.left_edge.i - 1 > tok.i and tok.doc[c.left_edge.i - 1].is_punct:
