@@ -113,7 +113,12 @@ def analyse(doc: Document, *, analyzer: Analyzer, batch_size: int = 64) -> Analy
     sentences: list[Sentence] = []
     attributions: list[Attribution] = []
     open_quote: Attribution | None = None
+    sections = set(doc.sections)
+    last_of_paragraph: Attribution | None = None
     for (start, end, p), pdoc in zip(pieces, parsed):
+        if start in sections:
+            memory = Memory(armed=memory.armed)   # a new section may be another story: forget its sources
+            open_quote = last_of_paragraph = None
         sents = _sentences(pdoc)
         para_sents = [Sentence(start + s.start_char, start + s.end_char, p) for s in sents]
         sentences.extend(para_sents)
@@ -129,7 +134,8 @@ def analyse(doc: Document, *, analyzer: Analyzer, batch_size: int = 64) -> Analy
         quotes = quote_spans(doc.text, start, end)
         for found in per_sent:
             found[:] = [a for a in found if not _quoted_source(a, quotes)]
-        open_quote = _credit_quotes(doc.text, start, end, para_sents, per_sent, open_quote)
+        open_quote = _credit_quotes(doc.text, start, end, para_sents, per_sent, open_quote, last_of_paragraph)
+        last_of_paragraph = per_sent[-1][-1] if per_sent and per_sent[-1] else None
         for found in per_sent:
             attributions.extend(found)
     return Analysis(sentences=tuple(sentences), attributions=tuple(attributions), narrator=voice)
@@ -205,7 +211,7 @@ def _resolve(f: Found, sent: "Span", offset: int, text: str, memory: Memory, voi
         resolved, kind, new = voice, "author", False
     elif low in PRONOUNS_PERSON or low in PRONOUNS_PLURAL or low in RELATIVE or low == "it" \
             or head.lower_ in ARTIFACTS \
-            or re.fullmatch(r"(the|this|that|these|those|said)\s+\w+", low):
+            or re.fullmatch(r"(the|this|that|these|those|said)\s+[\w-]+", low):
         if f.creator is not None and head.lower_ in ARTIFACTS:
             a, b = f.creator
             resolved = text[offset + a:offset + b]
@@ -335,7 +341,7 @@ def content_text(text: str, a: Attribution) -> str:
 
 
 def _credit_quotes(text: str, start: int, end: int, sents: list[Sentence], per_sent: list[list[Attribution]],
-                   carried: Attribution | None) -> Attribution | None:
+                   carried: Attribution | None, previous: Attribution | None = None) -> Attribution | None:
     """Credit sentences inside a quotation (or after "X said:") to the quotation's speaker, across
     sentences and paragraphs. Returns the attribution of a quotation left open at the paragraph end."""
     spans = quote_spans(text, start, end)
@@ -364,6 +370,9 @@ def _credit_quotes(text: str, start: int, end: int, sents: list[Sentence], per_s
             speaker = carried
         if speaker is None and inside[0] > 0 and per_sent[inside[0] - 1]:
             speaker = per_sent[inside[0] - 1][-1]      # 'X said the convoy was ambushed. "We lost two men."'
+        if speaker is None and qs == start and previous is not None and \
+                not any(per_sent[i] for i in range(len(sents))):
+            speaker = previous                         # a paragraph that is all quotation, after "X said …"
 
         if speaker is None:
             continue

@@ -54,6 +54,9 @@ for _stance, _verbs in {
         CUE_VERBS.setdefault(_v, _stance)  # type: ignore[arg-type]
 CUE_VERBS["acknowledge"] = "acknowledgement"
 
+# Cue verbs whose object is their content even when the parse does not say so.
+STRONG = frozenset("deny reject dismiss refute claim report announce acknowledge admit confirm accuse blame denounce "
+                   "allege disclose reveal".split())
 # Verbs that only attribute with an explicit (non-participial) subject: "reports indicate",
 # but "…, indicating the presence" is the writer's inference.
 INFERENCE = frozenset("indicate suggest show mean prove signal reveal".split())
@@ -209,7 +212,7 @@ def _verb_cue(verb: Token, sent: Span) -> list[Found]:
         return []                      # "No group has claimed …"
     if lemma == "claim" and any(c.dep_ == "dobj" and c.lower_ in ("life", "lives") for c in verb.children):
         return []                      # "an explosion that claimed the lives of …"
-    if verb.dep_ == "xcomp" and verb_lemma(verb.head) in ("decline", "refuse"):
+    if verb.dep_ == "xcomp" and verb.head.lower_.startswith(("declin", "refus")):
         return []                      # "declined to call it terrorism"
     stance: Stance = CUE_VERBS.get(lemma, "claim")
     cue_tokens = _verb_group(verb)
@@ -226,8 +229,6 @@ def _verb_cue(verb: Token, sent: Span) -> list[Found]:
     if lemma == "point" and content is None and (to := _child(verb, "prep", "to")) is not None:
         obj = _child(to, "pobj")
         content = _span(obj) if obj is not None else None
-    if lemma in NEEDS_CLAUSE and content is None:
-        return []
     if content is None:
         obj = _child(verb, "dobj") or _child(verb, "obj")
         if obj is not None and lemma not in ("tell", "inform", "quote"):
@@ -245,6 +246,16 @@ def _verb_cue(verb: Token, sent: Span) -> list[Found]:
         content = _span(subj)          # "This was announced by X"
     if content is None:
         content = _quote_after(verb, sent)
+    if content is None:
+        # "told newsmen today after X was killed that …": a 'that' clause the parse hung elsewhere
+        that = next((t for t in sent if t.i > verb.i and t.dep_ == "mark" and t.lower_ == "that"), None)
+        if that is not None:
+            content = (that.idx, sent.end_char)
+    if lemma in NEEDS_CLAUSE and content is None:
+        return []
+    if content is None and lemma in STRONG and _subject(verb) is not None and sent.end - verb.i > 3:
+        # "denied today in a telephone call …, any responsibility for …": the rest of the sentence
+        content = (verb.idx + len(verb), sent.end_char)
     if content is None and not _quote_near(verb, sent):
         return []
     if content is None:
@@ -277,8 +288,15 @@ def _verb_cue(verb: Token, sent: Span) -> list[Found]:
     if subj.dep_ == "nsubjpass":
         return []
     antecedent = None
-    if subj.lower_ in ("who", "that", "which") and verb.dep_ == "relcl":
-        antecedent = _span(verb.head, relcl=False)
+    if subj.lower_ in ("who", "that", "which"):
+        if verb.dep_ == "relcl":
+            antecedent = _span(verb.head, relcl=False)
+        else:                               # the noun just before "who" (", who told …")
+            prev = subj.i - 1
+            while prev >= sent.start and sent.doc[prev].is_punct:
+                prev -= 1
+            if prev >= sent.start and sent.doc[prev].pos_ in ("PROPN", "NOUN"):
+                antecedent = _span(sent.doc[prev], relcl=False)
     return [_make(subj, verb, sent, cue_tokens=cue_tokens, stance=stance, content=content,
                   rule="artifact_subject" if artifact_subject and lemma not in CUE_VERBS else "verb",
                   antecedent=antecedent)]
@@ -410,10 +428,12 @@ def _inherited_subject(verb: Token, lemma: str) -> Token | None:
         s = _subject(verb.head)
         if s is not None and s.dep_ != "nsubjpass":
             return s
-        return _inherited_subject(verb.head, lemma) if verb.head.dep_ == "conj" else None
+        if verb.head.dep_ == "conj" or any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.head.children):
+            return _inherited_subject(verb.head, lemma)   # "went … to learn … and described …"
+        return None
     if lemma in INFERENCE:
         return None
-    if verb.tag_ == "VBG" or verb.dep_ in ("advcl", "acl", "xcomp"):
+    if verb.tag_ == "VBG" or verb.dep_ in ("advcl", "acl", "xcomp", "relcl"):
         if verb.dep_ == "acl" and verb.head.pos_ in ("NOUN", "PROPN"):
             noun = verb.head
             if any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children) and not _speaks(noun):
@@ -428,6 +448,10 @@ def _inherited_subject(verb: Token, lemma: str) -> Token | None:
             obj = _child(verb.head, "dobj")
             if obj is not None and obj.i < verb.i:     # "enabled UNSMIL to confirm": UNSMIL confirms
                 return obj
+        if verb.dep_ == "relcl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children):
+            for anc in verb.ancestors:       # an infinitive the parse took for a relative clause
+                if anc.pos_ in ("VERB", "AUX") and (s := _subject(anc)) is not None and s.dep_ == "nsubj":
+                    return s
         if verb.dep_ in ("advcl", "xcomp") and verb.head.pos_ in ("VERB", "AUX"):
             s = _subject(verb.head)
             if s is not None and s.dep_ != "nsubjpass" and s.lower_ not in ("it", "there"):
@@ -461,9 +485,9 @@ def _content(verb: Token, sent: Span) -> tuple[int, int] | None:
     if verb.dep_ == "relcl" and any(c.lower_ in ("which", "that") and c.dep_ in ("dobj", "obj") for c in verb.children):
         return _span(verb.head, relcl=False)
     for c in verb.children:
-        if c.dep_ == "prep" and c.lower_ == "about":
-            obj = _child(c, "pobj") or _child(c, "pcomp")
-            if obj is not None:
+        if c.dep_ == "prep" and c.lower_ in ("about", "against", "to", "on", "of"):
+            obj = _child(c, "pcomp") if c.lower_ in ("to", "of") else (_child(c, "pobj") or _child(c, "pcomp"))
+            if obj is not None:          # "warned against …", "admitted to landing …", "spoke of …"
                 return _span(obj)
     return None
 

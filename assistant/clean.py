@@ -39,6 +39,7 @@ _PAGE_NUMBER = re.compile(r"^(?:page\s*)?\d{1,4}(?:\s*(?:/|of)\s*\d{1,4})?$|^[-�
 _UN_FRONT = re.compile(r"^\*\d{6,}\*$|^\d{2}-\d{5}\*?\s*\(E\)(\s+\d{6})*$")
 _LIST_START = re.compile(r"^(?:\d{1,3}\.|[IVXL]{1,5}\.|[A-Z]\.|\([a-z0-9]{1,3}\)|[•·▪●◦\-–—*])\s")
 _TERMINAL = tuple('.!?:;"”’»)]…')
+SECTION = "\x1e"   # internal marker: a paragraph after two or more blank lines starts a new section
 FUNCTION_WORDS = frozenset(
     "a an the of to in on at by for with from and or but nor that which who whom whose as its their "
     "his her our your my than into onto over under about after before between among during".split())
@@ -58,18 +59,25 @@ def clean(raw: RawDocument) -> Document:
     page_paras = [_merge_broken(paras) for paras in page_paras]
     if page_paras and page_paras[0]:
         page_paras[0] = _split_glued_headline(page_paras[0])
-    page_paras = [[_GLUED.sub(" ", para) for para in paras] for paras in page_paras]
+    page_paras = [[_unglue(para) for para in paras] for paras in page_paras]
 
     text_parts: list[str] = []
     page_spans: list[Page] = []
+    sections: list[int] = []
     pos = 0
     for number, paras in enumerate(page_paras, start=1):
         body = "\n\n".join(paras)
+        marks: list[int] = []
+        while SECTION in body:
+            k = body.index(SECTION)
+            marks.append(k)
+            body = body[:k] + body[k + 1:]
         if text_parts and body:
             prev = text_parts[-1]
             sep = " " if _continues(prev, body) else "\n\n"
             text_parts.append(sep)
             pos += len(sep)
+        sections.extend(pos + k for k in marks)
         page_spans.append(Page(number=number, start=pos, end=pos + len(body)))
         if body:
             text_parts.append(body)
@@ -84,7 +92,7 @@ def clean(raw: RawDocument) -> Document:
     digest = hashlib.sha256(text.encode("utf-8", errors="surrogatepass")).hexdigest()[:16]
     return Document(doc_id=digest, path=raw.path, key=raw.key, text=text, meta=meta,
                     pages=tuple(page_spans) if raw.paged else (), paragraphs=paragraphs,
-                    all_caps=mostly_caps(text))
+                    all_caps=mostly_caps(text), sections=tuple(sections))
 
 
 def mostly_caps(text: str) -> bool:
@@ -157,13 +165,18 @@ def _paragraphs(page: str) -> list[list[str]]:
         and len(nonblank) >= 3
     paras: list[list[str]] = []
     current: list[str] = []
+    blank_run = 0
     for i, line in enumerate(lines):
         s = line.strip()
         if not s:
+            blank_run += 1
             if current:
                 paras.append(current)
                 current = []
             continue
+        if blank_run >= 2 and paras and not current:
+            s = SECTION + s              # two or more blank lines: a new section (or a new document)
+        blank_run = 0
         if current:
             prev = current[-1]
             indented = len(line) - len(line.lstrip()) >= 2 and not (len(lines[i - 1]) - len(lines[i - 1].lstrip()) >= 2)
@@ -211,7 +224,7 @@ def _merge_broken(paras: list[str]) -> list[str]:
     out: list[str] = []
     for para in paras:
         if out and _continues(out[-1], para):
-            out[-1] = out[-1] + " " + para
+            out[-1] = out[-1] + " " + para.lstrip(SECTION)
         else:
             out.append(para)
     return out
@@ -220,12 +233,34 @@ def _merge_broken(paras: list[str]) -> list[str]:
 def _continues(prev: str, nxt: str) -> bool:
     """True when paragraph `nxt` continues the sentence that `prev` leaves unfinished."""
     prev = prev.rstrip()
+    nxt = nxt.lstrip(SECTION)
     if not prev or not nxt or prev.endswith(_TERMINAL) or _LIST_START.match(nxt):
         return False
     last = prev.split()[-1].lower().strip(",")
     if nxt[0].islower():
         return True
     return last in FUNCTION_WORDS or prev.endswith((",", "-", "–"))
+
+
+_GLUED_START = re.compile(r"(?<=[a-z]{3})(?=(?:The|A|An|He|She|They|It|We|In|On|At|But|And|After|As|When|While|"
+                          r"This|That|There|These|Those|Police|Officials|Authorities)\s)")
+
+
+def _unglue(para: str) -> str:
+    """Put a space where web text glued two sentences: "reported.Major", "Saturday.\"Three",
+    "AdvertisementThe 2010 warning"."""
+    para = _GLUED.sub(" ", para)
+    para = _GLUED_START.sub(" ", para)
+    out, quotes = [], 0
+    for i, ch in enumerate(para):
+        if ch == '"':
+            if quotes % 2 == 0 and i > 0 and para[i - 1] in ".!?" and i + 1 < len(para) and para[i + 1].isupper():
+                out.append(" ")            # an opening quotation mark glued to the previous sentence
+            quotes += 1
+        elif ch == "“" and i > 0 and para[i - 1] in ".!?" and i + 1 < len(para) and para[i + 1].isupper():
+            out.append(" ")
+        out.append(ch)
+    return "".join(out)
 
 
 def _split_glued_headline(paras: list[str]) -> list[str]:

@@ -165,7 +165,8 @@ class Memory:
         if not words:
             return None
         for m in reversed(self.sources + self.entities):
-            if words <= _words(m.name) and len(_words(m.name)) > len(words):
+            mw = _words(m.name)
+            if words <= mw and len(mw) > len(words) and not (MODIFIERS & mw) - words:
                 return m
         return None
 

@@ -72,6 +72,7 @@ class Document:
     pages: tuple[Page, ...]
     paragraphs: tuple[Span, ...]
     all_caps: bool = False
+    sections: tuple[int, ...] = ()   # offsets where a new section starts (after two or more blank lines)
 
     def page_at(self, offset: int) -> int | None:
         """Page number holding `offset`, or None for unpaged documents."""
