@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
+from .analyse import content_text
 from .types import Analysis, Answer, Citation, Claim, DocRecord, Document, Filters, IngestReport, Page
 
 if TYPE_CHECKING:
@@ -142,15 +143,14 @@ def _cite_title(c: Citation | None) -> str:
     return f"Open the passage in “{c.title}”" + (f", page {c.page}" if c.page else "")
 
 
-def _sources_list(citations: Sequence[Citation], turn: int, *, prefix: str = "") -> str:
+def _sources_list(citations: Sequence[Citation], turn: int) -> str:
     items = []
     for c in citations:
         where = _where(c)
-        credit = f'credited to <span class="src">{_e(c.source)}</span>' if c.source else ""
-        items.append(f'<li>{_cite_button(f"{turn}:{prefix}{c.n}", f"{prefix.upper()}{c.n}", title=_cite_title(c))}'
-                     f' <span class="doc-title">{_e(c.title)}</span>'
-                     f'{f" <span class=meta>{where}</span>" if where else ""}'
-                     f'{f" <span class=credit>{credit}</span>" if credit else ""}</li>')
+        meta = f' <span class="meta">{where}</span>' if where else ""
+        credit = f' <span class="credit">credited to <span class="src">{_e(c.source)}</span></span>' if c.source else ""
+        items.append(f'<li>{_cite_button(f"{turn}:{c.n}", str(c.n), title=_cite_title(c))}'
+                     f' <span class="doc-title">{_e(c.title)}</span>{meta}{credit}</li>')
     return f'<ol class="sources">{"".join(items)}</ol>'
 
 
@@ -187,8 +187,9 @@ def answer_html(a: Answer, *, turn: int = 0, silent_source: str | None = None) -
         return f'<div class="answer unanswered">{"".join(parts)}</div>'
     by_n = {c.n: c for c in a.citations}
     if silent_source:
+        who = f"the {silent_source}" if silent_source[:1].islower() else silent_source
         parts.append(f'<div class="verdict silent-source"><span class="icon">∅</span> No cited passage gives '
-                     f'<b>{_e(silent_source)}</b>’s own account of this. What other sources say:</div>')
+                     f'<b>{_e(who)}</b>’s own account of this. What other sources say:</div>')
     accounts = [c for c in a.claims if c.stance != "narration"]
     context = [c for c in a.claims if c.stance == "narration"]
     if a.contested and len(accounts) >= 2:
@@ -209,8 +210,9 @@ def _related_list(related: Sequence[Citation], turn: int) -> str:
     items = []
     for c in related:
         where = _where(c)
+        meta = f' <span class="meta">{where}</span>' if where else ""
         items.append(f'<li>{_cite_button(f"{turn}:r{c.n}", f"R{c.n}", title=_cite_title(c))}'
-                     f' <span class="doc-title">{_e(c.title)}</span>{f" <span class=meta>{where}</span>" if where else ""}'
+                     f' <span class="doc-title">{_e(c.title)}</span>{meta}'
                      f'<blockquote>“{_e(c.quote)}”</blockquote></li>')
     return f'<ol class="sources related-list">{"".join(items)}</ol>'
 
@@ -370,7 +372,8 @@ PAGE_CSS = """
   background: var(--background-fill-secondary); display: flex; flex-direction: column; }
 .claim header { font-weight: 700; font-size: 14.5px; line-height: 1.3; }
 .claim .cue { font-size: 12.5px; color: var(--body-text-color-subdued); margin: 2px 0 4px; }
-.claim .stance { font-size: 11px; border: 1px solid currentColor; border-radius: 3px; padding: 0 4px; margin-left: 4px; }
+.claim .stance { font-size: 11px; border: 1px solid currentColor; border-radius: 3px; padding: 0 4px;
+  margin-left: 4px; }
 .chat .claim blockquote { margin: 0 0 6px !important; padding: 0 0 0 8px !important; font-style: normal;
   border-left: 3px solid var(--border-color-accent); font-size: 14px; line-height: 1.45; flex: 1; }
 .chat .claim header, .chat .claim .cue { margin: 0 !important; padding: 0 !important; }
