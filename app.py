@@ -1,55 +1,514 @@
 """Web chat over the assistant (Gradio). A thin shell: it builds the resources once and calls
-the library; answering, attribution and rendering live in `assistant/`.
+the library; answering, attribution, follow-ups and rendering live in `assistant/`.
 
     python app.py [--host 127.0.0.1] [--port 7860] [--auth user:pass] [--index DIR] [--corpus DIR]
+                  [--chroma-url URL] [--max-upload-mb 50]
+
+The page answers at once; the index is opened (and, when empty, built from --corpus) in a
+background thread while a status line says how far it has got. The Gradio API exposes `ask`,
+which returns the same JSON as `assistant ask --json`.
 """
-from __future__ import annotations
 
 import argparse
+import atexit
+import hashlib
+import json
+import os
+import re
+import shutil
+import signal
 import sys
+import tempfile
+import threading
+import uuid
 from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import unquote
 
 from assistant.config import Settings, quiet_runtime
 
 quiet_runtime()
 
 HERE = Path(__file__).resolve().parent
+UPLOAD_TYPES = [".pdf", ".txt", ".md", ".html", ".htm", ".json", ".jsonl"]
+SOURCE_TYPES = ["armed group", "government", "military", "police", "media", "local sources", "UN/NGO",
+                "anonymous official", "author", "other"]
+DATE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
+CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+       "img-src 'self' data: blob:; media-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
+       "object-src 'none'; frame-src 'none'; base-uri 'self'; form-action 'self'")
+
+
+# -- resources ------------------------------------------------------------------------------------
+
+class Workspace:
+    """The open index and its status. Opened (and built from the corpus when empty) in a background
+    thread so the page answers at once; one writer at a time (startup build, uploads, deletes)."""
+
+    def __init__(self, settings: Settings, *, corpus: Path | None, staging: Path) -> None:
+        self.settings, self.corpus, self.staging = settings, corpus, staging
+        self.assistant: Any = None
+        self.status = "Starting: opening the index…"
+        self.ready = threading.Event()
+        self.failed: str | None = None
+        self.build_failures: list[str] = []
+        self.writer = threading.Lock()
+
+    def start(self) -> None:
+        threading.Thread(target=self._open, name="open-index", daemon=True).start()
+
+    def _open(self) -> None:
+        from assistant.errors import AssistantError
+        from assistant.pipeline import ingest, open_assistant
+
+        try:
+            with self.writer:
+                self.status = f"Opening the index at {self.settings.index_dir}…"
+                assistant = open_assistant(self.settings)
+                if not assistant.documents() and self.corpus is not None:
+                    self.status = f"Building the index from {self.corpus.name}/ (first start only)…"
+                    seen = {"files": 0, "total": 0, "chunks": 0}
+
+                    def progress(stage: str, done: int, total: int) -> None:
+                        if stage == "files" and total > 0:
+                            seen.update(files=done, total=total)
+                        elif stage == "chunks":
+                            seen["chunks"] += done
+                        if stage == "keyword index":
+                            self.status = "Building the keyword index…"
+                        elif seen["total"]:
+                            self.status = (f"Building the index from {self.corpus.name}/: {seen['files']} of "
+                                           f"{seen['total']} files, {seen['chunks']:,} passages so far (first start "
+                                           "only; questions can be asked when this finishes)…")
+
+                    report = ingest([self.corpus], assistant=assistant, progress=progress)
+                    self.build_failures = [f"{Path(f.path).name}: {f.reason}" for f in report.files
+                                           if f.status == "failed"]
+                    for line in self.build_failures:
+                        print(f"not indexed: {line}", file=sys.stderr, flush=True)
+                self.status = "Loading the query model…"
+                assistant.query_embedder().embed(["warm up"])
+                self.assistant = assistant
+                self.status = self._ready_text()
+                self.ready.set()
+        except AssistantError as exc:
+            self.failed = f"The index could not be opened: {exc}"
+            self.status = self.failed
+        except Exception as exc:  # the thread's edge: say what went wrong instead of hanging on "Opening…"
+            self.failed = f"The index could not be opened ({type(exc).__name__}: {exc})"
+            self.status = self.failed
+
+    def _ready_text(self) -> str:
+        n = len(self.assistant.documents())
+        text = f"Ready: {n} document{'s' if n != 1 else ''} indexed."
+        if self.build_failures:
+            k = len(self.build_failures)
+            text += (f" {k} file{'s' if k != 1 else ''} of the corpus could not be indexed "
+                     f"({self.build_failures[0]}{' …' if k > 1 else ''}; the server log lists them).")
+        return text
+
+    def need(self) -> Any:
+        if self.failed:
+            raise RuntimeError(self.failed)
+        if not self.ready.is_set():
+            raise RuntimeError(f"The index is not ready yet. {self.status}")
+        return self.assistant
+
+    def documents(self) -> list:
+        return self.assistant.documents() if self.ready.is_set() else []
+
+    def document(self, doc_id: str) -> tuple[Any, str, list]:
+        """The manifest record, cleaned text and page spans of one document."""
+        store = self.need().store
+        got = store.document(doc_id)
+        if got is None:
+            return None, "", []
+        pages = {p.number: p for ch in store.get_chunks(store.chunk_ids_of(doc_id)) for p in ch.pages}
+        return got[0], got[1], [pages[n] for n in sorted(pages)]
+
+    def stage(self, uploads: list[Path]) -> tuple[list[Path], dict[str, str]]:
+        """Uploaded files moved under their own names into the staging folder (a file uploaded
+        again under the same name replaces the earlier version); returns the paths and their names."""
+        folder = self.staging
+        folder.mkdir(parents=True, exist_ok=True)
+        staged, names, taken = [], {}, set()
+        for up in uploads:
+            name = re.sub(r"[^\w.() -]+", "_", up.name).strip(". ") or "upload"
+            stem, suffix = os.path.splitext(name)
+            n = 2
+            while name.lower() in taken:
+                name, n = f"{stem} ({n}){suffix}", n + 1
+            taken.add(name.lower())
+            target = folder / name
+            shutil.move(str(up), target)
+            staged.append(target)
+            names[str(target.resolve())] = name
+        return staged, names
+
+
+def remove_upload(path: Path, root: Path) -> None:
+    """Delete an uploaded temp file and its (now empty) folder inside Gradio's upload folder."""
+    try:
+        path.unlink(missing_ok=True)
+        parent = path.parent
+        if parent != root and root in parent.parents and not any(parent.iterdir()):
+            parent.rmdir()
+    except OSError:
+        pass
+
+
+# -- HTTP guard -------------------------------------------------------------------------------------
+
+class Guard:
+    """ASGI middleware: /file= routes serve only files inside Gradio's own upload/cache folder
+    (no traversal, no absolute paths elsewhere, no URL proxying), and every response carries a
+    Content-Security-Policy that keeps remote images, frames and connections out of the page."""
+
+    FILE_ROUTE = re.compile(r"^(?:/gradio_api)?/file[=/](?P<rest>.*)$", re.S)
+
+    def __init__(self, app: Any, allowed: str) -> None:
+        self.app = app
+        self.allowed = os.path.realpath(allowed)
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        m = self.FILE_ROUTE.match(scope.get("path", ""))
+        if m and not self.allowed_file(m.group("rest")):
+            await send({"type": "http.response.start", "status": 403,
+                        "headers": [(b"content-type", b"text/plain; charset=utf-8")]})
+            await send({"type": "http.response.body", "body": b"File not allowed."})
+            return
+
+        async def with_headers(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", [])
+                           if k.lower() not in (b"content-security-policy", b"referrer-policy")]
+                headers += [(b"content-security-policy", CSP.encode()), (b"referrer-policy", b"no-referrer"),
+                            (b"x-content-type-options", b"nosniff")]
+                message = dict(message, headers=headers)
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+    def allowed_file(self, rest: str) -> bool:
+        path = rest
+        for _ in range(3):
+            path = unquote(path)
+        if "\x00" in path or "\\" in path or "://" in path or ".." in Path(path).parts:
+            return False
+        real = os.path.realpath(path)
+        return real.startswith(self.allowed + os.sep)
+
+
+# -- the page ---------------------------------------------------------------------------------------
+
+CITE_JS = """
+watch('value', () => {
+  const chat = element.querySelector('.chat');
+  const last = chat && chat.querySelector('.turn:last-child');
+  if (last) chat.scrollTop = Math.max(0, last.offsetTop - 4);
+});
+element.addEventListener('click', (ev) => {
+  const b = ev.target.closest('button.cite');
+  if (!b) return;
+  element.querySelectorAll('button.cite.active').forEach((x) => x.classList.remove('active'));
+  element.querySelectorAll('button.cite').forEach((x) => {
+    if (x.dataset.cite === b.dataset.cite) x.classList.add('active');
+  });
+  trigger('click', {cite: b.dataset.cite});
+});
+"""
+PASSAGE_JS = """
+watch('value', () => {
+  const mark = element.querySelector('mark.hl-first');
+  const box = element.querySelector('.doc-text');
+  if (mark && box) box.scrollTop = Math.max(0, mark.offsetTop - box.clientHeight / 3);
+  const r = element.getBoundingClientRect();
+  if (r.top > window.innerHeight || r.bottom < 0) element.scrollIntoView({block: 'start', behavior: 'smooth'});
+});
+"""
+PASSAGE_HINT = ('<div class="passage-empty">Click a citation number in an answer to read the passage, '
+                'highlighted, in its document.</div>')
+
+
+def build(ws: Workspace, *, upload_root: Path, tmp: Path):  # -> gr.Blocks
+    import gradio as gr
+
+    from assistant.conversation import Turn, resolve
+    from assistant.errors import AssistantError
+    from assistant.pipeline import ask, delete, ingest
+    from assistant.render import (CLAIM_COLUMNS, DOCUMENT_COLUMNS, REPORT_COLUMNS, answer_dict, citation_for,
+                                  claims_csv, claims_table, conversation_html, document_label, documents_rows,
+                                  passage_html, report_dict, report_rows)
+    from assistant.types import Filters
+
+    def make_filters(types: list[str] | None, docs: list[str] | None, outlets: list[str] | None,
+                     date_from: str | None, date_to: str | None, source: str | None) -> Filters:
+        for d in (date_from, date_to):
+            if d and not DATE.fullmatch(d.strip()):
+                raise ValueError(f"Dates are written yyyy, yyyy-mm or yyyy-mm-dd (got “{d.strip()}”).")
+        return Filters(doc_ids=tuple(docs or ()), outlets=tuple(outlets or ()),
+                       date_from=(date_from or "").strip() or None, date_to=(date_to or "").strip() or None,
+                       source_types=tuple(t for t in (types or ()) if t in SOURCE_TYPES),
+                       source=(source or "").strip() or None)
+
+    def doc_choices() -> tuple[list[tuple[str, str]], list[str]]:
+        docs = ws.documents()
+        return [(document_label(d), d.doc_id) for d in docs], sorted({d.meta.outlet for d in docs if d.meta.outlet})
+
+    # -- chat --------------------------------------------------------------------------------------
+    def on_submit(message: str, turns: list):
+        message = (message or "").strip()
+        if not message:
+            return gr.skip(), "", gr.skip()
+        return conversation_html(turns, pending=message), message, ""
+
+    def on_answer(message: str, turns: list, types, docs, outlets, date_from, date_to, source):
+        message = (message or "").strip()
+        if not message:
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        resolved = resolve(message, [t.question for t in turns])
+        try:
+            filters = make_filters(types, docs, outlets, date_from, date_to, source)
+            answer = ask(resolved.question, assistant=ws.need(), filters=filters)
+            turn = Turn(asked=message, question=resolved.question, answer=answer)
+        except (AssistantError, RuntimeError, ValueError) as exc:
+            turn = Turn(asked=message, question=resolved.question, answer=None, error=str(exc))
+        turns = [*turns, turn]
+        rows = claims_table(turn.answer) if turn.answer is not None else []
+        csv_path = None
+        if turn.answer is not None and turn.answer.claims:
+            folder = tmp / "claims" / uuid.uuid4().hex
+            folder.mkdir(parents=True)
+            csv_path = folder / "claims.csv"
+            csv_path.write_text(claims_csv(turn.answer), encoding="utf-8")
+        return (conversation_html(turns), turns, gr.update(value=rows),
+                gr.update(value=str(csv_path) if csv_path else None, interactive=csv_path is not None))
+
+    def on_cite(turns: list, evt: gr.EventData):
+        c = citation_for(turns, str((evt._data or {}).get("cite") or ""))
+        if c is None:
+            return gr.skip()
+        try:
+            record, text, pages = ws.document(c.doc_id)
+        except RuntimeError as exc:
+            return f'<div class="passage-empty">{exc}</div>'
+        return passage_html(c, record, text, pages=pages)
+
+    def on_clear():
+        return conversation_html([]), [], [], gr.update(value=None, interactive=False), PASSAGE_HINT
+
+    # -- library ----------------------------------------------------------------------------------
+    def on_add(files: list[str] | None, progress=gr.Progress()):
+        uploads = [Path(f) for f in files or []]
+        if not uploads:
+            return gr.skip(), "Choose files first.", *[gr.skip()] * 6
+        if not ws.writer.acquire(blocking=False):
+            for up in uploads:
+                remove_upload(up, upload_root)
+            return ([], "The index is busy (being built or written); add the files again when the status "
+                    "line says Ready.", *[gr.skip()] * 4, None, gr.skip())
+        try:
+            assistant = ws.need()
+            staged, names = ws.stage(uploads)
+            for up in uploads:
+                remove_upload(up, upload_root)
+            progress(0.0, desc="Reading the files (the first upload also loads the language models)…")
+
+            def report(stage: str, done: int, total: int) -> None:
+                if stage == "files" and total > 0:
+                    progress((done, total), desc="Indexing", unit="files")
+                elif stage == "keyword index":
+                    progress(0.99, desc="Updating the keyword index")
+
+            try:
+                result = ingest(staged, assistant=assistant, progress=report)
+            finally:
+                for p in staged:
+                    p.unlink(missing_ok=True)
+        except (AssistantError, RuntimeError) as exc:
+            return [], f"Nothing was added: {exc}", *[gr.skip()] * 4, None, gr.skip()
+        finally:
+            ws.writer.release()
+        s = report_dict(result)["summary"]
+        summary = (f"{s['files']} file{'s' if s['files'] != 1 else ''}: {s['added']} added, {s['updated']} updated, "
+                   f"{s['unchanged']} duplicate, {s['failed']} failed. New documents are searchable now.")
+        choices, outlets = doc_choices()
+        ws.status = ws._ready_text()
+        return (report_rows(result, names), summary, documents_rows(ws.documents()),
+                gr.update(choices=choices), gr.update(choices=choices), gr.update(choices=outlets), None,
+                status_line())
+
+    def on_delete(doc_ids: list[str] | None):
+        if not doc_ids:
+            return "Choose documents to delete first.", *[gr.skip()] * 5
+        if not ws.writer.acquire(blocking=False):
+            return "The index is busy; try again in a moment.", *[gr.skip()] * 5
+        try:
+            n = delete(doc_ids, assistant=ws.need())
+        except (AssistantError, RuntimeError) as exc:
+            return f"Nothing was deleted: {exc}", *[gr.skip()] * 5
+        finally:
+            ws.writer.release()
+        choices, outlets = doc_choices()
+        ws.status = ws._ready_text()
+        return (f"Deleted {n} document{'s' if n != 1 else ''}.", documents_rows(ws.documents()),
+                gr.update(choices=choices, value=[]), gr.update(choices=choices, value=[]),
+                gr.update(choices=outlets), status_line())
+
+    def status_line() -> str:
+        cls = "ready" if ws.ready.is_set() else "failed" if ws.failed else "loading"
+        return f'<div id="status-line" class="{cls}">{_escape(ws.status)}</div>'
+
+    def on_tick():
+        line = status_line()
+        if not (ws.ready.is_set() or ws.failed):
+            return line, gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        choices, outlets = doc_choices()
+        return (line, gr.Timer(active=False), documents_rows(ws.documents()), gr.update(choices=choices),
+                gr.update(choices=choices), gr.update(choices=outlets))
+
+    # -- API ----------------------------------------------------------------------------------------
+    def ask_api(question: str, k: int = 5, source: str = "", source_types: list[str] | None = None,
+                outlets: list[str] | None = None, doc_ids: list[str] | None = None, date_from: str = "",
+                date_to: str = "") -> str:
+        """Answer a question from the indexed reports. Returns the JSON text `assistant ask --json`
+        prints (a string: gradio_client would otherwise try to download every "path" in it)."""
+        try:
+            filters = make_filters(source_types, doc_ids, outlets, date_from, date_to, source)
+            data = answer_dict(ask(question, assistant=ws.need(), k=k or None, filters=filters))
+        except (AssistantError, RuntimeError, ValueError) as exc:
+            data = {"question": question, "error": str(exc), "answerable": False, "text": str(exc),
+                    "citations": [], "claims": []}
+        return json.dumps(data, ensure_ascii=False)
+
+    private = dict(api_visibility="private")
+    with gr.Blocks(title="Conflict reports: who said what", fill_width=True, delete_cache=(3600, 6 * 3600)) as demo:
+        gr.HTML("<h1 style='margin:0'>Conflict reports: who said what</h1>"
+                "<p style='margin:2px 0 0'>Answers quote the reports verbatim and say who makes each claim. "
+                "When sources disagree, their accounts are shown side by side; when the reports are silent, "
+                "the answer says so.</p>", js_on_load=None)
+        status = gr.HTML(f'<div id="status-line">{_escape(ws.status)}</div>', js_on_load=None)
+        turns = gr.State([])
+        asked = gr.State("")
+        timer = gr.Timer(1.0)
+        with gr.Tabs():
+            with gr.Tab("Ask", id="ask"):
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=3, min_width=420):
+                        chat = gr.HTML(conversation_html([]), js_on_load=CITE_JS, elem_id="chat", min_height=240,
+                                       container=True, padding=True)
+                        with gr.Row():
+                            question = gr.Textbox(placeholder="Ask a question, e.g. How many Wagner fighters "
+                                                  "were killed? Follow-ups like “And what did the army say?” work.",
+                                                  show_label=False, lines=1, max_lines=4, scale=5,
+                                                  elem_id="question", autofocus=True)
+                            send = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="ask-button")
+                            clear = gr.Button("New conversation", scale=1, min_width=120, elem_id="clear-button")
+                        with gr.Accordion("Filters", open=False, elem_id="filters"):
+                            with gr.Row():
+                                f_types = gr.CheckboxGroup(SOURCE_TYPES, label="Source type", elem_id="f-types")
+                            with gr.Row():
+                                f_docs = gr.Dropdown([], multiselect=True, label="Documents", elem_id="f-docs")
+                                f_outlets = gr.Dropdown([], multiselect=True, label="Outlet", elem_id="f-outlets")
+                            with gr.Row():
+                                f_source = gr.Textbox(label="Source name contains", elem_id="f-source")
+                                f_from = gr.Textbox(label="From date (yyyy[-mm[-dd]])", elem_id="f-from")
+                                f_to = gr.Textbox(label="To date", elem_id="f-to")
+                    with gr.Column(scale=2, min_width=340):
+                        gr.HTML("<h3 style='margin:0'>Passage in its document</h3>", js_on_load=None)
+                        passage = gr.HTML(PASSAGE_HINT, js_on_load=PASSAGE_JS, elem_id="passage", container=True,
+                                          padding=True, min_height=200)
+                with gr.Accordion("Claims in this answer", open=True, elem_id="claims"):
+                    claims = gr.Dataframe(headers=list(CLAIM_COLUMNS), value=[], interactive=False, wrap=True,
+                                          datatype="str", elem_id="claims-table", max_height=360,
+                                          column_widths=["16%", "9%", "8%", "37%", "18%", "6%", "6%"])
+                    download = gr.DownloadButton("Download claims (CSV)", value=None, interactive=False,
+                                                 size="sm", elem_id="claims-csv")
+            with gr.Tab("Library", id="library"):
+                gr.Markdown("Add PDF, text, Markdown, HTML, JSON or JSONL files. A file uploaded again under the "
+                            "same name replaces its earlier version; identical content is reported as a duplicate.")
+                files = gr.File(file_count="multiple", file_types=UPLOAD_TYPES, label="Documents to add",
+                                elem_id="upload")
+                add = gr.Button("Add to the library", variant="primary", elem_id="add-button")
+                summary = gr.Markdown(elem_id="ingest-summary")
+                results = gr.Dataframe(headers=list(REPORT_COLUMNS), value=[], interactive=False, wrap=True,
+                                       datatype="str", label="Result per file", elem_id="ingest-results")
+                documents = gr.Dataframe(headers=list(DOCUMENT_COLUMNS), value=[], interactive=False, wrap=True,
+                                         datatype="str", label="Indexed documents", elem_id="documents",
+                                         max_height=420, show_search="search")
+                with gr.Row():
+                    to_delete = gr.Dropdown([], multiselect=True, label="Documents to delete", scale=4,
+                                            elem_id="delete-picker")
+                    remove = gr.Button("Delete selected", variant="stop", scale=1, elem_id="delete-button")
+                deleted = gr.Markdown()
+
+        filters = [f_types, f_docs, f_outlets, f_from, f_to, f_source]
+        for trigger in (question.submit, send.click):
+            trigger(on_submit, [question, turns], [chat, asked, question], queue=False, **private).then(
+                on_answer, [asked, turns, *filters], [chat, turns, claims, download],
+                concurrency_id="ask", concurrency_limit=2, **private)
+        chat.click(on_cite, [turns], [passage], concurrency_id="view", concurrency_limit=4, **private)
+        clear.click(on_clear, None, [chat, turns, claims, download, passage], queue=False, **private)
+        add.click(on_add, [files], [results, summary, documents, f_docs, to_delete, f_outlets, files, status],
+                  concurrency_id="writer", concurrency_limit=1, **private)
+        files.upload(lambda: ([], ""), None, [results, summary], queue=False, **private)
+        remove.click(on_delete, [to_delete], [deleted, documents, to_delete, f_docs, f_outlets, status],
+                     concurrency_id="writer", concurrency_limit=1, **private)
+        timer.tick(on_tick, None, [status, timer, documents, f_docs, to_delete, f_outlets], queue=False, **private)
+        demo.load(on_tick, None, [status, timer, documents, f_docs, to_delete, f_outlets], queue=False, **private)
+        gr.api(ask_api, api_name="ask", concurrency_id="ask", concurrency_limit=2)
+    return demo
+
+
+def _escape(text: str) -> str:
+    import html
+    return html.escape(text, quote=True)
 
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     ap.add_argument("--port", type=int, default=7860)
     ap.add_argument("--auth", help="user:password required to open the page")
     ap.add_argument("--index", help="index folder (default: $ASSISTANT_INDEX or ~/.local/share/assistant/index)")
     ap.add_argument("--chroma-url", help="use a Chroma server instead of the embedded store")
-    ap.add_argument("--corpus", default=str(HERE / "corpus"), help="folder indexed on first start")
+    ap.add_argument("--corpus", default=str(HERE / "corpus"), help="folder indexed when the index is empty")
+    ap.add_argument("--max-upload-mb", type=int, default=50, help="largest file the page accepts (default 50)")
     args = ap.parse_args(argv)
+    auth = None
+    if args.auth:
+        user, sep, password = args.auth.partition(":")
+        if not (sep and user and password):
+            ap.error("--auth must be user:password")
+        auth = (user, password)
+
+    # Gradio serves files only from its upload folder: a private one for this process, removed on exit.
+    tmp = Path(tempfile.mkdtemp(prefix="assistant-web-")).resolve()
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))          # so the folder is removed on kill too
+    os.environ["GRADIO_TEMP_DIR"] = str(tmp)
 
     import gradio as gr
-    from tqdm import tqdm
+    from starlette.middleware import Middleware
 
-    from assistant.pipeline import ask, ingest, open_assistant
-    from assistant.render import answer_markdown
+    from assistant.render import PAGE_CSS
 
-    assistant = open_assistant(Settings.from_env(index_dir=args.index, chroma_url=args.chroma_url))
-    if not assistant.documents():
-        bar = tqdm(unit="file", desc="building the index", file=sys.stderr)
-
-        def progress(stage: str, done: int, total: int) -> None:
-            if stage == "files":
-                bar.total, bar.n = total, done
-                bar.refresh()
-
-        ingest([Path(args.corpus)], assistant=assistant, progress=progress)
-        bar.close()
-
-    def respond(message: str, history: list) -> str:
-        return answer_markdown(ask(message, assistant=assistant))
-
-    auth = tuple(args.auth.split(":", 1)) if args.auth else None
-    gr.ChatInterface(respond, title="Conflict reports: who said what").launch(
-        server_name=args.host, server_port=args.port, auth=auth, share=False)
+    settings = Settings.from_env(index_dir=args.index, chroma_url=args.chroma_url)
+    key = hashlib.sha256(f"{settings.chroma_url or settings.index_dir}|{settings.collection}".encode()).hexdigest()
+    ws = Workspace(settings, corpus=Path(args.corpus) if args.corpus else None,
+                   staging=settings.cache_dir / "uploads" / key[:16])
+    demo = build(ws, upload_root=tmp, tmp=tmp)
+    demo.queue(default_concurrency_limit=2, max_size=64)
+    print(f"Web chat on http://{args.host}:{args.port} (index: {settings.index_dir})", flush=True)
+    demo.launch(server_name=args.host, server_port=args.port, auth=auth, share=False, ssr_mode=False,
+                max_file_size=f"{args.max_upload_mb}mb", css=PAGE_CSS, show_error=True, quiet=True,
+                theme=gr.themes.Default(primary_hue="blue"), footer_links=["api"],
+                app_kwargs={"middleware": [Middleware(Guard, allowed=str(tmp))]}, prevent_thread_lock=True)
+    ws.start()          # after the page is up: opening (or building) the index must not delay it
+    demo.block_thread()
 
 
 if __name__ == "__main__":
