@@ -106,7 +106,9 @@ def asked_source(question: str) -> tuple[str, SourceType | None] | None:
 
 
 def source_is_silent(answer: Answer, question: str) -> str | None:
-    """The source the question asks about, when none of the answer's claims is credited to it."""
+    """The source the question asks about, when none of the answer's claims is credited to it
+    (by source type, or by name outside the document's own narration: an article titled
+    "… Overpower Army …" is not the army)."""
     wanted = asked_source(question)
     if wanted is None or not answer.answerable:
         return None
@@ -115,7 +117,7 @@ def source_is_silent(answer: Answer, question: str) -> str | None:
     for c in answer.claims:
         if kind is not None and c.source_type == kind:
             return None
-        if words and all(w.rstrip("s") in c.source.lower() for w in words):
+        if words and c.stance != "narration" and all(w.rstrip("s") in c.source.lower() for w in words):
             return None
     return name
 

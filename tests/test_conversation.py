@@ -66,12 +66,14 @@ def test_resolved_follow_up_asks_the_library_about_the_source_and_the_topic():
 def _answer(*sources: tuple[str, str]) -> Answer:
     c = Citation(n=1, doc_id="d", title="t", path="p", page=None, start=0, end=1, quote="x", source=None)
     return Answer(question="q", answerable=True, text="…", citations=(c,),
-                  claims=tuple(Claim(s, t, "said", "claim", "x", (1,)) for s, t in sources))
+                  claims=tuple(Claim(s, t, "said", "narration" if t == "author" else "claim", "x", (1,))
+                               for s, t in sources))
 
 
 @pytest.mark.parametrize("question, sources, silent", [
     (ARMY, [("Local sources", "local sources"), ("Baza", "media")], "army"),
     (ARMY, [("The Malian military", "military")], None),
+    (ARMY, [("Baza", "media"), ("the article “Rebels Overpower Army”", "author")], "army"),
     ("What did Mossa Ag Inzoma claim about the prisoners?", [("Mossa Ag Inzoma (a member)", "armed group")], None),
     ("What did Mossa Ag Inzoma claim about the prisoners?", [("Baza", "media")], "Mossa Ag Inzoma"),
     (WAGNER, [("Baza", "media")], None),                                # no source asked about
