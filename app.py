@@ -140,7 +140,12 @@ class Workspace:
                 name, n = f"{stem} ({n}){suffix}", n + 1
             taken.add(name.lower())
             target = folder / name
-            shutil.move(str(up), target)
+            try:
+                shutil.move(str(up), target)
+            except OSError:
+                for p in staged:
+                    p.unlink(missing_ok=True)
+                raise
             staged.append(target)
             names[str(target.resolve())] = name
         return staged, names
@@ -305,33 +310,30 @@ def build(ws: Workspace, *, upload_root: Path, tmp: Path):  # -> gr.Blocks
         uploads = [Path(f) for f in files or []]
         if not uploads:
             return gr.skip(), "Choose files first.", *[gr.skip()] * 6
-        if not ws.writer.acquire(blocking=False):
-            for up in uploads:
-                remove_upload(up, upload_root)
-            return ([], "The index is busy (being built or written); add the files again when the status "
-                    "line says Ready.", *[gr.skip()] * 4, None, gr.skip())
+        staged: list[Path] = []
+
+        def report(stage: str, done: int, total: int) -> None:
+            if stage == "files" and total > 0:
+                progress((done, total), desc="Indexing", unit="files")
+            elif stage == "keyword index":
+                progress(0.99, desc="Updating the keyword index")
+
         try:
-            assistant = ws.need()
-            staged, names = ws.stage(uploads)
-            for up in uploads:
-                remove_upload(up, upload_root)
-            progress(0.0, desc="Reading the files (the first upload also loads the language models)…")
-
-            def report(stage: str, done: int, total: int) -> None:
-                if stage == "files" and total > 0:
-                    progress((done, total), desc="Indexing", unit="files")
-                elif stage == "keyword index":
-                    progress(0.99, desc="Updating the keyword index")
-
+            if not ws.writer.acquire(blocking=False):
+                return ([], "The index is busy (being built or written); add the files again when the status "
+                        "line says Ready.", *[gr.skip()] * 4, None, gr.skip())
             try:
+                assistant = ws.need()
+                staged, names = ws.stage(uploads)
+                progress(0.0, desc="Reading the files (the first upload also loads the language models)…")
                 result = ingest(staged, assistant=assistant, progress=report)
             finally:
-                for p in staged:
-                    p.unlink(missing_ok=True)
-        except (AssistantError, RuntimeError) as exc:
+                ws.writer.release()
+        except (AssistantError, RuntimeError, OSError) as exc:
             return [], f"Nothing was added: {exc}", *[gr.skip()] * 4, None, gr.skip()
-        finally:
-            ws.writer.release()
+        finally:                                    # uploaded files never outlive their ingest
+            for p in [*uploads, *staged]:
+                remove_upload(p, upload_root)
         s = report_dict(result)["summary"]
         summary = (f"{s['files']} file{'s' if s['files'] != 1 else ''}: {s['added']} added, {s['updated']} updated, "
                    f"{s['unchanged']} duplicate, {s['failed']} failed. New documents are searchable now.")
@@ -401,8 +403,7 @@ def build(ws: Workspace, *, upload_root: Path, tmp: Path):  # -> gr.Blocks
                         chat = gr.HTML(conversation_html([]), js_on_load=CITE_JS, elem_id="chat", min_height=240,
                                        container=True, padding=True)
                         with gr.Row():
-                            question = gr.Textbox(placeholder="Ask a question, e.g. How many Wagner fighters "
-                                                  "were killed? Follow-ups like “And what did the army say?” work.",
+                            question = gr.Textbox(placeholder="Ask a question about the reports…",
                                                   show_label=False, lines=1, max_lines=4, scale=5,
                                                   elem_id="question", autofocus=True)
                             send = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="ask-button")

@@ -224,7 +224,8 @@ def conversation_html(turns: Sequence["Turn"], *, pending: str | None = None) ->
     if not turns and pending is None:
         return ('<div class="chat empty"><p class="hint">Ask about the indexed reports, for example '
                 '<i>How many Wagner fighters were killed?</i> Every answer says who makes each claim and '
-                'quotes the passage; click a number to open it in its document.</p></div>')
+                'quotes the passage; click a number to open it in its document. Follow-ups such as '
+                '<i>And what did the army say?</i> are read in the light of the previous question.</p></div>')
     out = []
     for i, t in enumerate(turns):
         out.append(f'<div class="turn" id="turn-{i}"><div class="q"><span class="you">You</span> {_e(t.asked)}</div>')
