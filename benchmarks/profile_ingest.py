@@ -1,0 +1,87 @@
+"""Where ingest time goes: runs pipeline.ingest in this process with each stage timed.
+
+    python benchmarks/profile_ingest.py [PATHS...] [--index DIR] [--workers N]
+
+Stages of the main process (file reading and PDF parsing, cleaning, waiting for the spaCy worker,
+chunking, embedding, Chroma writes, keyword index) are summed from wrappers put around the
+pipeline's functions for this run only; the CPU time of child processes (the spaCy worker and the
+PDF parsers) comes from getrusage. Default PATHS: the dev corpus (corpus/ + WikiEvents sample).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import sys
+import time
+from collections import defaultdict
+from concurrent.futures import Future
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import corpus_paths, machine, save  # noqa: E402
+
+SPENT: dict[str, float] = defaultdict(float)
+CALLS: dict[str, int] = defaultdict(int)
+
+
+def timed(name: str, fn):
+    def wrapper(*args, **kwargs):
+        t0 = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            SPENT[name] += time.perf_counter() - t0
+            CALLS[name] += 1
+    return wrapper
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("paths", nargs="*")
+    ap.add_argument("--index", type=Path, default=Path("/tmp/assistant-bench/profile-index"))
+    ap.add_argument("--workers", type=int, default=None)
+    a = ap.parse_args()
+    from assistant.config import Settings, quiet_runtime
+    quiet_runtime()
+    from assistant import lexical, pipeline
+    from assistant.embed import OnnxEmbedder, TorchEmbedder
+    from assistant.store import Store
+
+    pipeline.load_file = timed("read + PDF parse (load_file)", pipeline.load_file)
+    pipeline.clean = timed("clean", pipeline.clean)
+    pipeline.chunk = timed("chunk", pipeline.chunk)
+    pipeline.rebuild_lexical = timed("keyword index rebuild", pipeline.rebuild_lexical)
+    lexical.save = timed("keyword index save", lexical.save)
+    pipeline.load_embedder = timed("embedding model load", pipeline.load_embedder)
+    Store.put_documents = timed("chroma put_documents", Store.put_documents)
+    Store.add_chunks = timed("chroma add_chunks", Store.add_chunks)
+    Store.mark_done = timed("chroma mark_done", Store.mark_done)
+    TorchEmbedder.embed = timed("embed", TorchEmbedder.embed)
+    OnnxEmbedder.embed = timed("embed", OnnxEmbedder.embed)
+    Future.result = timed("waiting for the spaCy worker", Future.result)
+
+    shutil.rmtree(a.index, ignore_errors=True)
+    paths = [Path(p) for p in a.paths] or corpus_paths()
+    assistant = pipeline.open_assistant(Settings.from_env(index_dir=a.index))
+    with_children0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    self0 = resource.getrusage(resource.RUSAGE_SELF)
+    t0 = time.perf_counter()
+    report = pipeline.ingest(paths, assistant=assistant, workers=a.workers)
+    wall = time.perf_counter() - t0
+    ch = resource.getrusage(resource.RUSAGE_CHILDREN)
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    chunks = sum(f.chunks for f in report.files)
+    stages = {k: {"seconds": round(v, 1), "calls": CALLS[k]} for k, v in sorted(SPENT.items(), key=lambda kv: -kv[1])}
+    out = {"machine": machine(), "command": "python benchmarks/profile_ingest.py " + " ".join(sys.argv[1:]),
+           "chunks": chunks, "files": len(report.files), "wall_seconds": round(wall, 1), "main_process_stages": stages,
+           "main_process_cpu_seconds": round(me.ru_utime + me.ru_stime - self0.ru_utime - self0.ru_stime, 1),
+           "children_cpu_seconds (spaCy worker, PDF parsers)":
+               round(ch.ru_utime + ch.ru_stime - with_children0.ru_utime - with_children0.ru_stime, 1)}
+    save("profile_ingest", out)
+    print(json.dumps(out, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,398 @@
+"""Speed benchmark, one command, every figure measured in the same run:
+
+    python benchmarks/speed.py [--code REV] [--work DIR] [--only ingest,scale,latency,cold,server,identical]
+                               [--scales 1000,10000,100000] [--rounds 5] [--before REV [--reingest]]
+
+- ingest:   `assistant ingest` of the dev corpus (corpus/ + the WikiEvents sample) into a fresh
+            index, process wall time, divided by the raw embedding time of the same chunks
+            (sentence-transformers, as ingest uses it, in a fresh process; also ONNX Runtime);
+- scale:    indexes of 1k / 10k / 100k chunks made by replicating the MUC-4 reports' chunks of that
+            index with distinct chunk and document ids, reusing their computed embeddings through
+            the store API (nothing is re-embedded), then the keyword index rebuilt (timed);
+- latency:  warm in-process ask() p50/p95 over benchmarks/questions.txt, with and without filters,
+            at each scale, in a fresh child process per scale, and its peak RSS;
+- cold:     a fresh `assistant ask` process over an existing index, to the first answer printed;
+- server:   the same warm latency through a `chroma run` server (--chroma-url) instead of the
+            embedded store;
+- identical: the JSON answers to benchmarks/questions.txt (with and without filters) from the code
+            at --before REV and from the measured code, over copies of the same index, each version
+            rebuilding its own keyword index (with --reingest: each version ingests the dev corpus
+            itself): "identical: yes/no".
+
+--code REV measures the assistant as committed at REV (git archive + PYTHONPATH) rather than the
+working tree.
+
+Results: benchmarks/results/speed.json and a summary on stdout. Nothing here needs ../shared
+(without it the dev corpus is corpus/ alone).
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import resource
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import (ASSISTANT, BIN, PYTHON, ROOT, Clock, corpus_paths, machine, median, percentile,  # noqa: E402
+                     quiet_env, save, use_code)
+
+HERE = Path(__file__).resolve()
+QUESTIONS = HERE.parent / "questions.txt"
+# Filters cycled over the questions in the "with filters" rounds (metadata, source type, source name).
+FILTERS: list[dict[str, Any]] = [
+    {"source_types": ["military", "government"]},
+    {"date_from": "1990-01", "date_to": "1995-12"},
+    {"source": "army"},
+    {"outlets": ["FBIS (MUC-4 corpus)"], "source_types": ["armed group"]},
+]
+
+
+def questions() -> list[str]:
+    return [q.strip() for q in QUESTIONS.read_text().splitlines() if q.strip()]
+
+
+def run(cmd: list[str], **kw: Any) -> subprocess.CompletedProcess:
+    return subprocess.run(cmd, check=True, env=kw.pop("env", quiet_env()), **kw)
+
+
+def child(mode: str, *args: str, pythonpath: str | None = None, env_extra: dict[str, str] | None = None) -> dict:
+    """Run `speed.py <mode> ...` in a fresh process and return the JSON it prints last."""
+    env = quiet_env(**(env_extra or {}))
+    if pythonpath:
+        env["PYTHONPATH"] = pythonpath
+    out = run([PYTHON, str(HERE), mode, *args], env=env, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# -- ingest ---------------------------------------------------------------------------------------
+
+def bench_ingest(work: Path) -> dict:
+    index = work / "dev-index"
+    shutil.rmtree(index, ignore_errors=True)
+    paths = [str(p) for p in corpus_paths()]
+    cmd = [ASSISTANT, "ingest", *paths, "--index", str(index), "--json", "--quiet"]
+    with Clock() as c:
+        out = run(cmd, capture_output=True, text=True)
+    report = json.loads(out.stdout)["summary"]
+    torch_floor = child("_floor", "--index", str(index), "--backend", "torch")
+    onnx_floor = child("_floor", "--index", str(index), "--backend", "onnx")
+    return {"command": " ".join(["assistant", "ingest", *paths, "--index", "DIR", "--json", "--quiet"]),
+            "chunks": report["chunks"], "files": report["files"], "wall_seconds": round(c.seconds, 1),
+            "in_process_seconds": report["seconds"], "floor_torch": torch_floor, "floor_onnx": onnx_floor,
+            "ratio_wall_to_torch_floor": round(c.seconds / torch_floor["embed_seconds"], 2),
+            "ratio_wall_to_onnx_floor": round(c.seconds / onnx_floor["embed_seconds"], 2)}
+
+
+def _floor(args: argparse.Namespace) -> dict:
+    """Embed every chunk text of an index once, as one call, with the given backend."""
+    from assistant.config import Settings, quiet_runtime
+    quiet_runtime()
+    from assistant.embed import OnnxEmbedder, TorchEmbedder, model_info, onnx_path
+    from assistant.pipeline import open_assistant
+
+    settings = Settings.from_env(index_dir=Path(args.index))
+    texts = [t for _, t, _ in open_assistant(settings).store.iter_chunks()]
+    info = model_info(settings.embedding_model)
+    with Clock() as load:
+        emb = TorchEmbedder(info) if args.backend == "torch" else OnnxEmbedder(info, onnx_path(info, settings.cache_dir))
+    with Clock() as c:
+        emb.embed(texts)
+    return {"backend": args.backend, "chunks": len(texts), "load_seconds": round(load.seconds, 1),
+            "embed_seconds": round(c.seconds, 1), "chunks_per_second": round(len(texts) / c.seconds, 1)}
+
+
+# -- scaled indexes --------------------------------------------------------------------------------
+
+def bench_scale(base: Path, work: Path, scales: list[int]) -> dict:
+    out = {}
+    for n in scales:
+        out[str(n)] = child("_build", "--index", str(base), "--target", str(work / f"scale-{n}"), "--chunks", str(n))
+    return out
+
+
+def _build(args: argparse.Namespace) -> dict:
+    """An index of about `chunks` chunks: the MUC-4 reports of `index`, replicated with distinct ids."""
+    from assistant.config import Settings, quiet_runtime
+    quiet_runtime()
+    from assistant.pipeline import open_assistant
+
+    target = Path(args.target)
+    done = target / "build.json"
+    if done.exists():
+        return dict(json.loads(done.read_text()), reused=True)
+    shutil.rmtree(target, ignore_errors=True)
+    src = open_assistant(Settings.from_env(index_dir=Path(args.index)))
+    muc = sorted((d for d in src.store.documents() if d.path.endswith("muc4.jsonl")), key=lambda d: d.key or "")
+    texts, chunks, vectors = {}, {}, {}
+    for d in muc:
+        ids = src.store.chunk_ids_of(d.doc_id)
+        got = src.store.chunks.get(ids=ids, include=["embeddings"])
+        vec = dict(zip(got["ids"], got["embeddings"]))
+        chunks[d.doc_id] = sorted(src.store.get_chunks(ids), key=lambda c: c.index)
+        vectors[d.doc_id] = [vec[c.chunk_id] for c in chunks[d.doc_id]]
+        texts[d.doc_id] = src.store.document(d.doc_id)[1]
+    per_copy = sum(len(c) for c in chunks.values())
+    a = open_assistant(Settings.from_env(index_dir=target))
+    import numpy as np
+
+    # The MUC-4 records share outlet, narrator and (absent) date, so the chunks of one replica can be
+    # written in one add_chunks call with any one of its records: the chunk metadata is the same as
+    # writing them document by document (which costs a Chroma call per document).
+    assert len({(d.meta.outlet, d.meta.date, d.narrator) for d in muc}) == 1, "MUC-4 records differ in metadata"
+    t0 = time.perf_counter()
+    total, replica = 0, 0
+    while total < args.chunks:
+        batch: list[tuple[Any, str]] = []
+        every, vecs = [], []
+        # each replica gets its own month, so date filters select a part of the index
+        date = f"{1989 + replica // 12}-{replica % 12 + 1:02d}-15"
+        for d in muc:
+            if total >= args.chunks:
+                break
+            new_id = f"{d.doc_id}r{replica:03d}"
+            rec = dataclasses.replace(d, doc_id=new_id, state="pending", meta=dataclasses.replace(d.meta, date=date))
+            cs = [dataclasses.replace(c, chunk_id=f"{new_id}:{c.index:05d}", doc_id=new_id) for c in chunks[d.doc_id]]
+            batch.append((rec, texts[d.doc_id]))
+            every.extend(cs)
+            vecs.extend(vectors[d.doc_id])
+            total += len(cs)
+        a.store.put_documents(batch)
+        a.store.add_chunks(every, np.asarray(vecs, dtype=np.float32), batch[0][0])
+        a.store.mark_done([r.doc_id for r, _ in batch])
+        replica += 1
+    store_seconds = time.perf_counter() - t0
+    a.store.bump()
+    with Clock() as lex:
+        a.refresh()            # rebuilds the keyword index from the store and saves it
+    result = {"chunks": a.store.count(), "documents": len(a._docs), "replicas": replica, "muc4_chunks_per_copy": per_copy,
+              "store_seconds": round(store_seconds, 1), "lexical_rebuild_seconds": round(lex.seconds, 2),
+              "disk_mb": round(sum(f.stat().st_size for f in target.rglob("*") if f.is_file()) / 2**20, 1)}
+    done.write_text(json.dumps(result))
+    return dict(result, reused=False)
+
+
+# -- warm latency ----------------------------------------------------------------------------------
+
+def _serve(args: argparse.Namespace) -> dict:
+    """Open an index, warm up, then time ask() over the question list; answers and peak RSS too."""
+    from assistant.config import Settings, quiet_runtime
+    quiet_runtime()
+    import assistant
+    from assistant.pipeline import ask, open_assistant
+    from assistant.render import answer_dict
+    from assistant.types import Filters
+
+    settings = Settings.from_env(index_dir=Path(args.index), chroma_url=args.chroma_url or None)
+    qs = questions()
+    filters = [Filters(**{k: tuple(v) if isinstance(v, list) else v for k, v in f.items()}) for f in FILTERS]
+    with Clock() as opened:
+        a = open_assistant(settings)
+        a.refresh()
+        a.query_embedder()
+    answers: dict[str, list] = {"plain": [], "filtered": []}
+    for i, q in enumerate(qs):      # warm-up round, which also gives the answers compared by `identical`
+        answers["plain"].append(answer_dict(ask(q, assistant=a)))
+        answers["filtered"].append(answer_dict(ask(q, assistant=a, filters=filters[i % len(filters)])))
+    times: dict[str, list[float]] = {"plain": [], "filtered": []}
+    for _ in range(args.rounds):
+        for i, q in enumerate(qs):
+            for kind, f in (("plain", None), ("filtered", filters[i % len(filters)])):
+                t0 = time.perf_counter()
+                ask(q, assistant=a, filters=f)
+                times[kind].append((time.perf_counter() - t0) * 1000)
+    # the parts of one ask: query embedding, dense search, keyword search
+    import numpy as np
+    from assistant import lexical
+    emb, dense, kw = [], [], []
+    for q in qs:
+        t0 = time.perf_counter(); v = a.query_embedder().embed([q])[0]; t1 = time.perf_counter()
+        a.store.query(v, n=settings.candidates, where=None); t2 = time.perf_counter()
+        lexical.search(a._lex, q, n=settings.candidates, weights=None); t3 = time.perf_counter()
+        emb.append((t1 - t0) * 1000); dense.append((t2 - t1) * 1000); kw.append((t3 - t2) * 1000)
+    # the filtered dense search as retrieve() does it vs Chroma's own `where`, question by question
+    from assistant import retrieve as retrieve_mod
+    from assistant.store import where_clause
+    same_dense = None
+    if hasattr(retrieve_mod, "_where_ids") and a._lex is not None:
+        same_dense = 0
+        for i, q in enumerate(qs):
+            f, v = filters[i % len(filters)], a.query_embedder().embed([q])[0]
+            where = where_clause(f)
+            if where is None:
+                same_dense += 1
+                continue
+            want = [(c.chunk_id, round(s, 6)) for c, s in a.store.query(v, n=settings.candidates, where=where)]
+            got = [(c.chunk_id, round(s, 6)) for c, s in retrieve_mod._nearest_among(
+                a.store, v, ids=retrieve_mod._where_ids(a._lex, f, a._docs), n=settings.candidates)]
+            same_dense += want == got
+    if args.answers_out:
+        Path(args.answers_out).write_text(json.dumps(answers, ensure_ascii=False, sort_keys=True, indent=0))
+    r = lambda x: round(x, 1)
+    return {"package": str(Path(assistant.__file__).parent), "chunks": a.store.count(), "questions": len(qs),
+            "rounds": args.rounds, "open_seconds": round(opened.seconds, 2),
+            **{f"{k}_p50_ms": r(median(v)) for k, v in times.items()},
+            **{f"{k}_p95_ms": r(percentile(v, 95)) for k, v in times.items()},
+            "parts_p50_ms": {"query_embedding": r(median(emb)), "dense_search": r(median(dense)),
+                             "bm25_search": r(median(kw))},
+            "filtered_dense_same_as_chroma_where": None if same_dense is None else f"{same_dense}/{len(qs)}",
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+
+
+def bench_latency(work: Path, scales: list[int], rounds: int) -> dict:
+    return {str(n): child("_serve", "--index", str(work / f"scale-{n}"), "--rounds", str(rounds))
+            for n in scales}
+
+
+# -- cold start ------------------------------------------------------------------------------------
+
+def cold_start(index: Path, repeats: int = 5) -> dict:
+    """Seconds from launching `assistant ask` to its first answer line on stdout."""
+    cmd = [ASSISTANT, "ask", questions()[0], "--index", str(index), "--json"]
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=quiet_env())
+        line = p.stdout.readline() if p.stdout else ""
+        times.append(time.perf_counter() - t0)
+        p.wait()
+        if not line.startswith("{"):
+            raise RuntimeError(f"no answer from {' '.join(cmd)}")
+    return {"command": " ".join(["assistant", "ask", repr(questions()[0]), "--index", "DIR", "--json"]),
+            "repeats": repeats, "median_seconds": round(median(times), 2), "max_seconds": round(max(times), 2)}
+
+
+# -- server ----------------------------------------------------------------------------------------
+
+def bench_server(work: Path, scales: list[int], rounds: int) -> dict:
+    out = {}
+    for n in scales:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        cache = Path(tempfile.mkdtemp(prefix="bench-cache-"))
+        onnx = Path(os.environ.get("ASSISTANT_CACHE") or Path.home() / ".cache" / "assistant") / "onnx"
+        (cache / "onnx").symlink_to(onnx)            # reuse the ONNX export; fresh keyword-index cache
+        server = subprocess.Popen([str(BIN / "chroma"), "run", "--path", str(work / f"scale-{n}"), "--host",
+                                   "127.0.0.1", "--port", str(port)], stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL, env=quiet_env())
+        try:
+            for _ in range(120):
+                try:
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1)
+                    break
+                except OSError:
+                    time.sleep(0.5)
+            out[str(n)] = child("_serve", "--index", str(work / f"scale-{n}"), "--chroma-url",
+                                f"http://127.0.0.1:{port}", "--rounds", str(rounds),
+                                env_extra={"ASSISTANT_CACHE": str(cache)})
+        finally:
+            server.terminate()
+            server.wait(30)
+            shutil.rmtree(cache, ignore_errors=True)
+    return out
+
+
+# -- identical answers -----------------------------------------------------------------------------
+
+def bench_identical(index: Path, work: Path, before: str, *, reingest: bool) -> dict:
+    """Answers from the code at `before` and from the working tree, over copies of `index` (or, with
+    `reingest`, over an index of the dev corpus that each version ingests itself)."""
+    runs = {}
+    for label in ("before", "after"):
+        pkg = None
+        if label == "before":
+            pkg = work / f"code-{before}"
+            shutil.rmtree(pkg, ignore_errors=True)
+            pkg.mkdir(parents=True)
+            tar = subprocess.run(["git", "-C", str(ROOT), "archive", before, "assistant"], check=True,
+                                 capture_output=True).stdout
+            subprocess.run(["tar", "-x", "-C", str(pkg)], input=tar, check=True)
+        copy = work / f"identical-{label}"
+        shutil.rmtree(copy, ignore_errors=True)
+        if reingest:
+            env = quiet_env(**({"PYTHONPATH": str(pkg)} if pkg else {}))
+            run([PYTHON, "-m", "assistant.cli", "ingest", *map(str, corpus_paths()), "--index", str(copy), "--quiet"],
+                env=env, stdout=subprocess.DEVNULL)
+        else:
+            shutil.copytree(index, copy, ignore=shutil.ignore_patterns("*_lexical", "*.lock"))
+        answers = work / f"answers-{label}.json"
+        runs[label] = child("_serve", "--index", str(copy), "--rounds", "1", "--answers-out", str(answers),
+                            pythonpath=str(pkg) if pkg else None)
+        shutil.rmtree(copy, ignore_errors=True)
+    a = json.loads((work / "answers-before.json").read_text())
+    b = json.loads((work / "answers-after.json").read_text())
+    differ = [f"{kind}:{i}" for kind in a for i, (x, y) in enumerate(zip(a[kind], b[kind])) if x != y]
+    return {"before": before, "after": os.environ.get("PYTHONPATH") or "working tree", "reingested": reingest, "index_chunks": runs["after"]["chunks"],
+            "answers": sum(len(v) for v in a.values()), "identical": "yes" if a == b and not differ else "no",
+            "differ": differ, "packages": [runs["before"]["package"], runs["after"]["package"]],
+            "plain_p50_ms": [runs["before"]["plain_p50_ms"], runs["after"]["plain_p50_ms"]]}
+
+
+# -- main ------------------------------------------------------------------------------------------
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("mode", nargs="?", default="all", choices=["all", "_floor", "_build", "_serve"])
+    ap.add_argument("--work", type=Path, default=Path("/tmp/assistant-bench/speed"))
+    ap.add_argument("--only", default="ingest,scale,latency,cold,server,identical")
+    ap.add_argument("--scales", default="1000,10000,100000")
+    ap.add_argument("--server-scales", default="10000,100000")
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--code", help="measure the assistant as committed at this revision (default: the working tree)")
+    ap.add_argument("--before", default="HEAD", help="identical: the code version compared with the measured one")
+    ap.add_argument("--reingest", action="store_true", help="identical: each version ingests its own index")
+    ap.add_argument("--index")
+    ap.add_argument("--target")
+    ap.add_argument("--chunks", type=int)
+    ap.add_argument("--backend", default="torch")
+    ap.add_argument("--chroma-url")
+    ap.add_argument("--answers-out")
+    ap.add_argument("--name", default="speed", help="results file name under benchmarks/results")
+    a = ap.parse_args()
+    if a.mode != "all":
+        print(json.dumps({"_floor": _floor, "_build": _build, "_serve": _serve}[a.mode](a)))
+        return
+    only = set(a.only.split(","))
+    scales = [int(s) for s in a.scales.split(",")]
+    work = a.work
+    work.mkdir(parents=True, exist_ok=True)
+    res: dict[str, Any] = {"machine": machine(), "command": "python benchmarks/speed.py " + " ".join(sys.argv[1:])}
+    res["machine"]["code"] = use_code(a.code, work)
+    dev = work / "dev-index"
+
+    def step(name: str, fn) -> None:
+        print(f"[{time.strftime('%H:%M:%S')}] {name} ...", file=sys.stderr, flush=True)
+        res[name] = fn()
+        print(json.dumps(res[name])[:2000], file=sys.stderr, flush=True)
+        save(a.name, res)
+
+    if "ingest" in only or not dev.exists():
+        step("ingest", lambda: bench_ingest(work))
+    if "scale" in only:
+        step("scale", lambda: bench_scale(dev, work, scales))
+    if "latency" in only:
+        step("latency", lambda: bench_latency(work, scales, a.rounds))
+    if "cold" in only:
+        step("cold", lambda: {"dev": cold_start(dev), **{str(n): cold_start(work / f"scale-{n}") for n in scales[-1:]}})
+    if "server" in only:
+        step("server", lambda: bench_server(work, [int(s) for s in a.server_scales.split(",")], a.rounds))
+    if "identical" in only:
+        step("identical", lambda: bench_identical(dev, work, a.before, reingest=a.reingest))
+    res["machine"]["load_avg_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    path = save(a.name, res)
+    print(json.dumps({k: v for k, v in res.items() if k != "machine"}, indent=1))
+    print(f"results: {path.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
