@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -60,9 +60,12 @@ class LexicalIndex:
     model: bm25s.BM25 | None
     df: np.ndarray | None = None   # documents containing each vocabulary term
 
+    id_array: np.ndarray = field(init=False, repr=False)   # `ids` as an array, for selecting by mask
+
     def __post_init__(self) -> None:
         if self.df is None and self.model is not None:
             self.df = np.diff(self.model.scores["indptr"])
+        self.id_array = np.array(self.ids, dtype=object)
 
     def idf(self, term: str) -> float:
         """Inverse document frequency of a stemmed term (rare terms weigh more; unknown terms most)."""
