@@ -59,33 +59,14 @@ class Workspace:
 
     def _open(self) -> None:
         from assistant.errors import AssistantError
-        from assistant.pipeline import ingest, open_assistant
+        from assistant.pipeline import open_assistant
 
         try:
             with self.writer:
                 self.status = f"Opening the index at {self.settings.index_dir}…"
                 assistant = open_assistant(self.settings)
-                if not assistant.documents() and self.corpus is not None:
-                    self.status = f"Building the index from {self.corpus.name}/ (first start only)…"
-                    seen = {"files": 0, "total": 0, "chunks": 0}
-
-                    def progress(stage: str, done: int, total: int) -> None:
-                        if stage == "files" and total > 0:
-                            seen.update(files=done, total=total)
-                        elif stage == "chunks":
-                            seen["chunks"] += done
-                        if stage == "keyword index":
-                            self.status = "Building the keyword index…"
-                        elif seen["total"]:
-                            self.status = (f"Building the index from {self.corpus.name}/: {seen['files']} of "
-                                           f"{seen['total']} files, {seen['chunks']:,} passages so far (first start "
-                                           "only; questions can be asked when this finishes)…")
-
-                    report = ingest([self.corpus], assistant=assistant, progress=progress)
-                    self.build_failures = [f"{Path(f.path).name}: {f.reason}" for f in report.files
-                                           if f.status == "failed"]
-                    for line in self.build_failures:
-                        print(f"not indexed: {line}", file=sys.stderr, flush=True)
+                if self.corpus is not None and (self.marker.exists() or not assistant.documents()):
+                    self._build(assistant, self.corpus)
                 self.status = "Loading the query model…"
                 assistant.query_embedder().embed(["warm up"])
                 self.assistant = assistant
@@ -97,6 +78,38 @@ class Workspace:
         except Exception as exc:  # the thread's edge: say what went wrong instead of hanging on "Opening…"
             self.failed = f"The index could not be opened ({type(exc).__name__}: {exc})"
             self.status = self.failed
+
+    @property
+    def marker(self) -> Path:
+        """Present while the first build runs: a start after an interrupted build finishes it."""
+        s = self.settings
+        return (s.cache_dir if s.chroma_url else s.index_dir) / f".{s.collection}.corpus-build"
+
+    def _build(self, assistant: Any, corpus: Path) -> None:
+        from assistant.pipeline import ingest
+
+        self.marker.parent.mkdir(parents=True, exist_ok=True)
+        self.marker.write_text(str(corpus), encoding="utf-8")
+        self.status = f"Building the index from {corpus.name}/ (first start only)…"
+        seen = {"files": 0, "total": 0, "chunks": 0}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage == "files" and total > 0:
+                seen.update(files=done, total=total)
+            elif stage == "chunks":
+                seen["chunks"] += done
+            if stage == "keyword index":
+                self.status = "Building the keyword index…"
+            elif seen["total"]:
+                self.status = (f"Building the index from {corpus.name}/: {seen['files']} of {seen['total']} files, "
+                               f"{seen['chunks']:,} passages so far (first start only; questions can be asked "
+                               "when this finishes)…")
+
+        report = ingest([corpus], assistant=assistant, progress=progress)
+        self.build_failures = [f"{Path(f.path).name}: {f.reason}" for f in report.files if f.status == "failed"]
+        for line in self.build_failures:
+            print(f"not indexed: {line}", file=sys.stderr, flush=True)
+        self.marker.unlink(missing_ok=True)
 
     def _ready_text(self) -> str:
         n = len(self.assistant.documents())
