@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Iterator
 
-from .attribute import Found, find_attributions
+from .attribute import VERB_FORMS, Found, find_attributions
 from .clean import mostly_caps
 from .sources import (ARTIFACTS, PRONOUNS_FIRST, PRONOUNS_PERSON, PRONOUNS_PLURAL, RELATIVE, Memory, Mention,
                       armed_context, narrator, source_type)
@@ -27,8 +27,12 @@ PERSON_ROLES = frozenset(
     "spokesperson spokesman spokeswoman member minister president official leader lawyer governor mayor "
     "commander colonel general chief director ambassador representative envoy secretary analyst expert "
     "witness resident man woman suspect driver officer captain major prosecutor judge senator deputy "
-    "blogger journalist reporter correspondent source".split())
+    "blogger journalist reporter correspondent trafficker capo priest bishop doctor nurse student farmer "
+    "teacher survivor victim attorney businessman".split())
 _QUOTES = re.compile(r"''|``|’’|[\"“”«»]")
+TITLE_WORDS = frozenset("president general colonel col gen minister commander captain major lieutenant sergeant "
+                        "mr mrs ms dr governor mayor ambassador senator deputy judge bishop archbishop father "
+                        "spokesman spokeswoman chief director leader".split())
 # First and second person inside a quotation are the quoted speaker's own words ("I think …").
 INSIDE_QUOTE_ONLY = frozenset("i we you me us".split())
 _LIST_MARKER = re.compile(r"^(?:\(?[a-z0-9]{1,3}[.)]|[IVXL]{1,5}\.|[A-Z]\.)$")
@@ -39,6 +43,7 @@ class Analyzer:
     """The spaCy pipeline plus the common English words used to truecase ALL-CAPS text."""
     nlp: "Language"
     common: frozenset[str]
+    stop: frozenset[str] = frozenset()
 
 
 def load_analyzer(name: str) -> Analyzer:
@@ -63,7 +68,7 @@ def load_analyzer(name: str) -> Analyzer:
             exc_table = lookups.get_table("lemma_exc")
             for pos in ("noun", "verb", "adj", "adv"):
                 common.update(exc_table.get(pos, {}).keys())
-    return Analyzer(nlp=nlp, common=frozenset(common))
+    return Analyzer(nlp=nlp, common=frozenset(common), stop=frozenset(STOP_WORDS))
 
 
 def _known(word: str, common: frozenset[str]) -> bool:
@@ -76,12 +81,13 @@ def _known(word: str, common: frozenset[str]) -> bool:
     return False
 
 
-def truecase(text: str, common: frozenset[str]) -> str:
+def truecase(text: str, common: frozenset[str], stop: frozenset[str] = frozenset()) -> str:
     """A copy of ALL-CAPS text in ordinary case and of the same length: common words in lower
     case, capitals at sentence starts, names (words not in the common list) capitalized, short
     unknown words and letter-digit codes (FMLN, DAS, M-19) kept in capitals."""
     out = list(text.lower())
     start = True
+    after_title = False          # words right after "PRESIDENT", "GENERAL" … are a name
     for m in re.finditer(r"[A-Za-z][A-Za-z'’-]*|[.!?]+|\n\n", text):
         tok = m.group(0)
         if not tok[0].isalpha():
@@ -92,8 +98,14 @@ def truecase(text: str, common: frozenset[str]) -> str:
         if len(tok) <= 4 and not re.search(r"[aeiouy]", low) or (len(tok) <= 3 and not _known(low, common)) \
                 or re.search(r"\d", text[a:b + 3].split()[0] if text[a:b + 3].split() else ""):
             out[a:b] = list(tok)
-        elif start or low == "i" or not _known(low.strip("'’-"), common):
+        elif start or low == "i" or not _known(low.strip("'’-"), common) or \
+                (after_title and low not in stop and low not in VERB_FORMS and not low.endswith(("ed", "ing"))):
             out[a] = tok[0].upper()
+            after_title = after_title or not start
+        else:
+            after_title = False
+        if low in TITLE_WORDS:
+            after_title = True
         start = False
     return "".join(out)
 
@@ -105,7 +117,7 @@ def analyse(doc: Document, *, analyzer: Analyzer, batch_size: int = 64) -> Analy
     for p, para in enumerate(doc.paragraphs):
         for s, e in _split_long(doc.text, para.start, para.end):
             pieces.append((s, e, p))
-    texts = (truecase(doc.text[s:e], analyzer.common) if mostly_caps(doc.text[s:e]) else doc.text[s:e]
+    texts = (truecase(doc.text[s:e], analyzer.common, analyzer.stop) if mostly_caps(doc.text[s:e]) else doc.text[s:e]
              for s, e, _ in pieces)
     parsed = nlp.pipe(texts, batch_size=batch_size)
     voice = narrator(doc.meta)
@@ -124,6 +136,7 @@ def analyse(doc: Document, *, analyzer: Analyzer, batch_size: int = 64) -> Analy
         sentences.extend(para_sents)
         per_sent: list[list[Attribution]] = []
         for s, sent in zip(sents, para_sents):
+            memory.sentence += 1
             found = [_resolve(f, s, start, doc.text, memory, voice.name) for f in find_attributions(s)]
             per_sent.append([a for a in found if a is not None])
             for ent in (s.ents if doc.text[start:end] != doc.meta.title else ()):
@@ -232,6 +245,7 @@ def _resolve(f: Found, sent: "Span", offset: int, text: str, memory: Memory, voi
                 resolved, kind, person, plural, new = m.resolved, m.kind, m.person, m.plural, False
                 if m in memory.sources:
                     memory.sources.remove(m)
+                m.at = memory.sentence
                 memory.sources.append(m)
             elif low == "it":
                 return None
@@ -242,9 +256,8 @@ def _resolve(f: Found, sent: "Span", offset: int, text: str, memory: Memory, voi
         earlier = memory.find_name(core)
         if earlier is not None and earlier.resolved != core:
             resolved, kind, person, plural = earlier.resolved, earlier.kind, earlier.person, earlier.plural
-            memory.sources.append(Mention(name=earlier.name, resolved=earlier.resolved, kind=earlier.kind,
-                                          person=earlier.person, plural=earlier.plural))
-            memory.sources[-1].words = earlier.words
+            memory.add_source(Mention(name=earlier.name, resolved=earlier.resolved, kind=earlier.kind,
+                                      person=earlier.person, plural=earlier.plural))
             new = False
         else:
             resolved = f"{core} ({appos})" if appos else src_text
@@ -252,11 +265,11 @@ def _resolve(f: Found, sent: "Span", offset: int, text: str, memory: Memory, voi
         kind = source_type(resolved, armed_context=memory.armed)
     if new:
         titles = [t for t in head.subtree if t.i <= head.i or t.head.dep_ == "appos" or t.dep_ == "appos"]
-        person = person or head.ent_type_ == "PERSON" or low in PRONOUNS_PERSON \
+        core = _name_parts(head, offset, text)[0]
+        person = person or head.ent_type_ == "PERSON" or low in PRONOUNS_PERSON or _looks_like_person(core, kind) \
             or any(t.lower_ in PERSON_ROLES and t.i < head.i and t.dep_ == "compound" for t in titles) \
             or head.lower_ in PERSON_ROLES or any(c.dep_ == "appos" and c.lower_ in PERSON_ROLES for c in head.children)
         plural = plural or (head.tag_ in ("NNS", "NNPS") and not person) or any(c.dep_ == "conj" for c in head.children)
-        core = _name_parts(head, offset, text)[0]
         memory.add_source(Mention(name=core, resolved=resolved, kind=kind, person=person, plural=plural))
     s_start, s_end = offset + sent.start_char, offset + sent.end_char
     return Attribution(sentence_start=s_start, sentence_end=s_end, source=src_text.strip(),
@@ -264,6 +277,19 @@ def _resolve(f: Found, sent: "Span", offset: int, text: str, memory: Memory, voi
                        cue=_cue_text(f, offset, text), stance=f.stance, content_start=offset + f.content_start,
                        content_end=offset + f.content_end, source_start=offset + f.source_start,
                        source_end=offset + f.source_end, cue_start=offset + f.cue_start, cue_end=offset + f.cue_end)
+
+
+_ORG_WORDS = re.compile(r"\b(ministry|army|party|front|agency|news|radio|television|police|government|council|"
+                        r"committee|commission|office|department|forces|movement|group|alliance|union|association|"
+                        r"company|bank|embassy|court|university|institute|channel|network|daily|newspaper)\b", re.I)
+
+
+def _looks_like_person(core: str, kind: str) -> bool:
+    """Two to four capitalised words that name no organisation: 'GONZALO RODRIGUEZ GACHA'."""
+    words = [w for w in re.findall(r"[A-Za-z][\w'’.-]*", core) if w.lower() not in ("the", "alias", "a", "an")]
+    capital = [w for w in words if w[0].isupper()]
+    return 2 <= len(capital) <= 4 and len(capital) == len(words) and not _ORG_WORDS.search(core) \
+        and kind in ("other", "armed group", "government", "military", "police")
 
 
 def _cue_text(f: Found, offset: int, text: str) -> str:
@@ -285,13 +311,12 @@ def _name_parts(head: "Token", offset: int, text: str) -> tuple[str, str | None]
         if t.dep_ in ("compound", "flat") or (t.dep_ == "prep" and t.lower_ in ("of", "for") and head.pos_ == "NOUN"):
             last = max(t.subtree, key=lambda x: x.i) if t.dep_ == "prep" else t
     core = text[offset + first.idx:offset + last.idx + len(last)]
-    appos = next((t for t in head.rights if t.dep_ == "appos"), None)
-    desc = None
-    if appos is not None:
+    parts = []
+    for appos in (t for t in head.rights if t.dep_ == "appos"):
         toks = sorted((t for t in appos.subtree if t.dep_ != "relcl"), key=lambda t: t.i)
         if toks:
-            desc = text[offset + toks[0].idx:offset + toks[-1].idx + len(toks[-1])].strip(" ,")
-    return core.strip(" ,"), desc
+            parts.append(text[offset + toks[0].idx:offset + toks[-1].idx + len(toks[-1])].strip(" ,\"“”"))
+    return core.strip(" ,"), ", ".join(p for p in parts if p) or None
 
 
 def quote_spans(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:

@@ -99,6 +99,9 @@ for _v in set(CUE_VERBS) | ARTIFACT_VERBS | INFERENCE | {"call", "quote", "rule"
         _FORMS.setdefault(_f, _v)
 
 
+VERB_FORMS = frozenset(_FORMS)
+
+
 def verb_lemma(token: Token) -> str:
     """The lemma of a verb form from the cue tables (spaCy's lemmatizer is not run at ingest)."""
     return _FORMS.get(token.lower_, token.lower_)

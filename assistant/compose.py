@@ -94,8 +94,10 @@ def _candidates(q: QuestionInfo, hits: list[Hit], *, idf: Callable[[str], float]
                     continue
                 if sents[j].paragraph != s.paragraph:
                     continue
-                if cover(stems[j] - terms) >= 0.15:
-                    window.append(j)
+                hinted = (q.source_terms or q.source_type) and any(_matches_hint(q, a) for a in by_sent[j]) \
+                    and not any(_matches_hint(q, a) for a in by_sent[i])
+                if cover(stems[j] - terms) >= 0.15 or hinted:
+                    window.append(j)          # more of the question, or the asked-about source speaking
                     terms |= stems[j]
             window.sort()
             start, end = _one_page(c, sents[window[0]].start, sents[window[-1]].end, sents[i])
@@ -279,17 +281,26 @@ def _names(wanted: str, a: Attribution | None, *, narrator: str | None = None) -
 
 
 def _matches_hint(q: QuestionInfo, a: Attribution) -> bool:
+    """The attribution's source is the one the question asks about: by name when the question
+    names someone ("Gramajo"), else by its words or its type ("the army", "the rebels")."""
+    if q.source_names:
+        return _hint_in(q, a.source_resolved) or _hint_in(q, a.source)
     if q.source_type and a.source_type == q.source_type:
         return True
     return _hint_in(q, a.source_resolved) or _hint_in(q, a.source)
+
+
+def _same_word(w: str, t: str) -> bool:
+    return w == t or (min(len(w), len(t)) >= 4 and (w.startswith(t) or t.startswith(w)))
 
 
 def _hint_in(q: QuestionInfo, name: str) -> bool:
     if not q.source_terms:
         return False
     words = stem_terms(name)
-    hits = sum(1 for t in q.source_terms if any(w == t or (len(t) >= 4 and (w.startswith(t) or t.startswith(w))
-                                                           and min(len(w), len(t)) >= 4) for w in words))
+    if q.source_names:
+        return any(_same_word(w, t) for t in q.source_names for w in words)
+    hits = sum(1 for t in q.source_terms if any(_same_word(w, t) for w in words))
     return hits >= max(1, (len(q.source_terms) + 1) // 2)
 
 

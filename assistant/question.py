@@ -47,6 +47,7 @@ class QuestionInfo:
     wants_number: bool
     focus: tuple[str, ...]            # stems the answer passage must mention (may be empty)
     anchors: tuple[str, ...] = ()     # names and dates the answer's context must mention
+    source_names: tuple[str, ...] = ()  # stems of the source's proper names ("Gramajo"), titles left out
 
 
 def analyse_question(text: str) -> QuestionInfo:
@@ -63,6 +64,8 @@ def analyse_question(text: str) -> QuestionInfo:
                 source = cand
                 break
     source_terms = tuple(stem_terms(source)) if source else ()
+    source_names = tuple(t for w in (source or "").split() if w[:1].isupper() and w.lower() not in TITLES
+                         for t in stem_terms(w) if not _is_demonym(w))
     kind = source_type(source) if source else None
     if kind == "other":
         kind = None
@@ -77,9 +80,20 @@ def analyse_question(text: str) -> QuestionInfo:
         stems = [s for s in stem_terms(" ".join(noun)) if s not in QUESTION_WORDS]
         if stems and stems[-1] not in TYPE_NOUNS:
             focus = (stems[-1],)
-    return QuestionInfo(text=text, terms=terms, source=source, source_terms=source_terms,
+    return QuestionInfo(text=text, terms=terms, source=source, source_terms=source_terms, source_names=source_names,
                         source_type=kind, wants_number=bool(_QUANTITY.search(text)), focus=focus,
                         anchors=_anchors(text, source))
+
+
+TITLES = frozenset("president minister defense defence foreign interior general colonel col gen major captain "
+                   "commander chief spokesman spokeswoman spokesperson governor mayor ambassador secretary senator "
+                   "representative permanent army military police government ministry the mr mrs ms dr sheikh "
+                   "lieutenant sergeant admiral prime deputy vice".split())
+
+
+def _is_demonym(word: str) -> bool:
+    """'Guatemalan', 'Malian', 'Sudanese': an adjective of nationality, not a name."""
+    return bool(re.fullmatch(r"[A-Z][a-z]+(?:an|ian|ese|ish|i)", word)) and len(word) > 4
 
 
 def _anchors(text: str, source: str | None) -> tuple[str, ...]:

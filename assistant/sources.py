@@ -140,24 +140,37 @@ class Mention:
     person: bool
     plural: bool
     words: set[str] = field(default_factory=set)
+    at: int = 0               # index of the sentence it was last mentioned in
 
 
 class Memory:
-    """The sources and named entities a document has mentioned so far, most recent last."""
+    """The sources and named entities a document has mentioned so far, most recent last.
+    `sentence` counts the sentences seen; the caller moves it on."""
 
     def __init__(self, *, armed: bool = False) -> None:
         self.sources: list[Mention] = []
         self.entities: list[Mention] = []
         self.armed = armed
+        self.sentence = 0
 
     def add_source(self, m: Mention) -> None:
         m.words = _words(m.name) | _words(m.resolved)
+        m.at = self.sentence
         self.sources.append(m)
 
     def add_entity(self, m: Mention) -> None:
         m.words = _words(m.name)
+        m.at = self.sentence
         self.entities.append(m)
         del self.entities[:-40]
+
+    def _latest_person(self) -> Mention | None:
+        """'He': the speaker of the sentence just before, else the last person mentioned."""
+        speaker = next((m for m in reversed(self.sources) if m.person), None)
+        if speaker is not None and speaker.at >= self.sentence - 1:
+            return speaker
+        people = [m for m in self.sources + self.entities if m.person]
+        return max(people, key=lambda m: (m.at, m in self.sources), default=None)
 
     def find_name(self, name: str) -> Mention | None:
         """An earlier source or entity whose name contains all the words of `name` ("Ramadane")."""
@@ -176,8 +189,7 @@ class Memory:
         low = text.lower().strip()
         h = head.lower()
         if low in PRONOUNS_PERSON:
-            return next((m for m in reversed(self.sources) if m.person), None) \
-                or next((m for m in reversed(self.entities) if m.person), None)
+            return self._latest_person()
         if low in PRONOUNS_PLURAL:
             return next((m for m in reversed(self.sources) if m.plural or not m.person), None)
         if low == "it":
@@ -186,7 +198,10 @@ class Memory:
         if low in RELATIVE:
             return None
         if h in ARTIFACTS:
-            return self.sources[-1] if self.sources else None
+            # "the statement", "this report": the last statement made; "initial reports" is not one
+            if re.match(r"^(the|this|that|said)\s+(\w+\s+)?\w+$", low) and not h.endswith("s"):
+                return self.sources[-1] if self.sources else None
+            return None
         if re.match(r"^(the|this|that|these|those|said)\b", low):
             words = _words(low)
             person_role = h in PERSON_ROLE_WORDS
@@ -198,6 +213,8 @@ class Memory:
                     if person_role and (m.person == plural):
                         continue                     # "the official" is one person, not "official sources"
                     return m
+            if person_role and not plural:
+                return self._latest_person()          # "the military chief said": the last person named
             if h in ("group", "movement", "organization", "organisation", "alliance", "coalition", "rebels"):
                 return next((m for m in reversed(self.sources) if m.kind == "armed group"), None)
             if h in ("official", "officials", "spokesman", "spokeswoman", "spokesperson"):
@@ -211,8 +228,16 @@ MODIFIERS = frozenset("vice deputy former ex assistant acting interim".split())
 PERSON_ROLE_WORDS = frozenset(
     "official officials spokesman spokeswoman spokesperson minister ministers president governor mayor commander "
     "colonel general chief director ambassador envoy secretary officer officers leader leaders lawyer suspect "
-    "source sources man woman prosecutor judge senator".split())
+    "source sources man woman prosecutor judge senator trafficker capo priest bishop doctor nurse student "
+    "farmer teacher witness survivor victim attorney soldier guerrilla rebel militant fighter officer "
+    "businessman journalist reporter analyst expert".split())
 
 
 def _words(s: str) -> set[str]:
-    return {w for w in re.findall(r"[a-z0-9]+", s.lower()) if w not in GENERIC}
+    """Content words, singular ("sources" and "source" match)."""
+    out = set()
+    for w in re.findall(r"[a-z0-9]+", s.lower()):
+        if w in GENERIC:
+            continue
+        out.add(w[:-1] if len(w) > 4 and w.endswith("s") and not w.endswith("ss") else w)
+    return out
