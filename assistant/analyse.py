@@ -117,8 +117,8 @@ def analyse(doc: Document, *, analyzer: Analyzer, batch_size: int = 64) -> Analy
     for p, para in enumerate(doc.paragraphs):
         for s, e in _split_long(doc.text, para.start, para.end):
             pieces.append((s, e, p))
-    texts = (truecase(doc.text[s:e], analyzer.common, analyzer.stop) if mostly_caps(doc.text[s:e]) else doc.text[s:e]
-             for s, e, _ in pieces)
+    texts = (_for_parser(truecase(doc.text[s:e], analyzer.common, analyzer.stop) if mostly_caps(doc.text[s:e])
+                         else doc.text[s:e]) for s, e, _ in pieces)
     parsed = nlp.pipe(texts, batch_size=batch_size)
     voice = narrator(doc.meta)
     memory = Memory(armed=armed_context(doc.text))
@@ -152,6 +152,18 @@ def analyse(doc: Document, *, analyzer: Analyzer, batch_size: int = 64) -> Analy
         for found in per_sent:
             attributions.extend(found)
     return Analysis(sentences=tuple(sentences), attributions=tuple(attributions), narrator=voice)
+
+
+_TWO_CHAR_QUOTES = re.compile(r"’’|''|``")
+
+
+def _for_parser(text: str) -> str:
+    """The parser reads two-character quotation marks (’’ '' ``) as words; give it a one-character
+    mark and a space instead (same length, so offsets still point into the original)."""
+    def one(m: re.Match[str]) -> str:
+        closing = m.end() >= len(text) or not text[m.end()].isalnum()
+        return " ”" if closing else "“ "
+    return _TWO_CHAR_QUOTES.sub(one, text)
 
 
 def _split_long(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:

@@ -417,7 +417,7 @@ def _child(tok: Token, dep: str, lower: str | None = None) -> Token | None:
 
 
 def _subject(verb: Token) -> Token | None:
-    return next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass", "csubj")), None)
+    return next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass", "csubj") and not c.is_punct), None)
 
 
 def _agent(verb: Token) -> Token | None:
