@@ -521,9 +521,10 @@ def _outside(sent: Span, phrase: tuple[int, int]) -> tuple[int, int]:
     return left if left[1] - left[0] > right[1] - right[0] else right
 
 
-def _span(tok: Token, *, relcl: bool = False, exclude: Token | None = None) -> tuple[int, int]:
-    """Character range of a phrase: the token's subtree without relative clauses (and without the
-    cue `exclude` when the cue hangs below it), trimmed of edge punctuation and conjunctions."""
+def _span(tok: Token, *, relcl: bool = True, exclude: Token | None = None) -> tuple[int, int]:
+    """Character range of a phrase: the token's subtree (relative clauses included unless `relcl` is
+    False; the cue `exclude` left out when it hangs below it), trimmed of edge punctuation and
+    conjunctions."""
     skip: set[int] = set()
     if exclude is not None and exclude.i != tok.i and tok.is_ancestor(exclude):
         top = exclude
@@ -532,8 +533,7 @@ def _span(tok: Token, *, relcl: bool = False, exclude: Token | None = None) -> t
         skip.update(t.i for t in top.subtree)
     if not relcl:
         for c in tok.children:
-            if c.dep_ == "relcl" or (c.dep_ == "acl" and c.tag_ in ("VBZ", "VBD", "VBP")) or \
-                    (c.dep_ == "acl" and c.tag_ == "VBN" and not any(g.dep_ == "agent" for g in c.children)):
+            if c.dep_ == "relcl":
                 skip.update(t.i for t in c.subtree)
                 # the comma that opens the clause goes with it
                 if c.left_edge.i - 1 > tok.i and tok.doc[c.left_edge.i - 1].is_punct:
