@@ -59,6 +59,7 @@ class LexicalIndex:
     types: dict[str, np.ndarray]   # source type key -> per chunk bool
     model: bm25s.BM25 | None
     df: np.ndarray | None = None   # documents containing each vocabulary term
+    tokens: list[list[str]] | None = field(default=None, repr=False)   # each chunk's terms, until saved
 
     id_array: np.ndarray = field(init=False, repr=False)   # `ids` as an array, for selecting by mask
 
@@ -80,37 +81,67 @@ class LexicalIndex:
         return self.model is not None and term in self.model.vocab_dict
 
 
+Row = tuple[str, list[str], str, str, int, tuple[str, ...]]   # id, terms, doc id, outlet, date, source-type keys
+
+
 def build(entries: Iterable[tuple[str, str, dict[str, Any]]], *, generation: int) -> LexicalIndex:
     """Index (id, text, metadata) triples."""
-    ids, texts, docs, outs, dates = [], [], [], [], []
+    return assemble((row(cid, stem_terms(text), meta) for cid, text, meta in entries), generation=generation)
+
+
+def row(cid: str, terms: list[str], meta: dict[str, Any]) -> Row:
+    """One chunk as the index keeps it, from its stored metadata."""
+    return (cid, terms, meta.get("doc_id", ""), meta.get("outlet", ""), int(meta.get("date_int", 0)),
+            tuple(k[3:] for k, v in meta.items() if k.startswith("st_") and v))
+
+
+def assemble(rows: Iterable[Row], *, generation: int) -> LexicalIndex:
+    """Index chunks given as rows (terms already computed), in the order given."""
+    ids, tokens, docs, outs, dates = [], [], [], [], []
     type_rows: dict[str, list[int]] = {}
-    for n, (cid, text, meta) in enumerate(entries):
+    for n, (cid, terms, doc, outlet, date, keys) in enumerate(rows):
         ids.append(cid)
-        texts.append(text)
-        docs.append(meta.get("doc_id", ""))
-        outs.append(meta.get("outlet", ""))
-        dates.append(int(meta.get("date_int", 0)))
-        for k, v in meta.items():
-            if k.startswith("st_") and v:
-                type_rows.setdefault(k[3:], []).append(n)
+        tokens.append(terms)
+        docs.append(doc)
+        outs.append(outlet)
+        dates.append(date)
+        for k in keys:
+            type_rows.setdefault(k, []).append(n)
     doc_ids = sorted(set(docs))
     doc_pos = {d: i for i, d in enumerate(doc_ids)}
     outlets = sorted(set(outs))
     out_pos = {o: i for i, o in enumerate(outlets)}
     types = {}
-    for k, rows in type_rows.items():
+    for k, rows_k in type_rows.items():
         arr = np.zeros(len(ids), dtype=bool)
-        arr[rows] = True
+        arr[rows_k] = True
         types[k] = arr
     model = None
-    if texts:
-        tokens = [stem_terms(t) for t in texts]
+    if ids:
         model = bm25s.BM25()
         model.index(tokens, show_progress=False)
     return LexicalIndex(generation=generation, ids=ids, doc_ids=doc_ids,
                         doc_codes=np.array([doc_pos[d] for d in docs], dtype=np.int32),
                         outlets=outlets, outlet_codes=np.array([out_pos[o] for o in outs], dtype=np.int32),
-                        dates=np.array(dates, dtype=np.int64), types=types, model=model)
+                        dates=np.array(dates, dtype=np.int64), types=types, model=model, tokens=tokens)
+
+
+def saved_rows(directory: Path) -> dict[str, Row] | None:
+    """The chunks of the index saved in `directory` with their terms (for an incremental rebuild),
+    or None when there is none or it has no terms."""
+    index = load(directory, model=False)
+    try:
+        lines = (directory / "terms.txt").read_text(encoding="utf-8").split("\n")
+    except (OSError, UnicodeError):
+        return None
+    if index is None or len(lines) != max(len(index.ids), 1):
+        return None
+    keys: list[list[str]] = [[] for _ in index.ids]
+    for k, arr in index.types.items():
+        for n in np.flatnonzero(arr):
+            keys[n].append(k)
+    return {cid: (cid, lines[n].split(), index.doc_ids[index.doc_codes[n]], index.outlets[index.outlet_codes[n]],
+                  int(index.dates[n]), tuple(keys[n])) for n, cid in enumerate(index.ids)}
 
 
 def save(index: LexicalIndex, directory: Path) -> None:
@@ -124,6 +155,8 @@ def save(index: LexicalIndex, directory: Path) -> None:
              **{f"type_{k}": v for k, v in index.types.items()})
     (tmp / "ids.json").write_text(json.dumps({"generation": index.generation, "ids": index.ids,
                                               "doc_ids": index.doc_ids, "outlets": index.outlets}))
+    if index.tokens is not None:          # each chunk's terms (a line of words), so the next rebuild need not
+        (tmp / "terms.txt").write_text("\n".join(" ".join(terms) for terms in index.tokens), encoding="utf-8")
     old = directory.with_name(directory.name + f".old{os.getpid()}")
     if directory.exists():
         directory.rename(old)
@@ -131,19 +164,20 @@ def save(index: LexicalIndex, directory: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def load(directory: Path) -> LexicalIndex | None:
-    """The saved index, or None when there is none or it cannot be read."""
+def load(directory: Path, *, model: bool = True) -> LexicalIndex | None:
+    """The saved index (without the BM25 model when `model` is False), or None when there is none
+    or it cannot be read."""
     try:
         head = json.loads((directory / "ids.json").read_text())
         arrays = np.load(directory / "meta.npz")
-        model = bm25s.BM25.load(str(directory / "bm25"), mmap=False, show_progress=False) \
-            if (directory / "bm25").exists() else None
+        bm25 = bm25s.BM25.load(str(directory / "bm25"), mmap=False, show_progress=False) \
+            if model and (directory / "bm25").exists() else None
     except (OSError, ValueError, KeyError):
         return None
     types = {k[5:]: arrays[k] for k in arrays.files if k.startswith("type_")}
     return LexicalIndex(generation=int(head["generation"]), ids=head["ids"], doc_ids=head["doc_ids"],
                         doc_codes=arrays["doc_codes"], outlets=head["outlets"], outlet_codes=arrays["outlet_codes"],
-                        dates=arrays["dates"], types=types, model=model)
+                        dates=arrays["dates"], types=types, model=bm25)
 
 
 def mask(index: LexicalIndex, *, doc_ids: Iterable[str] | None, outlets: Iterable[str], date_from: int,

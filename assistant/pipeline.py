@@ -29,7 +29,7 @@ from .errors import AssistantError, IndexLockedError, LoadError
 from .load import discover, load_file
 from .question import analyse_question
 from .retrieve import retrieve
-from .store import Store, open_client
+from .store import Store, date_int, open_client
 from .types import Answer, DocRecord, Document, FileReport, Filters, IngestReport
 
 Progress = Callable[[str, int, int], None]   # (stage, done, total)
@@ -84,11 +84,12 @@ class Assistant:
         self._docs = {d.doc_id: d for d in self.store.documents(state="done")}
         lex = lexical.load(self.lexical_dir)
         if lex is None or lex.generation != gen:
-            lex = rebuild_lexical(self.store, self._docs, generation=gen)
+            lex = rebuild_lexical(self.store, self._docs, generation=gen, previous=self.lexical_dir)
             try:
                 lexical.save(lex, self.lexical_dir)
             except OSError:
                 pass
+            lex.tokens = None             # kept on disk for the next rebuild, not in memory
         self._lex = lex
         self._generation = gen
 
@@ -105,9 +106,36 @@ def open_assistant(settings: Settings | None = None) -> Assistant:
     return Assistant(settings=settings, store=Store(client, name=settings.collection, model=info.name))
 
 
-def rebuild_lexical(store: Store, docs: dict[str, DocRecord], *, generation: int) -> lexical.LexicalIndex:
-    entries = ((cid, text, meta) for cid, text, meta in store.iter_chunks() if meta.get("doc_id") in docs)
-    return lexical.build(entries, generation=generation)
+def rebuild_lexical(store: Store, docs: dict[str, DocRecord], *, generation: int,
+                    previous: Path | None = None) -> lexical.LexicalIndex:
+    """The keyword index of the chunks of `docs`. With `previous` (the folder of an earlier keyword
+    index of this store), the chunks it holds are taken from it with their terms and only the others
+    are read and tokenized: the same index as a full rebuild (same chunks, in the store's order)."""
+    known = lexical.saved_rows(previous) if previous is not None else None
+    if not known:
+        entries = ((cid, text, meta) for cid, text, meta in store.iter_chunks() if meta.get("doc_id") in docs)
+        return lexical.build(entries, generation=generation)
+    expect: dict[str, tuple[str, int]] = {}      # what a document's chunks say of its outlet and date
+
+    def current(r: lexical.Row) -> bool:
+        d = docs.get(r[2])
+        if d is None:
+            return False
+        if r[2] not in expect:
+            expect[r[2]] = (d.meta.outlet or "", date_int(d.meta.date))
+        return (r[3], r[4]) == expect[r[2]]
+
+    order = store.chunks.get(include=[])["ids"]   # every chunk id, in the order iter_chunks reads them
+    fresh = [cid for cid in order if cid not in known or not current(known[cid])]
+    read: dict[str, lexical.Row] = {}
+    for b in range(0, len(fresh), 2000):
+        got = store.chunks.get(ids=fresh[b:b + 2000], include=["documents", "metadatas"])
+        for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"]):
+            if meta.get("doc_id") in docs:
+                read[cid] = lexical.row(cid, lexical.stem_terms(text), meta)
+    rows = (read[cid] if cid in read else known[cid] for cid in order
+            if cid in read or (cid in known and current(known[cid])))
+    return lexical.assemble(rows, generation=generation)
 
 
 # -- asking ---------------------------------------------------------------------------------------

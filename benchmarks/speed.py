@@ -181,6 +181,76 @@ def _build(args: argparse.Namespace) -> dict:
     return dict(result, reused=False)
 
 
+# -- keyword index: full rebuild vs incremental -------------------------------------------------------
+
+def bench_lexical(work: Path, n: int) -> dict:
+    """On a copy of the n-chunk index: a full keyword-index rebuild, then 10 documents added and 5
+    removed, each followed by refresh() (which rebuilds incrementally), compared with a full rebuild."""
+    copy = work / f"lexical-{n}"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(work / f"scale-{n}", copy)
+    try:
+        return child("_lexcheck", "--index", str(copy))
+    finally:
+        shutil.rmtree(copy, ignore_errors=True)
+
+
+def _lexcheck(args: argparse.Namespace) -> dict:
+    from assistant.config import Settings, quiet_runtime
+    quiet_runtime()
+    import numpy as np
+    from assistant import lexical
+    from assistant.pipeline import open_assistant, rebuild_lexical
+
+    a = open_assistant(Settings.from_env(index_dir=Path(args.index)))
+    a.refresh()
+    docs = {d.doc_id: d for d in a.store.documents()}
+    gen = a.store.generation()
+    with Clock() as full:
+        lex = rebuild_lexical(a.store, docs, generation=gen)
+    with Clock() as saved:
+        lexical.save(lex, a.lexical_dir)
+    out: dict[str, Any] = {"chunks": len(lex.ids), "full_rebuild_seconds": round(full.seconds, 1),
+                           "save_seconds": round(saved.seconds, 1)}
+
+    def same_as_full() -> bool:
+        want = rebuild_lexical(a.store, a._docs, generation=a._generation)
+        got = a._lex
+        ok = (got.ids == want.ids and got.doc_ids == want.doc_ids and got.outlets == want.outlets
+              and np.array_equal(got.doc_codes, want.doc_codes) and np.array_equal(got.outlet_codes, want.outlet_codes)
+              and np.array_equal(got.dates, want.dates) and sorted(got.types) == sorted(want.types)
+              and all(np.array_equal(got.types[k], want.types[k]) for k in want.types))
+        return ok and all(lexical.search(got, q, n=40, weights=None) == lexical.search(want, q, n=40, weights=None)
+                          for q in questions())
+
+    muc = sorted((d for d in a._docs.values() if "r000" in d.doc_id), key=lambda d: d.doc_id)[:10]
+    for d in muc:
+        new_id = d.doc_id.replace("r000", "r999")
+        rec = dataclasses.replace(d, doc_id=new_id, state="pending")
+        ids = a.store.chunk_ids_of(d.doc_id)
+        got = a.store.chunks.get(ids=ids, include=["embeddings"])
+        vec = dict(zip(got["ids"], got["embeddings"]))
+        cs = sorted(a.store.get_chunks(ids), key=lambda c: c.index)
+        a.store.put_documents([(rec, a.store.document(d.doc_id)[1])])
+        a.store.add_chunks([dataclasses.replace(c, chunk_id=f"{new_id}:{c.index:05d}", doc_id=new_id) for c in cs],
+                           np.asarray([vec[c.chunk_id] for c in cs], dtype=np.float32), rec)
+        a.store.mark_done([new_id])
+    a.store.bump()
+    with Clock() as added:
+        a.refresh()
+    out.update(added_documents=len(muc), refresh_after_adding_seconds=round(added.seconds, 2),
+               same_as_full_after_adding="yes" if same_as_full() else "no")
+    gone = [d.doc_id for d in muc[:5]]
+    for doc_id in gone:
+        a.store.delete_document(doc_id)
+    a.store.bump()
+    with Clock() as removed:
+        a.refresh()
+    out.update(removed_documents=len(gone), refresh_after_removing_seconds=round(removed.seconds, 2),
+               same_as_full_after_removing="yes" if same_as_full() else "no")
+    return out
+
+
 # -- warm latency ----------------------------------------------------------------------------------
 
 def _serve(args: argparse.Namespace) -> dict:
@@ -342,15 +412,16 @@ def bench_identical(index: Path, work: Path, before: str, *, reingest: bool) -> 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("mode", nargs="?", default="all", choices=["all", "_floor", "_build", "_serve"])
+    ap.add_argument("mode", nargs="?", default="all", choices=["all", "_floor", "_build", "_serve", "_lexcheck"])
     ap.add_argument("--work", type=Path, default=Path("/tmp/assistant-bench/speed"))
-    ap.add_argument("--only", default="ingest,scale,latency,cold,server,identical")
+    ap.add_argument("--only", default="ingest,scale,lexical,latency,cold,server,identical")
     ap.add_argument("--scales", default="1000,10000,100000")
     ap.add_argument("--server-scales", default="10000,100000")
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--code", help="measure the assistant as committed at this revision (default: the working tree)")
     ap.add_argument("--before", default="HEAD", help="identical: the code version compared with the measured one")
     ap.add_argument("--reingest", action="store_true", help="identical: each version ingests its own index")
+    ap.add_argument("--identical-index", type=Path, help="identical: the index to copy (default: the dev index)")
     ap.add_argument("--index")
     ap.add_argument("--target")
     ap.add_argument("--chunks", type=int)
@@ -360,7 +431,7 @@ def main() -> None:
     ap.add_argument("--name", default="speed", help="results file name under benchmarks/results")
     a = ap.parse_args()
     if a.mode != "all":
-        print(json.dumps({"_floor": _floor, "_build": _build, "_serve": _serve}[a.mode](a)))
+        print(json.dumps({"_floor": _floor, "_build": _build, "_serve": _serve, "_lexcheck": _lexcheck}[a.mode](a)))
         return
     only = set(a.only.split(","))
     scales = [int(s) for s in a.scales.split(",")]
@@ -380,6 +451,8 @@ def main() -> None:
         step("ingest", lambda: bench_ingest(work))
     if "scale" in only:
         step("scale", lambda: bench_scale(dev, work, scales))
+    if "lexical" in only:
+        step("lexical", lambda: bench_lexical(work, scales[-1]))
     if "latency" in only:
         step("latency", lambda: bench_latency(work, scales, a.rounds))
     if "cold" in only:
@@ -387,7 +460,7 @@ def main() -> None:
     if "server" in only:
         step("server", lambda: bench_server(work, [int(s) for s in a.server_scales.split(",")], a.rounds))
     if "identical" in only:
-        step("identical", lambda: bench_identical(dev, work, a.before, reingest=a.reingest))
+        step("identical", lambda: bench_identical(a.identical_index or dev, work, a.before, reingest=a.reingest))
     res["machine"]["load_avg_at_end"] = [round(x, 2) for x in os.getloadavg()]
     path = save(a.name, res)
     print(json.dumps({k: v for k, v in res.items() if k != "machine"}, indent=1))
