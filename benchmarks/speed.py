@@ -47,6 +47,8 @@ from _common import (ASSISTANT, BIN, PYTHON, ROOT, Clock, corpus_paths, machine,
                      quiet_env, save, use_code)
 
 HERE = Path(__file__).resolve()
+# the files of the speed work (with `--before mine@REV`, the ones taken from REV)
+MINE = ["assistant/embed.py", "assistant/lexical.py", "assistant/retrieve.py", "assistant/pipeline.py"]
 QUESTIONS = HERE.parent / "questions.txt"
 # Filters cycled over the questions in the "with filters" rounds (metadata, source type, source name).
 FILTERS: list[dict[str, Any]] = [
@@ -381,11 +383,20 @@ def bench_identical(index: Path, work: Path, before: str, *, reingest: bool) -> 
     for label in ("before", "after"):
         pkg = None
         if label == "before":
-            pkg = work / f"code-{before}"
+            # `before` is REV (the code at REV) or mine@REV (the measured code with this benchmark
+            # owner's files -- the speed work -- as they were at REV), so that only that work differs
+            mine = before.startswith("mine@")
+            rev = before[5:] if mine else before
+            pkg = work / f"code-before-{before.replace('@', '-')}"
             shutil.rmtree(pkg, ignore_errors=True)
             pkg.mkdir(parents=True)
-            tar = subprocess.run(["git", "-C", str(ROOT), "archive", before, "assistant"], check=True,
-                                 capture_output=True).stdout
+            base = os.environ.get("PYTHONPATH")
+            if mine and base:
+                shutil.copytree(Path(base) / "assistant", pkg / "assistant")
+            elif mine:
+                shutil.copytree(ROOT / "assistant", pkg / "assistant", ignore=shutil.ignore_patterns("__pycache__"))
+            tar = subprocess.run(["git", "-C", str(ROOT), "archive", rev, *(MINE if mine else ["assistant"])],
+                                 check=True, capture_output=True).stdout
             subprocess.run(["tar", "-x", "-C", str(pkg)], input=tar, check=True)
         copy = work / f"identical-{label}"
         shutil.rmtree(copy, ignore_errors=True)
@@ -419,7 +430,8 @@ def main() -> None:
     ap.add_argument("--server-scales", default="10000,100000")
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--code", help="measure the assistant as committed at this revision (default: the working tree)")
-    ap.add_argument("--before", default="HEAD", help="identical: the code version compared with the measured one")
+    ap.add_argument("--before", default="HEAD", help="identical: the code compared with the measured one: REV, or "
+                    "mine@REV (the measured code with the speed work's files as at REV)")
     ap.add_argument("--reingest", action="store_true", help="identical: each version ingests its own index")
     ap.add_argument("--identical-index", type=Path, help="identical: the index to copy (default: the dev index)")
     ap.add_argument("--index")
