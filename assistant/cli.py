@@ -142,13 +142,6 @@ def cmd_delete(args: argparse.Namespace) -> int:
     return 0 if n == len(args.doc_ids) else 1
 
 
-def cmd_web(args: argparse.Namespace) -> int:
-    from .web import launch
-
-    launch(_settings(args), host=args.host, port=args.port, auth=args.auth, corpus=args.corpus)
-    return 0
-
-
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="assistant", description="Ask conflict reports questions; every answer "
                                 "cites its passages and says who made each claim.")
@@ -194,13 +187,6 @@ def build_parser() -> argparse.ArgumentParser:
     index_options(sp)
     sp.set_defaults(func=cmd_delete)
 
-    sp = sub.add_parser("web", help="start the web chat (builds the bundled corpus index on first run)")
-    sp.add_argument("--host", default="127.0.0.1")
-    sp.add_argument("--port", type=int, default=7860)
-    sp.add_argument("--auth", help="user:password required to open the page")
-    sp.add_argument("--corpus", default=None, help="folder to index on first run (default: the bundled corpus/)")
-    index_options(sp)
-    sp.set_defaults(func=cmd_web)
     return p
 
 

@@ -8,14 +8,15 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
+from .clean import mostly_caps
 from .lexical import canonical, stem_terms
-from .question import QuestionInfo
+from .question import QuestionInfo, SourceHint
 from .types import Answer, Attribution, Citation, Claim, Filters, Hit, Sentence
 
 NUMBER = re.compile(
     r"\b(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
     r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundreds?|"
-    r"thousands?|dozens?|scores|several|many|few|numerous|no|none)\b", re.I)
+    r"thousands?|dozens?|scores|several|no|none)\b", re.I)
 MIN_COVERAGE = 0.45
 MAX_SENTENCES = 3
 
@@ -37,7 +38,7 @@ def compose(q: QuestionInfo, hits: list[Hit], *, k: int, idf: Callable[[str], fl
             filters: Filters) -> Answer:
     """The answer to question `q` from retrieved `hits`."""
     passages = _candidates(q, hits, idf=idf, filters=filters)
-    chosen = _select(passages, k=k)
+    chosen = _select(passages, k=k, q=q)
     best_sim = max((h.similarity or 0.0 for h in hits), default=0.0)
     verdict = _answerable(q, chosen, best_sim=best_sim, min_similarity=min_similarity)
     citations = tuple(_citation(i + 1, p) for i, p in enumerate(chosen))
@@ -94,7 +95,7 @@ def _candidates(q: QuestionInfo, hits: list[Hit], *, idf: Callable[[str], float]
                     continue
                 if sents[j].paragraph != s.paragraph:
                     continue
-                hinted = (q.source_terms or q.source_type) and any(_matches_hint(q, a) for a in by_sent[j]) \
+                hinted = q.hints and any(_matches_hint(q, a) for a in by_sent[j]) \
                     and not any(_matches_hint(q, a) for a in by_sent[i])
                 if cover(stems[j] - terms) >= 0.15 or hinted:
                     window.append(j)          # more of the question, or the asked-about source speaking
@@ -106,17 +107,22 @@ def _candidates(q: QuestionInfo, hits: list[Hit], *, idf: Callable[[str], float]
             if filters.source and not any(_names(filters.source, a) for a in attrs) \
                     and not _names(filters.source, None, narrator=hit.doc.narrator.name):
                 continue
+            if filters.source_types and not any(a.source_type in filters.source_types for a in attrs) \
+                    and not (not attrs and hit.doc.narrator.source_type in filters.source_types):
+                continue                  # the passage itself must be said by a source of that type
             own = cover(stems[i])
             coverage = cover(terms)
             score = 0.45 * own + 0.25 * coverage + 0.3 * chunk_cov + prior
-            if q.source_terms or q.source_type:
-                if any(_matches_hint(q, a) for a in attrs) or _hint_in(q, hit.doc.narrator.name):
-                    score += 0.4
+            if q.hints and (any(_matches_hint(q, a) for a in attrs)
+                            or any(_hint_in(h, hit.doc.narrator.name) for h in q.hints)):
+                score += 0.4
             has_focus = bool(focus & terms)
             if focus and not has_focus:
                 score -= 0.25
             text = c.text[start - c.start:end - c.start]
             if q.wants_number and has_focus and _figure_near(text, focus):
+                score += 0.15
+            if q.wants and _has_answer_kind(c.text[sents[i].start - c.start:sents[i].end - c.start], q):
                 score += 0.15
             out.append(Passage(hit=hit, start=start, end=end, sentences=tuple(sents[w] for w in window),
                                attributions=attrs, coverage=coverage, score=score, terms=frozenset(terms),
@@ -124,11 +130,19 @@ def _candidates(q: QuestionInfo, hits: list[Hit], *, idf: Callable[[str], float]
     return out
 
 
-def _select(passages: list[Passage], *, k: int) -> list[Passage]:
+def _select(passages: list[Passage], *, k: int, q: QuestionInfo) -> list[Passage]:
     chosen: list[Passage] = []
     used_sources: dict[str, int] = {}
     pool = sorted(passages, key=lambda p: -p.score)
     best = pool[0].score if pool else 0.0
+    if len(q.hints) > 1:             # "what did the FMLN report, and how did the military respond?"
+        for h in q.hints:
+            mine = next((p for p in pool if p.score >= 0.5 * best and any(_matches(h, a) for a in p.attributions)
+                         and p not in chosen), None)
+            if mine is not None and len(chosen) < k:
+                chosen.append(mine)
+                used_sources[_primary_name(mine)] = used_sources.get(_primary_name(mine), 0) + 1
+        pool = [p for p in pool if p not in chosen]
     while pool and len(chosen) < k:
         pool.sort(key=lambda p: -(p.score - 0.1 * used_sources.get(_primary_name(p), 0)))
         p = pool.pop(0)
@@ -151,6 +165,10 @@ def _supports(p: Passage, q: QuestionInfo) -> bool:
         found = sum(1 for a in q.anchors if canonical(a) in context)
         if found < (len(q.anchors) + 1) // 2:
             return False
+    if q.wants and q.wants != "person":
+        text = p.hit.chunk.text[p.start - p.hit.chunk.start:p.end - p.hit.chunk.start]
+        if not mostly_caps(text) and not _has_answer_kind(text, q):
+            return False                 # "where"/"when" and the passage names no place or date
     focus = {canonical(f) for f in q.focus}
     if focus:
         if not focus & p.terms:
@@ -176,11 +194,37 @@ def _answerable(q: QuestionInfo, chosen: list[Passage], *, best_sim: float, min_
     return None
 
 
+_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+_PLACE = re.compile(r"\b(?:in|from|at|near|outside|to)\s+(?:the\s+)?(?:\w+\s+)?([A-Z][a-z]{2,}(?:\s+[A-Z][a-z]+)*)")
+_TIME = re.compile(rf"\b(?:on|in|since|by|until)\s+(?:\d{{1,2}}\s+{_MONTH}|{_MONTH}|\d{{4}}|Monday|Tuesday|Wednesday|"
+                   rf"Thursday|Friday|Saturday|Sunday)|\b\d{{1,2}}\s+{_MONTH}\b|\b{_MONTH}\s+\d{{1,2}}\b|"
+                   rf"\b(?:yesterday|today|tonight|last (?:night|week|month|year)|earlier this (?:week|month|year)|"
+                   rf"\d+ (?:days|weeks|months|years) ago)\b", re.I)
+_NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+\b")
+
+
+def _has_answer_kind(sentence: str, q: QuestionInfo) -> bool:
+    """The sentence holds the kind of thing asked for (a place, a date, a name) that the question
+    itself does not already give."""
+    asked = set(stem_terms(q.text))
+    if q.wants == "place":
+        found = [m.group(1) for m in _PLACE.finditer(sentence)]
+    elif q.wants == "time":
+        return _TIME.search(sentence) is not None
+    else:
+        found = [m.group(0) for m in _NAME.finditer(sentence)]
+    return any(not set(stem_terms(f)) <= asked for f in found)
+
+
 def _figure_near(text: str, focus: set[str]) -> bool:
-    """A number or quantity word in the same sentence as the focus noun (years do not count)."""
-    for sentence in re.split(r"(?<=[.!?;])\s+", text):
-        if focus & _terms(sentence):
-            if any(not re.fullmatch(r"(1[89]|20)\d\d", m.group(0)) for m in NUMBER.finditer(sentence)):
+    """A number or quantity word counting the focus noun: within a few words before it
+    ("at least 15 Wagner fighters", "dozens of fighters"); years do not count."""
+    words = re.findall(r"[\w'’-]+", text)
+    for i, w in enumerate(words):
+        if not focus & _terms(w):
+            continue
+        for prev in words[max(0, i - 6):i]:
+            if NUMBER.fullmatch(prev) and not re.fullmatch(r"(1[89]|20)\d\d", prev):
                 return True
     return False
 
@@ -281,27 +325,28 @@ def _names(wanted: str, a: Attribution | None, *, narrator: str | None = None) -
 
 
 def _matches_hint(q: QuestionInfo, a: Attribution) -> bool:
-    """The attribution's source is the one the question asks about: by name when the question
-    names someone ("Gramajo"), else by its words or its type ("the army", "the rebels")."""
-    if q.source_names:
-        return _hint_in(q, a.source_resolved) or _hint_in(q, a.source)
-    if q.source_type and a.source_type == q.source_type:
-        return True
-    return _hint_in(q, a.source_resolved) or _hint_in(q, a.source)
+    """The attribution's source is one the question asks about."""
+    return any(_matches(h, a) for h in q.hints)
+
+
+def _matches(h: SourceHint, a: Attribution) -> bool:
+    """By name when the question names someone ("Gramajo"), else by its words or its type ("the
+    army", "the rebels")."""
+    person_named = any(w[:1].isupper() and not w.isupper() for w in h.text.split() if len(w) > 1) and h.names
+    if not person_named and h.kind and a.source_type == h.kind:
+        return True                  # "the FMLN" also speaks as "the Salvadoran guerrillas"
+    return _hint_in(h, a.source_resolved) or _hint_in(h, a.source)
 
 
 def _same_word(w: str, t: str) -> bool:
     return w == t or (min(len(w), len(t)) >= 4 and (w.startswith(t) or t.startswith(w)))
 
 
-def _hint_in(q: QuestionInfo, name: str) -> bool:
-    if not q.source_terms:
-        return False
+def _hint_in(h: SourceHint, name: str) -> bool:
     words = stem_terms(name)
-    if q.source_names:
-        return any(_same_word(w, t) for t in q.source_names for w in words)
-    hits = sum(1 for t in q.source_terms if any(_same_word(w, t) for w in words))
-    return hits >= max(1, (len(q.source_terms) + 1) // 2)
+    if h.names:
+        return any(_same_word(w, t) for t in h.names for w in words)
+    return bool(h.terms) and all(any(_same_word(w, t) for w in words) for t in h.terms)
 
 
 def _restate(question: str) -> str:

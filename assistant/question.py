@@ -38,6 +38,15 @@ _TRIVIAL_SOURCE = re.compile(r"^(?:it|they|he|she|this|that|there|the|a|an|you|w
 
 
 @dataclass(frozen=True, slots=True)
+class SourceHint:
+    """A source a question asks about ("according to the rebels", "what did the army say")."""
+    text: str
+    terms: tuple[str, ...]            # its stemmed words
+    names: tuple[str, ...]            # stems of its proper names ("Gramajo"); titles and demonyms left out
+    kind: SourceType | None
+
+
+@dataclass(frozen=True, slots=True)
 class QuestionInfo:
     text: str
     terms: tuple[str, ...]            # stemmed content terms
@@ -47,28 +56,26 @@ class QuestionInfo:
     wants_number: bool
     focus: tuple[str, ...]            # stems the answer passage must mention (may be empty)
     anchors: tuple[str, ...] = ()     # names and dates the answer's context must mention
-    source_names: tuple[str, ...] = ()  # stems of the source's proper names ("Gramajo"), titles left out
+    wants: str | None = None          # "place", "time" or "person" for where / when / who questions
+    hints: tuple[SourceHint, ...] = ()  # every source the question asks about, first one first
 
 
 def analyse_question(text: str) -> QuestionInfo:
     """What to look for in the passages that answer `text`."""
     terms = tuple(t for t in stem_terms(text) if t not in QUESTION_WORDS)
-    source = None
+    found: list[tuple[int, str]] = []
     for pattern in _SOURCE_PATTERNS:
-        m = pattern.search(text)
-        if m:
+        for m in pattern.finditer(text):
             cand = m.group("src").strip()
             cand = re.sub(r"^(?:the|a|an)\s+", "", cand, flags=re.I)
             cand = re.split(r"\s+(?:who|which|that|of \d|to the|in the|on the)\s", cand, maxsplit=1)[0]
-            if cand and not _TRIVIAL_SOURCE.match(cand) and len(cand.split()) <= 8:
-                source = cand
-                break
-    source_terms = tuple(stem_terms(source)) if source else ()
-    source_names = tuple(t for w in (source or "").split() if w[:1].isupper() and w.lower() not in TITLES
-                         for t in stem_terms(w) if not _is_demonym(w))
-    kind = source_type(source) if source else None
-    if kind == "other":
-        kind = None
+            if cand and not _TRIVIAL_SOURCE.match(cand) and len(cand.split()) <= 8 \
+                    and not any(cand.lower() in f.lower() or f.lower() in cand.lower() for _, f in found):
+                found.append((m.start("src"), cand))
+    hints = tuple(_hint(c) for _, c in sorted(found))
+    source = hints[0].text if hints else None
+    source_terms = hints[0].terms if hints else ()
+    kind = hints[0].kind if hints else None
     focus: tuple[str, ...] = ()
     m = _FOCUS.search(text)
     if m:
@@ -80,9 +87,28 @@ def analyse_question(text: str) -> QuestionInfo:
         stems = [s for s in stem_terms(" ".join(noun)) if s not in QUESTION_WORDS]
         if stems and stems[-1] not in TYPE_NOUNS:
             focus = (stems[-1],)
-    return QuestionInfo(text=text, terms=terms, source=source, source_terms=source_terms, source_names=source_names,
+    return QuestionInfo(text=text, terms=terms, source=source, source_terms=source_terms,
                         source_type=kind, wants_number=bool(_QUANTITY.search(text)), focus=focus,
-                        anchors=_anchors(text, source))
+                        anchors=_anchors(text, [h.text for h in hints]), wants=_answer_kind(text), hints=hints)
+
+
+def _hint(text: str) -> SourceHint:
+    kind = source_type(text)
+    names = tuple(t for w in text.split() if w[:1].isupper() and w.lower() not in TITLES and not _is_demonym(w)
+                  for t in stem_terms(w))
+    return SourceHint(text=text, terms=tuple(stem_terms(text)), names=names, kind=None if kind == "other" else kind)
+
+
+def _answer_kind(text: str) -> str | None:
+    first = text.strip().lower()
+    if re.match(r"^(where|from where|in which (?:town|city|country|region|province|village|area))\b", first) \
+            or re.search(r"\bwhere\b.*\bfrom\b", first):
+        return "place"
+    if re.match(r"^(when|on what date|what day|in what year|what year)\b", first):
+        return "time"
+    if re.match(r"^(who|whom|which (?:group|person|man|woman|official|organi[sz]ation))\b", first):
+        return "person"
+    return None
 
 
 TITLES = frozenset("president minister defense defence foreign interior general colonel col gen major captain "
@@ -96,11 +122,11 @@ def _is_demonym(word: str) -> bool:
     return bool(re.fullmatch(r"[A-Z][a-z]+(?:an|ian|ese|ish|i)", word)) and len(word) > 4
 
 
-def _anchors(text: str, source: str | None) -> tuple[str, ...]:
-    """Stems of the names and numbers in a question (not its first word, not the asked-about source)."""
+def _anchors(text: str, sources: list[str]) -> tuple[str, ...]:
+    """Stems of the names and numbers in a question (not its first word, not the asked-about sources)."""
     words = re.findall(r"[\w'’-]+", text)
     out: list[str] = []
-    src = set(stem_terms(source)) if source else set()
+    src = {t for s in sources for t in stem_terms(s)}
     for i, w in enumerate(words):
         if i == 0 or not (w[0].isupper() or w[0].isdigit()):
             continue
