@@ -84,12 +84,17 @@ def bench_ingest(work: Path) -> dict:
     paths = [str(p) for p in corpus_paths()]
     cmd = [ASSISTANT, "ingest", *paths, "--index", str(index), "--json", "--quiet"]
     with Clock() as c:
-        out = run(cmd, capture_output=True, text=True)
-    report = json.loads(out.stdout)["summary"]
+        out = subprocess.run(cmd, env=quiet_env(), capture_output=True, text=True)
+    if out.returncode not in (0, 1):               # 1: some file failed (listed below), the rest is indexed
+        raise SystemExit(f"ingest failed ({out.returncode}): {out.stderr[-2000:]}")
+    full = json.loads(out.stdout)
+    report = full["summary"]
+    failed = [f for f in full["files"] if f["status"] == "failed"]
     torch_floor = child("_floor", "--index", str(index), "--backend", "torch")
     onnx_floor = child("_floor", "--index", str(index), "--backend", "onnx")
     return {"command": " ".join(["assistant", "ingest", *paths, "--index", "DIR", "--json", "--quiet"]),
-            "chunks": report["chunks"], "files": report["files"], "wall_seconds": round(c.seconds, 1),
+            "chunks": report["chunks"], "files": report["files"], "failed_files": failed,
+            "wall_seconds": round(c.seconds, 1),
             "in_process_seconds": report["seconds"], "floor_torch": torch_floor, "floor_onnx": onnx_floor,
             "ratio_wall_to_torch_floor": round(c.seconds / torch_floor["embed_seconds"], 2),
             "ratio_wall_to_onnx_floor": round(c.seconds / onnx_floor["embed_seconds"], 2)}
