@@ -160,9 +160,11 @@ def _supports(p: Passage, q: QuestionInfo) -> bool:
     its context, its focus noun and, for "how many", a figure next to it."""
     if 0.6 * p.coverage + 0.4 * p.context < MIN_COVERAGE:
         return False
+    context = _terms(p.hit.chunk.text) | _terms(p.hit.doc.meta.title or "")
     if q.anchors:
-        context = _terms(p.hit.chunk.text) | _terms(p.hit.doc.meta.title or "")
-        found = sum(1 for a in q.anchors if canonical(a) in context)
+        low = p.hit.chunk.text.lower()
+        found = sum(1 for a in q.anchors if (re.search(rf"(?<![\w-]){re.escape(a[1:])}(?![\w-])", low)
+                                             if a.startswith("=") else canonical(a) in context))
         if found < (len(q.anchors) + 1) // 2:
             return False
     if q.wants and q.wants != "person":
@@ -219,6 +221,7 @@ def _has_answer_kind(sentence: str, q: QuestionInfo) -> bool:
 def _figure_near(text: str, focus: set[str]) -> bool:
     """A number or quantity word counting the focus noun: within a few words before it
     ("at least 15 Wagner fighters", "dozens of fighters"); years do not count."""
+    text = re.sub(r"(?:^|(?<=[.!?]\s))\(?\d{1,3}[.)]\s", " ", text)     # paragraph numbers ("53. UNMISS …")
     words = re.findall(r"[\w'’-]+", text)
     for i, w in enumerate(words):
         if not focus & _terms(w):

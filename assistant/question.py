@@ -92,6 +92,7 @@ def analyse_question(text: str) -> QuestionInfo:
                         anchors=_anchors(text, [h.text for h in hints]), wants=_answer_kind(text), hints=hints)
 
 
+
 def _hint(text: str) -> SourceHint:
     kind = source_type(text)
     names = tuple(t for w in text.split() if w[:1].isupper() and w.lower() not in TITLES and not _is_demonym(w)
@@ -129,6 +130,10 @@ def _anchors(text: str, sources: list[str]) -> tuple[str, ...]:
     src = {t for s in sources for t in stem_terms(s)}
     for i, w in enumerate(words):
         if i == 0 or not (w[0].isupper() or w[0].isdigit()):
+            continue
+        if re.fullmatch(r"[A-Za-z]+[-/][A-Za-z0-9/-]+", w) and (re.search(r"\d", w) or w.isupper()):
+            if "=" + w.lower() not in out and w.lower() not in {s.lower() for s in sources}:
+                out.append("=" + w.lower())    # a code name such as M-19 or AFC/M23, matched whole
             continue
         for t in stem_terms(w):
             if t not in QUESTION_WORDS and t not in src and t not in out and not re.fullmatch(r"(19|20)\d\d", t):
