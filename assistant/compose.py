@@ -165,8 +165,10 @@ def _supports(p: Passage, q: QuestionInfo) -> bool:
         low = p.hit.chunk.text.lower()
         found = sum(1 for a in q.anchors if (re.search(rf"(?<![\w-]){re.escape(a[1:])}(?![\w-])", low)
                                              if a.startswith("=") else canonical(a) in context))
-        if found < (len(q.anchors) + 1) // 2:
-            return False
+        codes = [a for a in q.anchors if a.startswith("=")]
+        if found < (len(q.anchors) + 1) // 2 or any(not re.search(rf"(?<![\w-]){re.escape(a[1:])}(?![\w-])", low)
+                                                   for a in codes):
+            return False                 # most names and dates, and every code name (M-19), must be there
     if q.wants and q.wants != "person":
         text = p.hit.chunk.text[p.start - p.hit.chunk.start:p.end - p.hit.chunk.start]
         if not mostly_caps(text) and not _has_answer_kind(text, q):
