@@ -373,6 +373,8 @@ def content_text(text: str, a: Attribution) -> str:
         if cut_to < end and text[cut_to] in ",;:.":
             cut_to += 1
         left, right = text[start:cut_from].rstrip(), text[cut_to:end].lstrip()
+        if left.endswith((",", "—", "--")):
+            left = left.rstrip(",—-").rstrip()   # 'Acts of protest, Mr. Obama said, are …': the commas go with the clause
         return f"{left} {right}".strip()
     return text[start:end]
 

@@ -481,10 +481,15 @@ def _content(verb: Token, sent: Span) -> tuple[int, int] | None:
         c = _child(verb, dep)
         if c is not None and c.i != verb.i:
             return _span(c, relcl=False)
-    if verb.dep_ in ("parataxis", "ccomp") and verb.head.i != verb.i and verb.head.i < verb.i:
-        head = verb.head
-        left = head.left_edge.i
-        return (sent.doc[max(left, sent.start)].idx, verb.left_edge.idx)
+    head = verb.head
+    if verb.dep_ == "parataxis" or verb.dep_ == "ccomp" and head.i < verb.i:
+        # "Acts of protest, Mr. Obama said, are acts of patriotism": the head clause without the cue's
+        inner = {t.i for t in verb.subtree}
+        toks = [t for t in head.subtree if t.i not in inner and sent.start <= t.i < sent.end]
+        while toks and toks[-1].is_punct and toks[-1].text not in "\"”’'":
+            toks.pop()
+        if head.i != verb.i and toks:
+            return (toks[0].idx, toks[-1].idx + len(toks[-1]))
     if verb.dep_ == "relcl" and any(c.lower_ in ("which", "that") and c.dep_ in ("dobj", "obj") for c in verb.children):
         return _span(verb.head, relcl=False)
     for c in verb.children:
