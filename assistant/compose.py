@@ -310,15 +310,22 @@ def _contested(q: QuestionInfo, chosen: list[Passage], claims: tuple[Claim, ...]
 
 
 def _text(claims: tuple[Claim, ...], citations: tuple[Citation, ...], contested: bool) -> str:
+    """Markdown: one line per source with its cue and verbatim words, speakers first, then what
+    the documents say in their own voice."""
     lines = []
     if contested:
         lines.append("**Accounts differ.** The sources give different accounts; each is shown with who gives it:")
         lines.append("")
-    for c in claims:
+    speakers = [c for c in claims if c.stance != "narration"]
+    narration = [c for c in claims if c.stance == "narration"]
+    for c in speakers + narration:
+        if c is narration[0] if narration else False:
+            if speakers:
+                lines += ["", "Also in the reports, in their own voice:"]
         marks = "".join(f"[{n}]" for n in c.citations)
         who = f"**{c.source}** ({c.source_type})"
         verb = c.cue if c.cue else "reports"
-        lines.append(f"- {who} {verb}: “{c.text}” {marks}")
+        lines.append(f"- {who} {verb}: “{_short(c.text, 600)}” {marks}")
     return "\n".join(lines)
 
 
