@@ -141,7 +141,7 @@ def find_attributions(sent: Span) -> list[Found]:
 LABELS = frozenset("the latest|correction|update|note|editor's note|editor’s note|related|watch|photo|video|"
                    "read more|source|sources|q|a|advertisement|warning|breaking|exclusive|analysis|opinion|"
                    "subscribe|share|tags|comments|summary|background|context|note to editors".split("|"))
-_COLON = re.compile(r"^\s*((?:[A-Z][\w.'’-]*\s+){0,3}[A-Z][\w.'’-]*)\s*:\s+\S")
+_COLON = re.compile(r"^\s*[\"“]?((?:[A-Z][\w.'’-]*\s+){0,3}[A-Z][\w.'’-]*)\s*:\s+\S")
 _DASH = re.compile(r"[”\"'’]\s*[―—–]+\s*([A-Z][^,\n;]{1,60}?)\s*(?:,|$)")
 
 
@@ -152,7 +152,7 @@ def _structural(sent: Span) -> list[Found]:
     doc = sent.doc
     out: list[Found] = []
     m = _COLON.match(text)
-    if m and m.group(1).lower() not in LABELS and len(text) > m.end():
+    if m and m.group(1).lower() not in LABELS and len(text) > m.end() and m.group(1).split()[0].lower() not in _FORMS:
         a, b = sent.start_char + m.start(1), sent.start_char + m.end(1)
         span = doc.char_span(a, b, alignment_mode="expand")
         colon = text.index(":", m.end(1) - m.start(0))
@@ -326,7 +326,7 @@ def _noun_cue(noun: Token, sent: Span) -> list[Found]:
 
 def _make(src: Token, cue: Token, sent: Span, *, cue_tokens: list[Token], stance: Stance,
           content: tuple[int, int], rule: str, antecedent: tuple[int, int] | None = None) -> Found:
-    start, end = _span(src, exclude=cue)
+    start, end = _source_span(src, cue)
     if cue_tokens:
         cs = min(t.idx for t in cue_tokens)
         ce = max(t.idx + len(t) for t in cue_tokens)
@@ -526,11 +526,36 @@ def _outside(sent: Span, phrase: tuple[int, int]) -> tuple[int, int]:
     return left if left[1] - left[0] > right[1] - right[0] else right
 
 
-def _span(tok: Token, *, relcl: bool = True, exclude: Token | None = None) -> tuple[int, int]:
+def _source_span(src: Token, cue: Token) -> tuple[int, int]:
+    """The source phrase as PolNeAR marks it: the noun phrase with the modifiers and clauses that
+    identify it, without a relative clause that is itself an attribution ("Mr. Obama, who understood
+    that …, told"), a dateline before it or a focus adverb ("even China")."""
+    skip: set[int] = set()
+    for t in src.children:
+        if t.dep_ == "relcl" and any(verb_lemma(v) in CUE_VERBS for v in t.subtree if v.pos_ in ("VERB", "AUX")):
+            skip.update(x.i for x in t.subtree)
+            if t.left_edge.i - 1 > src.i and src.doc[t.left_edge.i - 1].is_punct:
+                skip.add(t.left_edge.i - 1)
+    left = [t for t in src.subtree if t.i < src.i and t.i not in skip]
+    for t in left:
+        if t.text in ("—", "--", "―", "-") and t.whitespace_:
+            # "FLINT, Mich., Oct. 4 (UPI) — Former President Bill Clinton": a dateline is no part of the source
+            skip.update(x.i for x in left if x.i <= t.i)
+    first = src.left_edge
+    if first.i < src.i and first.dep_ == "advmod" and first.lower_ in FOCUS:
+        skip.add(first.i)                  # "even China"
+    return _span(src, exclude=cue, skip=skip)
+
+
+FOCUS = frozenset(("even", "also"))
+
+
+def _span(tok: Token, *, relcl: bool = True, exclude: Token | None = None,
+          skip: set[int] | None = None) -> tuple[int, int]:
     """Character range of a phrase: the token's subtree (relative clauses included unless `relcl` is
     False; the cue `exclude` left out when it hangs below it), trimmed of edge punctuation and
     conjunctions."""
-    skip: set[int] = set()
+    skip = set(skip or ())
     if exclude is not None and exclude.i != tok.i and tok.is_ancestor(exclude):
         top = exclude
         while top.head.i != tok.i and top.head.i != top.i:
