@@ -35,6 +35,8 @@ TITLE_WORDS = frozenset("president general colonel col gen minister commander ca
                         "spokesman spokeswoman chief director leader".split())
 # First and second person inside a quotation are the quoted speaker's own words ("I think …").
 INSIDE_QUOTE_ONLY = frozenset("i we you me us".split())
+_SIGNATURE = re.compile(r"^[―—–]+\s*[A-Z]")
+LAYOUT_CUES = frozenset(":―")        # '"PENCE: …' and '… ― Name' mark the speaker of a quotation
 _LIST_MARKER = re.compile(r"^(?:\(?[a-z0-9]{1,3}[.)]|[IVXL]{1,5}\.|[A-Z]\.)$")
 
 
@@ -200,7 +202,13 @@ def _sentences(pdoc: "Doc") -> list["Span"]:
             out[-1] = pdoc[out[-1].start:pending.end]
         else:
             out.append(pending)
-    return _move_opening_quotes([_trim(s) for s in out])
+    joined: list[Span] = []
+    for s in out:
+        if joined and _SIGNATURE.match(s.text) and len(s) <= 12:
+            joined[-1] = pdoc[joined[-1].start:s.end]     # '“…” ― Azucena Gonzàlez': the signature ends the quote
+        else:
+            joined.append(s)
+    return _move_opening_quotes([_trim(s) for s in joined])
 
 
 def _move_opening_quotes(sents: list["Span"]) -> list["Span"]:
@@ -348,13 +356,18 @@ def quote_spans(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
 
 
 def _quoted_source(a: Attribution, quotes: list[tuple[int, int, bool]]) -> bool:
-    """A source found inside a quotation: 'I' and 'we' there are the quoted speaker's own words,
-    and a source quoted while its cue stands outside the quotation is a misparse."""
-    for qs, qe, _ in quotes:
+    """A source found inside a quotation: 'I' and 'we' there are the quoted speaker's own words, a
+    source quoted while its cue stands outside the quotation is a misparse, and a source and cue both
+    inside it are the quoted speaker's words about someone else ('"… they thought we were weak"'),
+    which the quotation's speaker is credited with (a quotation left open mid-sentence counts only
+    from its next sentence on)."""
+    for qs, qe, closed in quotes:
         if qs <= a.source_start and a.source_end <= qe:
             if a.source.lower() in INSIDE_QUOTE_ONLY:
                 return True
             if not (qs <= a.cue_start < qe):
+                return True
+            if a.cue not in LAYOUT_CUES and (closed or a.sentence_start > qs):
                 return True
     return False
 
@@ -399,6 +412,8 @@ def _credit_quotes(text: str, start: int, end: int, sents: list[Sentence], per_s
         speaker = None
         for i in inside + [inside[-1] + 1] if inside[-1] + 1 < len(sents) else inside:
             for a in per_sent[i]:
+                if qs < a.cue_start < qe and a.cue not in LAYOUT_CUES:
+                    continue                   # a cue inside the quotation is the speaker's words, not the speaker
                 if _overlap(a.content_start, a.content_end, qs, qe) > 0 or (qs <= a.sentence_start < qe) \
                         or a.sentence_start <= qe <= a.sentence_end:
                     speaker = a

@@ -142,7 +142,7 @@ LABELS = frozenset("the latest|correction|update|note|editor's note|editor’s n
                    "read more|source|sources|q|a|advertisement|warning|breaking|exclusive|analysis|opinion|"
                    "subscribe|share|tags|comments|summary|background|context|note to editors".split("|"))
 _COLON = re.compile(r"^\s*[\"“]?((?:[A-Z][\w.'’-]*\s+){0,3}[A-Z][\w.'’-]*)\s*:\s+\S")
-_DASH = re.compile(r"[”\"'’]\s*[―—–]+\s*([A-Z][^,\n;]{1,60}?)\s*(?:,|$)")
+_DASH = re.compile(r"[”\"'’]\s*[―—–]+\s*([A-Z][^,\n;]{1,60}?)\s*\.?\s*(?:,|$)")
 
 
 def _structural(sent: Span) -> list[Found]:
