@@ -129,13 +129,48 @@ def find_attributions(sent: Span) -> list[Found]:
     """All attribution relations of one sentence (spaCy Span with a dependency parse)."""
     found: list[Found] = list(_structural(sent))
     seen: set[tuple[int, int]] = {(f.cue_start, f.source_start) for f in found}
+    cues: dict[int, Token] = {}
     for tok in sent:
         for f in _from_token(tok, sent):
             key = (f.cue_start, f.source_start)
             if key not in seen and f.source_end > f.source_start:
                 seen.add(key)
                 found.append(f)
-    return found
+                cues[id(f)] = tok
+    by_verb = {cues[id(f)].i: f for f in found if id(f) in cues}
+    return [f for f in found if not _restated(f, cues.get(id(f)), by_verb)]
+
+
+def _restated(f: Found, cue: Token | None, outer: dict[int, Found]) -> bool:
+    """A cue inside the content of another cue of the sentence that PolNeAR leaves to the outer one:
+    the speaker's own state of mind ("said he thinks", "said the union expected") or the speaker
+    again as a pronoun ("said he would not answer")."""
+    if cue is None or cue.pos_ not in ("VERB", "AUX"):
+        return False
+    child = cue
+    for anc in cue.ancestors:
+        if anc.i in outer and child.dep_ in ("ccomp", "xcomp"):
+            return verb_lemma(cue) in COGNITION or _same_person(f.head, outer[anc.i].head)
+        child = anc
+    return False
+
+
+def _same_person(pronoun: Token, subject: Token) -> bool:
+    """'he'/'she' after a singular subject, 'they' after a plural one, 'it' after a thing."""
+    kind = PERSONAL.get(pronoun.lower_)
+    if kind is None:
+        return False
+    plural = subject.tag_ in ("NNS", "NNPS") or any(c.dep_ == "conj" for c in subject.children) \
+        or subject.lower_ in ("they", "we")
+    if kind == "plural":
+        return plural or subject.lower_ in ("government", "administration", "campaign", "party", "police")
+    if kind == "person":
+        return not plural and subject.lower_ not in ("it", "they")
+    return not plural and subject.ent_type_ != "PERSON" and subject.lower_ not in ("he", "she")
+
+
+COGNITION = frozenset("think believe expect hope know feel fear suspect understand assume guess wonder worry doubt "
+                      "learn find".split())
 
 
 LABELS = frozenset("the latest|correction|update|note|editor's note|editor’s note|related|watch|photo|video|"
