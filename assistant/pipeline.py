@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import json
 import multiprocessing
 import os
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
@@ -30,7 +31,7 @@ from .load import discover, load_file
 from .question import analyse_question
 from .retrieve import retrieve
 from .store import Store, date_int, open_client
-from .types import Answer, DocRecord, Document, FileReport, Filters, IngestReport
+from .types import Answer, DocMeta, DocRecord, Document, FileReport, Filters, IngestReport, Narrator
 
 Progress = Callable[[str, int, int], None]   # (stage, done, total)
 
@@ -81,7 +82,12 @@ class Assistant:
         gen = self.store.generation()
         if gen == self._generation:
             return
-        self._docs = {d.doc_id: d for d in self.store.documents(state="done")}
+        listed = self.lexical_dir.with_name(self.lexical_dir.name + ".documents.json")
+        docs = _load_documents(listed, generation=gen)
+        if docs is None:                  # listing the store's manifest takes seconds on a large index
+            docs = self.store.documents(state="done")
+            _save_documents(listed, docs, generation=gen)
+        self._docs = {d.doc_id: d for d in docs}
         lex = lexical.load(self.lexical_dir)
         if lex is None or lex.generation != gen:
             lex = rebuild_lexical(self.store, self._docs, generation=gen, previous=self.lexical_dir)
@@ -104,6 +110,30 @@ def open_assistant(settings: Settings | None = None) -> Assistant:
     info = model_info(settings.embedding_model)
     client = open_client(index_dir=settings.index_dir, chroma_url=settings.chroma_url)
     return Assistant(settings=settings, store=Store(client, name=settings.collection, model=info.name))
+
+
+def _load_documents(path: Path, *, generation: int) -> list[DocRecord] | None:
+    """The done documents as listed at `generation`, or None when not saved for that generation."""
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8"))
+        if saved.get("generation") != generation:
+            return None
+        return [DocRecord(**{**d, "meta": DocMeta(**d["meta"]), "narrator": Narrator(**d["narrator"])})
+                for d in saved["documents"]]
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
+def _save_documents(path: Path, docs: list[DocRecord], *, generation: int) -> None:
+    """Keep the list of done documents at `generation` beside the keyword index (written atomically)."""
+    tmp = path.with_name(path.name + f".tmp{os.getpid()}")
+    try:
+        tmp.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(json.dumps({"generation": generation, "documents": [asdict(d) for d in docs]},
+                                  ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
 
 
 def rebuild_lexical(store: Store, docs: dict[str, DocRecord], *, generation: int,

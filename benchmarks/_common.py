@@ -25,7 +25,9 @@ ASSISTANT = str(BIN / "assistant")
 
 def use_code(rev: str | None, work: Path) -> str:
     """Run the assistant from `git archive REV` (via PYTHONPATH, inherited by every child process)
-    instead of the working tree, which other people may be editing; returns what was used."""
+    instead of the working tree, which other people may be editing; returns what was used. The
+    current directory moves there too: `python -m assistant...` children (the PDF parser) put it
+    first on sys.path."""
     if not rev:
         return "working tree"
     if rev == "snapshot":      # a frozen copy of the working tree as it is now (HEAD + uncommitted edits)
@@ -40,6 +42,7 @@ def use_code(rev: str | None, work: Path) -> str:
             shutil.copytree(ROOT / "assistant", dest / "assistant", ignore=shutil.ignore_patterns("__pycache__"))
             (dest / "uncommitted.diff").write_bytes(diff)
         os.environ["PYTHONPATH"] = str(dest)
+        os.chdir(dest)
         return commit
     commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", rev], check=True, capture_output=True,
                             text=True).stdout.strip()
@@ -50,6 +53,7 @@ def use_code(rev: str | None, work: Path) -> str:
                              capture_output=True).stdout
         subprocess.run(["tar", "-x", "-C", str(dest)], input=tar, check=True)
     os.environ["PYTHONPATH"] = str(dest)
+    os.chdir(dest)
     return commit
 
 

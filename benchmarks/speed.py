@@ -72,7 +72,7 @@ def child(mode: str, *args: str, pythonpath: str | None = None, env_extra: dict[
     env = quiet_env(**(env_extra or {}))
     if pythonpath:
         env["PYTHONPATH"] = pythonpath
-    out = run([PYTHON, str(HERE), mode, *args], env=env, capture_output=True, text=True)
+    out = run([PYTHON, str(HERE), mode, *args], env=env, capture_output=True, text=True, cwd=pythonpath)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -407,8 +407,8 @@ def bench_identical(index: Path, work: Path, before: str, *, reingest: bool) -> 
         shutil.rmtree(copy, ignore_errors=True)
         if reingest:
             env = quiet_env(**({"PYTHONPATH": str(pkg)} if pkg else {}))
-            run([PYTHON, "-m", "assistant.cli", "ingest", *map(str, corpus_paths()), "--index", str(copy), "--quiet"],
-                env=env, stdout=subprocess.DEVNULL)
+            subprocess.run([PYTHON, "-m", "assistant.cli", "ingest", *map(str, corpus_paths()), "--index", str(copy),
+                            "--quiet"], env=env, stdout=subprocess.DEVNULL, cwd=str(pkg) if pkg else None)
         else:
             shutil.copytree(index, copy, ignore=shutil.ignore_patterns("*_lexical", "*.lock"))
         answers = work / f"answers-{label}.json"

@@ -79,3 +79,16 @@ def test_incremental_keyword_index_equals_full_rebuild(seeded, settings, tmp_pat
     target.refresh()
     assert len(target._docs) == 9
     assert _same(target._lex, rebuild_lexical(target.store, target._docs, generation=target._generation))
+
+
+def test_document_list_is_kept_with_the_keyword_index(seeded) -> None:
+    """A process over an index keeps the document list beside the keyword index; the next one takes
+    it from there (listing the manifest takes seconds on a large index) and gets the same documents."""
+    first = open_assistant(seeded.settings)
+    first.refresh()
+    listed = first.lexical_dir.with_name(first.lexical_dir.name + ".documents.json")
+    assert listed.exists()
+    again = open_assistant(seeded.settings)
+    again.refresh()
+    assert again._docs == first._docs and list(again._docs) == list(first._docs)
+    assert again._generation == first._generation
