@@ -381,9 +381,13 @@ def bench_server(work: Path, scales: list[int], rounds: int) -> dict:
 
 # -- identical answers -----------------------------------------------------------------------------
 
-def bench_identical(index: Path, work: Path, before: str, *, reingest: bool) -> dict:
-    """Answers from the code at `before` and from the working tree, over copies of `index` (or, with
-    `reingest`, over an index of the dev corpus that each version ingests itself)."""
+def bench_identical(index: Path, work: Path, before: str, *, reingest: bool, repeats: int = 2) -> dict:
+    """Answers from the code `before` and from the measured code, over copies of `index` (or, with
+    `reingest`, over an index of the dev corpus that each version ingests itself), each asked in
+    `repeats` fresh processes: Chroma's approximate search can return a different tail of neighbours
+    from one process to the next, so answers that vary between runs of the same code are reported
+    apart from answers that differ between the two versions."""
+    answers: dict[str, list[dict]] = {}
     runs = {}
     for label in ("before", "after"):
         pkg = None
@@ -410,17 +414,29 @@ def bench_identical(index: Path, work: Path, before: str, *, reingest: bool) -> 
             subprocess.run([PYTHON, "-m", "assistant.cli", "ingest", *map(str, corpus_paths()), "--index", str(copy),
                             "--quiet"], env=env, stdout=subprocess.DEVNULL, cwd=str(pkg) if pkg else None)
         else:
-            shutil.copytree(index, copy, ignore=shutil.ignore_patterns("*_lexical", "*.lock"))
-        answers = work / f"answers-{label}.json"
-        runs[label] = child("_serve", "--index", str(copy), "--rounds", "1", "--answers-out", str(answers),
-                            pythonpath=str(pkg) if pkg else None)
+            shutil.copytree(index, copy, ignore=shutil.ignore_patterns("*_lexical*", "*.lock"))
+        answers[label] = []
+        for r in range(repeats):
+            out = work / f"answers-{label}-{r}.json"
+            runs[label] = child("_serve", "--index", str(copy), "--rounds", "1", "--answers-out", str(out),
+                                pythonpath=str(pkg) if pkg else None)
+            answers[label].append(json.loads(out.read_text()))
         shutil.rmtree(copy, ignore_errors=True)
-    a = json.loads((work / "answers-before.json").read_text())
-    b = json.loads((work / "answers-after.json").read_text())
-    differ = [f"{kind}:{i}" for kind in a for i, (x, y) in enumerate(zip(a[kind], b[kind])) if x != y]
-    return {"before": before, "after": os.environ.get("PYTHONPATH") or "working tree", "reingested": reingest, "index_chunks": runs["after"]["chunks"],
-            "answers": sum(len(v) for v in a.values()), "identical": "yes" if a == b and not differ else "no",
-            "differ": differ, "packages": [runs["before"]["package"], runs["after"]["package"]],
+
+    def differ(x: dict, y: dict) -> set[str]:
+        return {f"{kind}:{i}" for kind in x for i, (p, q) in enumerate(zip(x[kind], y[kind])) if p != q}
+
+    vary = set().union(*(differ(v[0], v[r]) for v in answers.values() for r in range(1, repeats)))
+    across = set().union(*(differ(b, a) for b in answers["before"] for a in answers["after"]))
+    # a question counts as changed when no run of one version gave an answer some run of the other gave
+    changed = sorted(k for k in across if not any(
+        b[k.split(":")[0]][int(k.split(":")[1])] == a[k.split(":")[0]][int(k.split(":")[1])]
+        for b in answers["before"] for a in answers["after"]))
+    return {"before": before, "after": os.environ.get("PYTHONPATH") or "working tree", "reingested": reingest,
+            "index_chunks": runs["after"]["chunks"], "answers": sum(len(v) for v in answers["after"][0].values()),
+            "repeats": repeats, "identical": "yes" if not changed else "no", "changed": changed,
+            "vary_run_to_run": sorted(vary),
+            "packages": [runs["before"]["package"], runs["after"]["package"]],
             "plain_p50_ms": [runs["before"]["plain_p50_ms"], runs["after"]["plain_p50_ms"]]}
 
 
