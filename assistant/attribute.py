@@ -32,7 +32,7 @@ IRREGULAR = {
     "insist": ["insists", "insisted", "insisting"], "fear": ["fears", "feared", "fearing"],
     "commit": ["commits", "committed", "committing"], "accuse": ["accuses", "accused", "accusing"],
     "acknowledge": ["acknowledges", "acknowledged", "acknowledging"], "argue": ["argues", "argued", "arguing"],
-    "vow": ["vows", "vowed", "vowing"], "tell": ["tells", "told", "telling"],
+    "vow": ["vows", "vowed", "vowing"], "quip": ["quips", "quipped", "quipping"],
 }
 
 CUE_VERBS: dict[str, Stance] = {}
@@ -44,7 +44,8 @@ for _stance, _verbs in {
              "confirm specify estimate boast complain lament acknowledge cite agree disagree "
              "find criticize criticise question mention point blast slam discuss demand echo "
              "liken praise endorse worry feel dispute reference detail outline defend applaud welcome learn "
-             "understand doubt recommend acknowledge concur wonder guess assume calculate project forecast".split(),
+             "understand doubt recommend acknowledge concur wonder guess assume calculate project forecast "
+             "joke quip shout yell scream exclaim whisper mutter retort marvel muse".split(),
     "acknowledgement": "acknowledge admit concede recognize recognise".split(),
     "denial": "deny reject dismiss refute disavow disclaim rebut contradict".split(),
     "accusation": "accuse blame allege charge denounce".split(),
@@ -60,9 +61,11 @@ STRONG = frozenset("deny reject dismiss refute claim report announce acknowledge
 # Verbs that only attribute with an explicit (non-participial) subject: "reports indicate",
 # but "…, indicating the presence" is the writer's inference.
 INFERENCE = frozenset("indicate suggest show mean prove signal reveal".split())
+# Manner of speaking: a cue only with a clause or a quotation ("joked that …", not "shouted slogans").
+MANNER = frozenset("joke quip shout yell scream exclaim whisper mutter retort marvel muse".split())
 # Verbs that need a clause, a quote or an object that is not a person to carry content.
 NEEDS_CLAUSE = frozenset("tell inform speak add explain find feel learn understand know see point guess "
-                         "wonder assume calculate".split())
+                         "wonder assume calculate".split()) | MANNER
 # Verbs a speech artifact can take as a cue ("The statement detailed …", "Polls show …").
 ARTIFACT_VERBS = frozenset("detail describe list outline show document cite highlight find record mention "
                            "specify indicate suggest reveal note state say claim allege accuse blame report "
@@ -269,7 +272,7 @@ def _verb_cue(verb: Token, sent: Span) -> list[Found]:
         content = _span(obj) if obj is not None else None
     if content is None:
         obj = _child(verb, "dobj") or _child(verb, "obj")
-        if obj is not None and lemma not in ("tell", "inform", "quote"):
+        if obj is not None and lemma not in ("tell", "inform", "quote") and lemma not in MANNER:
             content = _span(obj)
     if content is None:
         # "neither denied nor confirmed the reports": the object is shared with the conjoined verb
@@ -431,7 +434,16 @@ def _speaks(subj: Token) -> bool:
     such as footage or a death)."""
     if subj.lower_ in SPEECH_ARTIFACTS or subj.pos_ in ("PROPN", "PRON"):
         return True
+    if subj.lower_ in SHARES:
+        # "twelve percent indicated", "an average of polls shows", "a majority of voters believe"
+        of = _child(subj, "prep", "of")
+        whole = _child(of, "pobj") if of is not None else None
+        return whole is None or _speaks(whole)
     return subj.ent_type_ in ("PERSON", "ORG", "NORP", "GPE") or subj.lower_ in PEOPLE
+
+
+SHARES = frozenset("percent per cent majority minority plurality share half third quarter average most "
+                   "many some few all".split())
 
 
 PEOPLE = frozenset("official officials spokesman spokeswoman spokesperson experts analysts researchers scientists "
@@ -529,10 +541,15 @@ def _content(verb: Token, sent: Span) -> tuple[int, int] | None:
         return _span(verb.head, relcl=False)
     for c in verb.children:
         if c.dep_ == "prep" and c.lower_ in ("about", "against", "to", "on", "of"):
-            obj = _child(c, "pcomp") if c.lower_ in ("to", "of") else (_child(c, "pobj") or _child(c, "pcomp"))
+            speech_of = c.lower_ == "of" and verb_lemma(verb) in SPEAK_OF
+            obj = _child(c, "pcomp") if c.lower_ in ("to", "of") and not speech_of \
+                else (_child(c, "pobj") or _child(c, "pcomp"))
             if obj is not None:          # "warned against …", "admitted to landing …", "spoke of …"
                 return _span(obj)
     return None
+
+
+SPEAK_OF = frozenset("speak talk write warn boast complain".split())   # "spoke of the legacy of racism"
 
 
 def _quote_after(verb: Token, sent: Span) -> tuple[int, int] | None:

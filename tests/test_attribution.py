@@ -73,6 +73,10 @@ CASES = [
      "THE COMMUNIQUE", "GUERRILLA", "ADDS", "claim"),
     ("neither denied nor confirmed", MUC["TST2-MUC4-0031"], "THE HONDURAN MILITARY HAS NEITHER DENIED",
      "THE HONDURAN MILITARY", "HONDURAN MILITARY", "DENIED", "denial"),
+    ("the speaker of a quotation, not a cue inside it", MUC["TST1-MUC3-0014"], "THE MRTA SAYS:",
+     "THE MRTA", "MRTA", "SAYS", "claim"),
+    ("'said that he hopes' is one attribution", MUC["TST3-MUC4-0092"], "NEVERTHELESS, LINARES SAID THAT HE HOPES",
+     "LINARES", "LINARES", "SAID", "claim"),
 ]
 
 
@@ -90,22 +94,28 @@ def test_attribution(analyzer, case, text, start, source, resolved, cue, stance)
     assert doc.text[a.sentence_start:a.sentence_end].startswith(start)
 
 
-# Sentences that report the writer's own inference or an action, not somebody's claim.
+# Sentences that report the writer's own inference or an action, not somebody's claim, and words
+# that belong to another attribution's content. (case, text, sentence start, bad source, bad cue)
 NOT_ATTRIBUTIONS = [
-    ("inference 'indicating'", SEED_TEXT, "According to videos shared by the rebels", "white soldiers"),
-    ("'resulted in' is narration", SEED_TEXT, "The clash resulted in the deaths", None),
-    ("'led by' is not a cue", SEED_TEXT, "Since taking power in 2020", None),
+    ("inference 'indicating'", SEED_TEXT, "According to videos shared by the rebels", "white soldiers", None),
+    ("'resulted in' is narration", SEED_TEXT, "The clash resulted in the deaths", None, None),
+    ("'led by' is not a cue", SEED_TEXT, "Since taking power in 2020", None, None),
+    ("a cue inside a quotation is the speaker's words", MUC["TST1-MUC3-0014"], "THE MRTA SAYS:", "THE CHURCH", None),
+    ("'said that he hopes': the hope is the content", MUC["TST3-MUC4-0092"],
+     "NEVERTHELESS, LINARES SAID THAT HE HOPES", "HE", "HOPES"),
 ]
 
 
-@pytest.mark.parametrize("case, text, start, bad_source", NOT_ATTRIBUTIONS, ids=[c[0] for c in NOT_ATTRIBUTIONS])
-def test_not_an_attribution(analyzer, case, text, start, bad_source):
+@pytest.mark.parametrize("case, text, start, bad_source, bad_cue", NOT_ATTRIBUTIONS,
+                         ids=[c[0] for c in NOT_ATTRIBUTIONS])
+def test_not_an_attribution(analyzer, case, text, start, bad_source, bad_cue):
     doc, analysis = analysed(analyzer, text)
     found = credited(doc, analysis, start)
     if bad_source is None:
         assert found == [], [(a.source, a.cue) for a in found]
     else:
-        assert not any(bad_source.lower() in a.source.lower() for a in found)
+        assert not any(bad_source.lower() in a.source.lower() and (bad_cue is None or bad_cue.lower() in a.cue.lower())
+                       for a in found), [(a.source, a.cue) for a in found]
 
 
 def test_quote_over_several_sentences_and_paragraphs(analyzer):
