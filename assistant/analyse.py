@@ -150,12 +150,15 @@ def analyse(doc: Document, *, analyzer: Analyzer, batch_size: int = 64) -> Analy
         for found in per_sent:
             found[:] = [a for a in found if not _quoted_source(a, quotes)]
         open_quote = _credit_quotes(doc.text, start, end, para_sents, per_sent, open_quote, last_of_paragraph)
+        _widen_continued(attributions, [a for found in per_sent for a in found if a.cue_start < start])
         last_of_paragraph = per_sent[-1][-1] if per_sent and per_sent[-1] else None
         for found in per_sent:
             attributions.extend(found)
     return Analysis(sentences=tuple(sentences), attributions=tuple(attributions), narrator=voice)
 
 
+_CLOSING = ('"', "”", "''", "’’", "»")
+_OPENING = ('"', "“", "``", "''", "«")
 _TWO_CHAR_QUOTES = re.compile(r"’’|''|``")
 
 
@@ -386,6 +389,11 @@ def content_text(text: str, a: Attribution) -> str:
         if cut_to < end and text[cut_to] in ",;:.":
             cut_to += 1
         left, right = text[start:cut_from].rstrip(), text[cut_to:end].lstrip()
+        if left.endswith(_CLOSING) and not right.startswith(_OPENING):
+            # '"Every time you say that," Tester said, referring to …, "you give …"': the quotation resumes
+            at = min((k for k in (right.find(q) for q in _OPENING) if k >= 0), default=-1)
+            if at > 0:
+                right = right[at:]
         if left.endswith((",", "—", "--")):
             left = left.rstrip(",—-").rstrip()   # 'Acts of protest, Mr. Obama said, are …': the commas go with the clause
         return f"{left} {right}".strip()
@@ -458,6 +466,19 @@ def _credit_quotes(text: str, start: int, end: int, sents: list[Sentence], per_s
                         break
                     per_sent[j].append(_continued(a, sents[j], (sents[j].start, sents[j].end)))
     return left_open
+
+
+def _widen_continued(earlier: list[Attribution], continued: list[Attribution]) -> None:
+    """An attribution whose words go on in later paragraphs ('McCrummen reports:' and the quotation
+    below it) has all of them as content."""
+    for c in continued:
+        for k in range(len(earlier) - 1, max(-1, len(earlier) - 60), -1):
+            a = earlier[k]
+            if a.cue_start == c.cue_start and a.source_start == c.source_start \
+                    and a.sentence_start <= a.cue_start < a.sentence_end:
+                if c.content_end > a.content_end:
+                    earlier[k] = replace(a, content_end=c.content_end)
+                break
 
 
 def _continued(a: Attribution, s: Sentence, content: tuple[int, int]) -> Attribution:

@@ -364,6 +364,7 @@ def _noun_cue(noun: Token, sent: Span) -> list[Found]:
 
 def _make(src: Token, cue: Token, sent: Span, *, cue_tokens: list[Token], stance: Stance,
           content: tuple[int, int], rule: str, antecedent: tuple[int, int] | None = None) -> Found:
+    src = _stray_head(src, cue)
     start, end = _source_span(src, cue)
     if cue_tokens:
         cs = min(t.idx for t in cue_tokens)
@@ -576,6 +577,18 @@ def _outside(sent: Span, phrase: tuple[int, int]) -> tuple[int, int]:
     right_tok = min(phrase[1] + 1, sent.end - 1)
     right = (doc[right_tok].idx, sent.end_char)
     return left if left[1] - left[0] > right[1] - right[0] else right
+
+
+def _stray_head(src: Token, cue: Token) -> Token:
+    """'With 50 days until the election, Minyon Moore, a senior adviser, called …': the parser made the
+    object of a fronted phrase the subject and the speaker its apposition; the apposition speaks."""
+    first = src.left_edge
+    before = src.doc[first.i - 1] if first.i > src.sent.start else None
+    if src.dep_ != "nsubj" or before is None or before.pos_ not in ("ADP", "VERB", "AUX", "PART") \
+            or cue.i < src.i or before.i == cue.i:
+        return src
+    appos = next((c for c in src.children if c.dep_ == "appos" and c.pos_ == "PROPN"), None)
+    return appos if appos is not None else src
 
 
 def _source_span(src: Token, cue: Token) -> tuple[int, int]:
