@@ -2,28 +2,42 @@
 
 Two collections per index: `<name>_chunks` (chunk text, embedding, offsets, sentences and
 attributions as JSON) and `<name>_docs` (the manifest: one record per document with its cleaned
-text, metadata and state, plus a `__state__` record holding the model name and a generation
-counter that moves on every change, so derived data such as the lexical index can tell it is stale).
+text, metadata and state, plus two internal records: `__state__` with the model name and a
+generation counter that moves on every visible change, so derived data such as the lexical index
+can tell it is stale, and `__lease__` naming the writer at work).
+
+A document's state is `pending` while its chunks are written, `done` once they all are (readers
+see only done documents), and `deleting` while it is removed. Marking documents done, retiring
+replaced ones and moving the generation happen in one write, so a reader never sees half of a
+change, and anything an interrupted writer left behind is not `done` and can be removed.
 Works the same on an embedded PersistentClient and on a `chroma run` server (HttpClient).
 """
 from __future__ import annotations
 
+import base64
+import functools
 import json
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
-from urllib.parse import urlparse
+from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
+from urllib.parse import unquote, urlparse
 
 import chromadb
+import httpx
 import numpy as np
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
+from chromadb.errors import ChromaError
 
 from .embed import Embedder
-from .errors import IndexError_
+from .errors import AssistantError, IndexError_
 from .types import Attribution, Chunk, DocMeta, DocRecord, Filters, Narrator, Page, Sentence
 
 STATE_ID = "__state__"
+LEASE_ID = "__lease__"
 SCHEMA = 1
+UNFINISHED = ["pending", "deleting"]
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class ChromaEmbedding(EmbeddingFunction[Documents]):
@@ -53,43 +67,125 @@ class ChromaEmbedding(EmbeddingFunction[Documents]):
         return "cosine"
 
 
+@dataclass(frozen=True, slots=True)
+class ServerAddress:
+    """A Chroma server URL split into what HttpClient needs; `shown` has no credentials."""
+    base: str
+    port: int
+    ssl: bool
+    headers: dict[str, str]
+    shown: str
+
+
+def server_address(url: str) -> ServerAddress:
+    """Parse http(s)://[user:password@]HOST[:PORT][/PATH] (the port defaults to 8000 for http,
+    443 for https; user and password become an HTTP basic-auth header for a reverse proxy)."""
+    parsed = urlparse(url if "://" in url else f"http://{url}")
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise IndexError_(f"{url!r} is not a Chroma server URL; expected http://HOST:PORT or https://HOST[/PATH]")
+    ssl = parsed.scheme == "https"
+    try:
+        port = parsed.port or (443 if ssl else 8000)
+    except ValueError as exc:
+        raise IndexError_(f"{url!r}: the port is not a number") from exc
+    host = f"[{parsed.hostname}]" if ":" in parsed.hostname else parsed.hostname
+    path = parsed.path.rstrip("/")
+    headers = {}
+    if parsed.username is not None:
+        user_pass = f"{unquote(parsed.username)}:{unquote(parsed.password or '')}"
+        headers["Authorization"] = "Basic " + base64.b64encode(user_pass.encode()).decode()
+    shown = f"{parsed.scheme}://{host}:{port}{path}"
+    return ServerAddress(base=shown, port=port, ssl=ssl, headers=headers, shown=shown)
+
+
 def open_client(*, index_dir: Path, chroma_url: str | None) -> Any:
     """An embedded client on `index_dir`, or an HTTP client for a `chroma run` server."""
     settings = chromadb.config.Settings(anonymized_telemetry=False, allow_reset=False)
     if chroma_url:
-        url = urlparse(chroma_url if "://" in chroma_url else f"http://{chroma_url}")
+        address = server_address(chroma_url)
         try:
-            client = chromadb.HttpClient(host=url.hostname or "127.0.0.1", port=url.port or 8000,
-                                         ssl=url.scheme == "https", settings=settings)
+            client = chromadb.HttpClient(host=address.base, port=address.port, ssl=address.ssl,
+                                         headers=address.headers or None, settings=settings)
             client.heartbeat()
-        except Exception as exc:  # chromadb raises plain exceptions for connection errors
-            raise IndexError_(f"cannot reach the Chroma server at {chroma_url} ({type(exc).__name__}: "
-                              f"{str(exc)[:120]}); start it with `chroma run --path DIR --port N` "
-                              "or unset ASSISTANT_CHROMA_URL") from exc
+        except httpx.HTTPStatusError as exc:
+            code = exc.response.status_code
+            hint = "the server refused the credentials in the URL" if code in (401, 403) else "is the URL right?"
+            raise IndexError_(f"the Chroma server at {address.shown} answered HTTP {code}: {hint}") from exc
+        except Exception as exc:  # chromadb raises ValueError or httpx errors for connection problems
+            raise IndexError_(f"cannot reach the Chroma server at {address.shown} ({_reason(exc)}); start it with "
+                              "`chroma run --path DIR --host HOST --port N`, check the URL, or unset "
+                              "--chroma-url / ASSISTANT_CHROMA_URL to use the embedded index") from exc
         return client
-    index_dir.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(index_dir), settings=settings)
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(index_dir), settings=settings)
+    except (OSError, ChromaError) as exc:
+        raise IndexError_(f"{index_dir}: cannot open the index ({_reason(exc)})") from exc
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _guarded(method: F) -> F:
+    """Turn the client's connection and storage errors into an IndexError_ naming the index."""
+    @functools.wraps(method)
+    def wrapper(self: "Store", *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except AssistantError:
+            raise
+        except (httpx.HTTPError, ChromaError, OSError) as exc:
+            if isinstance(exc, httpx.TransportError):
+                raise IndexError_(f"lost the connection to the Chroma server at {self.where} ({_reason(exc)}); "
+                                  "is it still running?") from exc
+            raise IndexError_(f"{self.where}: the index could not be read or written ({_reason(exc)})") from exc
+    return wrapper  # type: ignore[return-value]
+
+
+@dataclass(frozen=True, slots=True)
+class Lease:
+    """Who is writing to an index: host, process, a random token, and until when the claim holds
+    unless renewed (unix seconds)."""
+    host: str
+    pid: int
+    token: str
+    since: float
+    expires: float
+    purpose: str = "ingest"
 
 
 class Store:
     """Chunks and the document manifest of one index."""
 
-    def __init__(self, client: Any, *, name: str, model: str, embedder: Embedder | None = None) -> None:
+    def __init__(self, client: Any, *, name: str, model: str, embedder: Embedder | None = None,
+                 where: str = "the index") -> None:
         self.client = client
-        ef = ChromaEmbedding(embedder, model)
-        self.chunks = client.get_or_create_collection(f"{name}_chunks", embedding_function=ef,
-                                                      configuration={"hnsw": {"space": "cosine"}})
-        self.docs = client.get_or_create_collection(f"{name}_docs", embedding_function=ef)
+        self.where = where
         self.model = model
+        ef = ChromaEmbedding(embedder, model)
+        try:
+            self.chunks = client.get_or_create_collection(f"{name}_chunks", embedding_function=ef,
+                                                          configuration={"hnsw": {"space": "cosine"}})
+            self.docs = client.get_or_create_collection(f"{name}_docs", embedding_function=ef)
+            self.max_batch = max(1, int(client.get_max_batch_size()))
+        except (httpx.HTTPError, ChromaError, OSError) as exc:
+            raise IndexError_(f"{where}: cannot open the collections ({_reason(exc)})") from exc
         state = self.state()
         if state is None:
             self._put_state(generation=0)
         elif state.get("model") != model:
             raise IndexError_(f"this index was built with the embedding model {state.get('model')!r}, not {model!r}; "
                               "use the same ASSISTANT_EMBEDDING_MODEL or build a new index")
-        self.max_batch = max(1, int(client.get_max_batch_size()))
+
+    @property
+    def uid(self) -> str:
+        """An id that changes when the index is recreated (the chunk collection's id)."""
+        return str(self.chunks.id)
 
     # -- state -------------------------------------------------------------------------------
+    @_guarded
     def state(self) -> dict[str, Any] | None:
         got = self.docs.get(ids=[STATE_ID], include=["metadatas"])
         return got["metadatas"][0] if got["ids"] else None
@@ -98,16 +194,43 @@ class Store:
         s = self.state()
         return int(s["generation"]) if s else 0
 
+    def _state_meta(self, generation: int) -> dict[str, Any]:
+        return {"model": self.model, "generation": generation, "schema": SCHEMA}
+
+    @_guarded
     def _put_state(self, *, generation: int) -> None:
-        self.docs.upsert(ids=[STATE_ID], embeddings=[[1.0]], documents=[""],
-                         metadatas=[{"model": self.model, "generation": generation, "schema": SCHEMA}])
+        self.docs.upsert(ids=[STATE_ID], embeddings=[[1.0]], documents=[""], metadatas=[self._state_meta(generation)])
 
     def bump(self) -> int:
+        """Move the generation on (derived data built before is now stale)."""
         g = self.generation() + 1
         self._put_state(generation=g)
         return g
 
+    # -- the writer's lease --------------------------------------------------------------------
+    @_guarded
+    def lease(self) -> Lease | None:
+        got = self.docs.get(ids=[LEASE_ID], include=["metadatas"])
+        if not got["ids"]:
+            return None
+        m = got["metadatas"][0]
+        return Lease(host=str(m.get("host", "")), pid=int(m.get("pid", 0)), token=str(m.get("token", "")),
+                     since=float(m.get("since", 0.0)), expires=float(m.get("expires", 0.0)),
+                     purpose=str(m.get("purpose", "ingest")))
+
+    @_guarded
+    def put_lease(self, lease: Lease) -> None:
+        self.docs.upsert(ids=[LEASE_ID], embeddings=[[1.0]], documents=[""], metadatas=[asdict(lease)])
+
+    @_guarded
+    def drop_lease(self, token: str) -> None:
+        """Remove the lease if it is still the one with `token`."""
+        held = self.lease()
+        if held is not None and held.token == token:
+            self.docs.delete(ids=[LEASE_ID])
+
     # -- writing -----------------------------------------------------------------------------
+    @_guarded
     def put_documents(self, items: Sequence[tuple[DocRecord, str]]) -> None:
         """Write manifest entries (with the cleaned text) as given, normally in state 'pending'."""
         for b in range(0, len(items), self.max_batch):
@@ -115,48 +238,97 @@ class Store:
             self.docs.upsert(ids=[r.doc_id for r, _ in part], embeddings=[[1.0]] * len(part),
                              documents=[t for _, t in part], metadatas=[_doc_metadata(r) for r, _ in part])
 
+    def add_chunks(self, chunks: Sequence[Chunk], embeddings: np.ndarray, doc: DocRecord) -> None:
+        """Write one document's chunks with their embeddings."""
+        self.add_batch([(doc, chunks)], embeddings)
+
+    @_guarded
+    def add_batch(self, items: Sequence[tuple[DocRecord, Sequence[Chunk]]], embeddings: np.ndarray) -> None:
+        """Write the chunks of several documents (embeddings in the same order) in as few writes
+        as the server allows (each write costs tens of milliseconds however small)."""
+        rows = [(c, doc) for doc, chunks in items for c in chunks]
+        for b in range(0, len(rows), self.max_batch):
+            part = rows[b:b + self.max_batch]
+            self.chunks.upsert(ids=[c.chunk_id for c, _ in part], documents=[c.text for c, _ in part],
+                               embeddings=embeddings[b:b + len(part)],
+                               metadatas=[_chunk_metadata(c, doc) for c, doc in part])
+
+    @_guarded
+    def commit(self, *, done: Sequence[str] = (), retire: Sequence[str] = ()) -> int:
+        """In one write: mark `done` documents complete, mark `retire` documents for deletion and
+        move the generation on. Returns the new generation. (Call `purge(retire)` next.)"""
+        generation = self.generation() + 1
+        ids = [*done, *retire]
+        metas: list[dict[str, Any]] = [{"state": "done"}] * len(done) + [{"state": "deleting"}] * len(retire)
+        state = self._state_meta(generation)
+        room = self.max_batch - 1
+        cut = max(0, len(ids) - room)                            # only for more than one write holds
+        for b in range(0, cut, room):
+            self.docs.update(ids=ids[b:min(b + room, cut)], metadatas=metas[b:min(b + room, cut)])
+        self.docs.update(ids=ids[cut:] + [STATE_ID], metadatas=metas[cut:] + [state])
+        return generation
+
     def mark_done(self, doc_ids: Sequence[str]) -> None:
         """Mark documents complete: their chunks are all stored."""
-        for b in range(0, len(doc_ids), self.max_batch):
-            part = list(doc_ids[b:b + self.max_batch])
-            got = self.docs.get(ids=part, include=["metadatas"])
-            metas = [dict(m, state="done") for m in got["metadatas"]]
-            if got["ids"]:
-                self.docs.update(ids=got["ids"], metadatas=metas)
+        self.commit(done=doc_ids)
 
-    def add_chunks(self, chunks: Sequence[Chunk], embeddings: np.ndarray, doc: DocRecord) -> None:
-        for b in range(0, len(chunks), self.max_batch):
-            part = chunks[b:b + self.max_batch]
-            self.chunks.upsert(ids=[c.chunk_id for c in part], documents=[c.text for c in part],
-                               embeddings=embeddings[b:b + len(part)],
-                               metadatas=[_chunk_metadata(c, doc) for c in part])
+    @_guarded
+    def purge(self, doc_ids: Sequence[str]) -> None:
+        """Delete documents' chunks, then their manifest entries (call after they left state done)."""
+        ids = list(dict.fromkeys(doc_ids))
+        for b in range(0, len(ids), 100):
+            part = ids[b:b + 100]
+            self.chunks.delete(where={"doc_id": {"$in": part}})
+            self.docs.delete(ids=part)
+
+    def retire(self, doc_ids: Sequence[str]) -> None:
+        """Remove documents for good: hidden from readers first, then deleted."""
+        if doc_ids:
+            self.commit(retire=doc_ids)
+            self.purge(doc_ids)
 
     def delete_document(self, doc_id: str) -> None:
-        self.chunks.delete(where={"doc_id": doc_id})
-        self.docs.delete(ids=[doc_id])
+        self.retire([doc_id])
+
+    @_guarded
+    def set_path(self, doc_ids: Sequence[str], path: str) -> None:
+        """Record that `path` now holds these documents (their old file changed or went)."""
+        if doc_ids:
+            state = self._state_meta(self.generation() + 1)
+            self.docs.update(ids=[*doc_ids, STATE_ID], metadatas=[{"path": path}] * len(doc_ids) + [state])
 
     # -- reading -----------------------------------------------------------------------------
+    @_guarded
     def documents(self, *, state: str | None = "done") -> list[DocRecord]:
         out: list[DocRecord] = []
         offset = 0
+        where = {"state": state} if state else None
         while True:
-            got = self.docs.get(include=["metadatas"], limit=1000, offset=offset)
+            got = self.docs.get(include=["metadatas"], where=where, limit=1000, offset=offset)
             for i, m in zip(got["ids"], got["metadatas"]):
-                if i != STATE_ID and (state is None or m.get("state") == state):
+                if not i.startswith("__"):
                     out.append(_doc_record(i, m))
             if len(got["ids"]) < 1000:
                 return out
             offset += 1000
 
+    @_guarded
+    def unfinished(self, *, limit: int | None = None) -> list[str]:
+        """Ids of documents an interrupted writer left (state pending or deleting)."""
+        return list(self.docs.get(where={"state": {"$in": UNFINISHED}}, limit=limit, include=[])["ids"])
+
+    @_guarded
     def document(self, doc_id: str) -> tuple[DocRecord, str] | None:
         got = self.docs.get(ids=[doc_id], include=["metadatas", "documents"])
-        if not got["ids"]:
+        if not got["ids"] or doc_id.startswith("__"):
             return None
         return _doc_record(doc_id, got["metadatas"][0]), got["documents"][0] or ""
 
+    @_guarded
     def count(self) -> int:
         return int(self.chunks.count())
 
+    @_guarded
     def query(self, embedding: np.ndarray, *, n: int, where: dict[str, Any] | None) -> list[tuple[Chunk, float]]:
         """Nearest chunks with their cosine similarity."""
         if n <= 0:
@@ -166,6 +338,7 @@ class Store:
         return [(_chunk(i, d, m), 1.0 - float(dist)) for i, d, m, dist in
                 zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0])]
 
+    @_guarded
     def get_chunks(self, ids: Sequence[str]) -> list[Chunk]:
         if not ids:
             return []
@@ -177,12 +350,17 @@ class Store:
         """(id, text, metadata) of every chunk, in pages."""
         offset = 0
         while True:
-            got = self.chunks.get(include=["documents", "metadatas"], limit=batch, offset=offset)
+            got = self._chunk_page(batch, offset)
             yield from zip(got["ids"], got["documents"], got["metadatas"])
             if len(got["ids"]) < batch:
                 return
             offset += batch
 
+    @_guarded
+    def _chunk_page(self, limit: int, offset: int) -> dict[str, Any]:
+        return self.chunks.get(include=["documents", "metadatas"], limit=limit, offset=offset)
+
+    @_guarded
     def chunk_ids_of(self, doc_id: str) -> list[str]:
         return list(self.chunks.get(where={"doc_id": doc_id}, include=[])["ids"])
 
