@@ -12,26 +12,32 @@ import hashlib
 import json
 import multiprocessing
 import os
+import socket
+import threading
 import time
+import uuid
+from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
-from . import lexical
+from . import analysis_worker, lexical
 from .analyse import analyse, load_analyzer
 from .chunk import chunk
 from .clean import clean
 from .compose import compose
 from .config import Settings
 from .embed import Embedder, load_embedder, load_tokenizer, model_info
-from .errors import AssistantError, IndexLockedError, LoadError
+from .errors import AssistantError, IndexError_, IndexLockedError, LoadError
 from .load import discover, load_file
 from .question import analyse_question
 from .retrieve import retrieve
-from .store import Store, date_int, open_client
-from .types import Answer, DocMeta, DocRecord, Document, FileReport, Filters, IngestReport, Narrator
+from .store import Lease, Store, date_int, open_client, server_address
+from .types import (Answer, Chunk, DocMeta, DocRecord, Document, FileReport, FileStatus, Filters, IngestReport,
+                    Narrator)
 
 Progress = Callable[[str, int, int], None]   # (stage, done, total)
 
@@ -53,7 +59,7 @@ class Assistant:
     def lexical_dir(self) -> Path:
         s = self.settings
         if s.chroma_url:
-            key = hashlib.sha256(f"{s.chroma_url}|{s.collection}".encode()).hexdigest()[:16]
+            key = hashlib.sha256(f"{s.chroma_url}|{s.collection}|{self.store.uid}".encode()).hexdigest()[:16]
             return s.cache_dir / "lexical" / key
         return s.index_dir / f"{s.collection}_lexical"
 
@@ -109,7 +115,10 @@ def open_assistant(settings: Settings | None = None) -> Assistant:
     settings = settings or Settings.from_env()
     info = model_info(settings.embedding_model)
     client = open_client(index_dir=settings.index_dir, chroma_url=settings.chroma_url)
-    return Assistant(settings=settings, store=Store(client, name=settings.collection, model=info.name))
+    where = server_address(settings.chroma_url).shown if settings.chroma_url else str(settings.index_dir)
+    assistant = Assistant(settings=settings, store=Store(client, name=settings.collection, model=info.name, where=where))
+    recover(assistant)
+    return assistant
 
 
 def _load_documents(path: Path, *, generation: int) -> list[DocRecord] | None:
@@ -187,49 +196,169 @@ def ask(question: str, *, assistant: Assistant, k: int | None = None, filters: F
                    filters=filters)
 
 
-# -- ingesting ------------------------------------------------------------------------------------
+# -- writing: one writer at a time, repair after an interruption ----------------------------------
+
+LEASE_SECONDS = 60.0     # a writer's claim on the index lapses this long after its last renewal
+HOST = socket.gethostname()
+
+
+class Writer:
+    """This process's claim on an index while it writes (see `writer_lock`). A thread renews the
+    lease; `check()` raises if another writer took the index over meanwhile. `abandoned` says
+    that the previous writer never released its claim (it was interrupted)."""
+
+    def __init__(self, store: Store, lease: Lease, *, abandoned: bool) -> None:
+        self.store, self.lease, self.abandoned = store, lease, abandoned
+        self._stop = threading.Event()
+        self._lost: Lease | None = None
+        self._thread = threading.Thread(target=self._renew, name="assistant-writer-lease", daemon=True)
+        self._thread.start()
+
+    def _renew(self) -> None:
+        while not self._stop.wait(LEASE_SECONDS / 4):
+            try:
+                held = self.store.lease()
+                if held is None or held.token != self.lease.token:
+                    self._lost = held or replace(self.lease, host="?", pid=0)
+                    return
+                self.lease = replace(self.lease, expires=time.time() + LEASE_SECONDS)
+                self.store.put_lease(self.lease)
+            except AssistantError:
+                continue                     # a passing network problem: the next write will say
+
+    def check(self) -> None:
+        if self._lost is not None:
+            raise IndexLockedError(f"{self.store.where}: this ingest lost its claim on the index (to pid "
+                                   f"{self._lost.pid} on {self._lost.host}) and stopped; run it again")
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        try:
+            self.store.drop_lease(self.lease.token)
+        except AssistantError:
+            pass                             # it lapses by itself
+
+
+def _lock_path(settings: Settings, store: Store) -> Path:
+    if not settings.chroma_url:
+        return settings.index_dir / f".{settings.collection}.writer.lock"
+    key = hashlib.sha256(f"{store.where}|{settings.collection}".encode()).hexdigest()[:16]
+    return settings.cache_dir / "locks" / f"{key}.lock"
+
+
+def _lease_alive(lease: Lease, *, embedded: bool, now: float) -> bool:
+    """Whether the writer named by `lease` may still be at work (this process holds the
+    machine-local lock when it asks)."""
+    if lease.host == HOST:
+        if embedded or lease.pid == os.getpid():
+            return False                     # it would hold the local lock we hold
+        try:
+            os.kill(lease.pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            pass                             # alive, another user's
+    return lease.expires > now
+
 
 @contextmanager
-def writer_lock(assistant: Assistant) -> Iterator[None]:
-    """Only one writer per index: a second one fails fast."""
-    s = assistant.settings
-    lock_dir = s.index_dir if not s.chroma_url else assistant.lexical_dir.parent
-    lock_dir.mkdir(parents=True, exist_ok=True)
-    path = lock_dir / f".{s.collection}.writer.lock"
+def writer_lock(assistant: Assistant, *, purpose: str = "ingest") -> Iterator[Writer]:
+    """Only one writer per index: a second one fails fast, naming the first.
+
+    Two guards: an fcntl lock on a file on this machine (the index folder, or the cache for a
+    server; the system drops it when the process dies), and a lease record in the index itself
+    for writers on other machines sharing a Chroma server (renewed while the writer works; a
+    crashed remote writer's lease lapses after LEASE_SECONDS). Chroma has no compare-and-swap,
+    so two machines starting in the same instant could both win; the loser notices at its next
+    renewal and stops before its next write."""
+    s, store = assistant.settings, assistant.store
+    path = _lock_path(s, store)
+    path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a+") as fh:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
             fh.seek(0)
             holder = fh.read().strip() or "another process"
-            raise IndexLockedError(f"{lock_dir}: the index is being written by {holder}; "
-                                   "wait for that ingest to finish") from exc
-        fh.seek(0)
-        fh.truncate()
-        fh.write(f"pid {os.getpid()}")
-        fh.flush()
+            raise IndexLockedError(f"{store.where}: the index is being written by {holder}; "
+                                   "wait for it to finish, then try again") from exc
         try:
-            yield
+            fh.seek(0)
+            fh.truncate()
+            fh.write(f"pid {os.getpid()} on {HOST} ({purpose})")
+            fh.flush()
+            held, now = store.lease(), time.time()
+            if held is not None and _lease_alive(held, embedded=not s.chroma_url, now=now):
+                raise IndexLockedError(
+                    f"{store.where}: the index is being written by pid {held.pid} on {held.host} ({held.purpose}, "
+                    f"since {time.strftime('%H:%M:%S', time.localtime(held.since))}); wait for it to finish. If that "
+                    f"process is gone, its claim lapses at {time.strftime('%H:%M:%S', time.localtime(held.expires))}")
+            lease = Lease(host=HOST, pid=os.getpid(), token=uuid.uuid4().hex, since=now, expires=now + LEASE_SECONDS,
+                          purpose=purpose)
+            store.put_lease(lease)
+            if (mine := store.lease()) is None or mine.token != lease.token:
+                raise IndexLockedError(f"{store.where}: another writer claimed the index at the same moment; try again")
+            writer = Writer(store, lease, abandoned=held is not None)
+            try:
+                yield writer
+            finally:
+                writer.close()
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def repair(assistant: Assistant) -> list[str]:
-    """Remove documents an interrupted ingest left unfinished; returns their ids."""
-    pending = [d for d in assistant.store.documents(state=None) if d.state != "done"]
-    for d in pending:
-        assistant.store.delete_document(d.doc_id)
-    if pending:
-        assistant.store.bump()
-    return [d.doc_id for d in pending]
+def repair(assistant: Assistant, *, abandoned: bool = False) -> list[str]:
+    """Remove what an interrupted writer left: documents not marked done lose their chunks and
+    manifest entries (they can be ingested again). The generation moves on when anything was
+    removed or the last writer never finished, so derived data (the lexical index) is rebuilt.
+    Call under `writer_lock`; returns the removed document ids."""
+    store = assistant.store
+    ids = store.unfinished()
+    store.purge(ids)
+    if ids or abandoned:
+        store.bump()
+    return ids
 
+
+def recover(assistant: Assistant) -> list[str]:
+    """Repair the index if an interrupted writer left work behind and no writer is at work now
+    (readers ignore unfinished documents meanwhile). `open_assistant` calls this."""
+    store = assistant.store
+    try:
+        if store.lease() is None and not store.unfinished(limit=1):
+            return []
+        with writer_lock(assistant, purpose="repair") as writer:
+            return repair(assistant, abandoned=writer.abandoned)
+    except (IndexError_, OSError):
+        return []                            # a writer is at work (it repairs), or we may not write
+
+
+def delete(doc_ids: Sequence[str], *, assistant: Assistant) -> int:
+    """Remove documents: their chunks (with the attributions stored on them), manifest entries
+    and keyword-index entries. Returns how many existed."""
+    store = assistant.store
+    with writer_lock(assistant, purpose="delete") as writer:
+        repaired = repair(assistant, abandoned=writer.abandoned)
+        known = {d.doc_id for d in store.documents(state="done")}
+        gone = [d for d in dict.fromkeys(doc_ids) if d in known]
+        store.retire(gone)
+        if gone or repaired or writer.abandoned:
+            assistant._generation = -1
+            assistant.refresh()
+    return len(gone)
+
+
+# -- ingesting ------------------------------------------------------------------------------------
 
 @dataclass
 class _Pending:
-    """A document waiting for analysis, chunking and embedding."""
+    """A document waiting for analysis, chunking and embedding; `retire` lists the file's
+    replaced documents, removed in the same write that stores this (its file's last) document."""
     doc: Document
     path: str
-    analysis: Any                      # Future[Analysis] or Analysis
+    analysis: Future
+    retire: tuple[str, ...] = ()
 
 
 def ingest(paths: Sequence[Path], *, assistant: Assistant, progress: Progress | None = None,
@@ -238,92 +367,147 @@ def ingest(paths: Sequence[Path], *, assistant: Assistant, progress: Progress | 
 
     Files are read and cleaned in the main process (PDFs in a limited child process), documents
     are parsed by spaCy in a worker process while the main process embeds and stores the
-    previous ones, in batches across documents."""
+    previous ones, in batches across documents. Each batch is committed in one write, so an
+    interrupted ingest leaves only complete documents; running it again adds the rest."""
     t0 = time.perf_counter()
     files, bad = discover([Path(p) for p in paths])
-    reports: dict[str, FileReport] = {str(p): FileReport(path=str(p), status="failed", reason=why) for p, why in bad}
-    order = [str(p) for p, _ in bad]
-    with writer_lock(assistant):
-        repair(assistant)
-        known = assistant.store.documents(state="done")
-        by_path: dict[str, list[DocRecord]] = {}
-        for d in known:
-            by_path.setdefault(d.path, []).append(d)
-        by_id = {d.doc_id: d for d in known}
-        chunks_of: dict[str, int] = {}
-        changed = False
-        with _analysis_pool(assistant, workers=workers, n_files=len(files)) as submit:
-            queue: list[_Pending] = []
-            batch = _Batch(assistant, progress)
+    reports = {str(p): FileReport(path=str(p), status="failed", reason=why) for p, why in bad}
+    order = list(reports)
+    with writer_lock(assistant) as writer:
+        repaired = repair(assistant, abandoned=writer.abandoned)
+        planner = _Planner(assistant)
+        batch = _Batch(assistant, writer, planner, progress)
+        with _Analyser(assistant, workers=workers, n_files=len(files)) as analyser:
+            queue: deque[_Pending] = deque()
             for n, path in enumerate(files):
                 if progress:
                     progress("files", n, len(files))
                 key = str(path.resolve())
                 order.append(key)
-                report, new, did = _plan_file(path, key, assistant=assistant, by_path=by_path, by_id=by_id)
-                reports[key] = report
-                changed = changed or did
-                for doc in new:
-                    queue.append(_Pending(doc=doc, path=key, analysis=submit(doc)))
-                    by_id[doc.doc_id] = _record(doc, key, None, 0)
-                while queue and (len(queue) > 8 or _ready(queue[0])):
-                    _take(queue.pop(0), batch, chunks_of)
+                reports[key], new, stale = planner.plan(path, key)
+                for i, doc in enumerate(new):
+                    queue.append(_Pending(doc=doc, path=key, analysis=analyser.submit(doc),
+                                          retire=tuple(stale) if i == len(new) - 1 else ()))
+                if stale and not new:
+                    batch.retire(stale)
+                while queue and (len(queue) > 8 or queue[0].analysis.done()):
+                    _take(queue.popleft(), batch, analyser, queue)
             while queue:
-                _take(queue.pop(0), batch, chunks_of)
+                _take(queue.popleft(), batch, analyser, queue)
             batch.flush()
         if progress:
             progress("files", len(files), len(files))
-        for key, r in reports.items():
-            if r.status in ("added", "updated"):
-                reports[key] = FileReport(path=r.path, status=r.status, documents=r.documents,
-                                          chunks=sum(chunks_of.get(i, 0) for i in r.doc_ids), reason=r.reason,
-                                          doc_ids=r.doc_ids)
-        if changed:
+        for key in order:
+            reports[key] = _final(reports[key], batch)
+        if batch.commits or repaired or writer.abandoned:
             if progress:
                 progress("keyword index", 0, 1)
-            gen = assistant.store.bump()
-            docs = {d.doc_id: d for d in assistant.store.documents(state="done")}
-            lex = rebuild_lexical(assistant.store, docs, generation=gen)
-            lexical.save(lex, assistant.lexical_dir)
-            assistant._lex, assistant._docs, assistant._generation = lex, docs, gen
+            assistant._generation = -1
+            assistant.refresh()
             if progress:
                 progress("keyword index", 1, 1)
-    return IngestReport(files=tuple(reports[k] for k in order), seconds=time.perf_counter() - t0)
+    return IngestReport(files=tuple(reports[k] for k in dict.fromkeys(order)), seconds=time.perf_counter() - t0)
 
 
-def _plan_file(path: Path, key: str, *, assistant: Assistant, by_path: dict[str, list[DocRecord]],
-               by_id: dict[str, DocRecord]) -> tuple[FileReport, list[Document], bool]:
-    """Read and clean one file and decide what it means for the index: the report, the new
-    documents to index, and whether anything changed (stale documents of the file are removed)."""
-    s = assistant.settings
-    try:
-        loaded = load_file(path, pdf_timeout=s.pdf_timeout, pdf_memory_mb=s.pdf_memory_mb, max_mb=s.max_file_mb)
-        docs = [clean(raw) for raw in loaded.documents]
-    except LoadError as exc:
-        return FileReport(path=key, status="failed", reason=str(exc).replace(f"{path}: ", "")), [], False
-    except (OSError, UnicodeError, ValueError, RecursionError, MemoryError) as exc:
-        return FileReport(path=key, status="failed",
-                          reason=f"could not read the file ({type(exc).__name__}: {exc})"), [], False
-    docs = [d for d in docs if d.text.strip()]
-    if not docs:
-        return FileReport(path=key, status="failed", reason="no text left after cleaning"), [], False
-    warning = "; ".join(loaded.warnings) or None
-    seen: set[str] = set()
-    unique = [d for d in docs if not (d.doc_id in seen or seen.add(d.doc_id))]  # type: ignore[func-returns-value]
-    new = [d for d in unique if d.doc_id not in by_id]
-    old = by_path.get(key, [])
-    stale = [d for d in old if d.doc_id not in {u.doc_id for u in unique}]
-    ids = tuple(d.doc_id for d in unique)
-    if not new and not stale:
-        dup = next((by_id[d.doc_id].path for d in unique if by_id[d.doc_id].path != key), None)
-        reason = f"same content as {dup}" if dup else "already indexed"
-        return FileReport(path=key, status="unchanged", documents=len(unique), reason=reason, doc_ids=ids), [], False
-    for d in stale:
-        assistant.store.delete_document(d.doc_id)
-        by_id.pop(d.doc_id, None)
-    by_path[key] = [by_id[i] for i in ids if i in by_id]
-    status = "updated" if old else "added"
-    return FileReport(path=key, status=status, documents=len(new), reason=warning, doc_ids=ids), new, True
+def _final(r: FileReport, batch: "_Batch") -> FileReport:
+    """A file's report once its documents are stored (or failed)."""
+    if r.status not in ("added", "updated"):
+        return r
+    chunks = sum(batch.chunks_of.get(i, 0) for i in r.doc_ids)
+    failed = batch.failures.get(r.path, [])
+    if not failed:
+        return replace(r, chunks=chunks)
+    stored = sum(1 for i in r.doc_ids if i in batch.chunks_of)
+    more = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
+    if stored == 0:
+        kept = "; the previous version stays indexed" if r.status == "updated" else ""
+        return replace(r, status="failed", documents=0, chunks=0, reason=failed[0] + more + kept)
+    note = f"{len(failed)} of {len(failed) + stored} documents failed: {failed[0]}{more}"
+    return replace(r, documents=stored, chunks=chunks, reason="; ".join(x for x in (r.reason, note) if x))
+
+
+class _Planner:
+    """Decides, file by file, what the index must do: which documents are new, which earlier
+    documents of the file it replaces, and which content is already indexed (perhaps under
+    another file, which keeps it when its own file changes)."""
+
+    def __init__(self, assistant: Assistant) -> None:
+        self.assistant = assistant
+        known = assistant.store.documents(state="done")
+        self.by_id: dict[str, DocRecord] = {d.doc_id: d for d in known}
+        self.by_path: dict[str, list[str]] = {}
+        for d in known:
+            self.by_path.setdefault(d.path, []).append(d.doc_id)
+        self.retiring: dict[str, str] = {}    # doc id -> the file that dropped it (until committed)
+        self.claimed: dict[str, str] = {}     # doc id -> a file of this run with the same content
+        self._dropped: dict[str, DocRecord] = {}
+
+    def plan(self, path: Path, key: str) -> tuple[FileReport, list[Document], list[str]]:
+        """The file's report so far, its new documents, and the ids of its replaced documents."""
+        s = self.assistant.settings
+        try:
+            loaded = load_file(path, pdf_timeout=s.pdf_timeout, pdf_memory_mb=s.pdf_memory_mb, max_mb=s.max_file_mb)
+            docs = [clean(raw) for raw in loaded.documents]
+        except LoadError as exc:
+            return FileReport(path=key, status="failed", reason=str(exc).replace(f"{path}: ", "")), [], []
+        except Exception as exc:                   # one bad file never stops the ingest
+            return FileReport(path=key, status="failed",
+                              reason=f"could not read the file ({type(exc).__name__}: {str(exc)[:200]})"), [], []
+        unique = list({d.doc_id: d for d in docs if d.text.strip()}.values())
+        if not unique:
+            return FileReport(path=key, status="failed",
+                              reason="no text left after cleaning (only markup, boilerplate or blank lines?)"), [], []
+        ids = [d.doc_id for d in unique]
+        own = list(self.by_path.get(key, []))
+        new: list[Document] = []
+        moved: list[str] = []
+        for d in unique:
+            if d.doc_id in self.retiring:          # content another file just dropped: it stays, under this file
+                self.keep([d.doc_id])
+                moved.append(d.doc_id)
+            elif d.doc_id in self.by_id:
+                if d.doc_id not in own:
+                    self.claimed.setdefault(d.doc_id, key)
+            else:
+                new.append(d)
+        stale: list[str] = []
+        for i in (i for i in own if i not in set(ids)):
+            other = self.claimed.get(i)
+            if other is not None and other != key:  # another file of this run has this content: it keeps it
+                self._move([i], other)
+            else:
+                stale.append(i)
+                self.retiring[i] = key
+                self._dropped[i] = self.by_id.pop(i)
+        self._move(moved, key)
+        for d in new:
+            self.by_id[d.doc_id] = _record(d, key, None, 0)
+        self.by_path[key] = [i for i in ids if i in self.by_id and self.by_id[i].path == key]
+        warning = "; ".join(loaded.warnings) or None
+        if not new and not stale and len(own) == len([i for i in own if i in set(ids)]):
+            others = {self.by_id[i].path for i in ids if i in self.by_id and self.by_id[i].path != key}
+            reason = f"same content as {sorted(others)[0]}" if others and not moved else "already indexed"
+            return FileReport(path=key, status="unchanged", documents=len(ids), reason=reason, doc_ids=tuple(ids)), [], []
+        status: FileStatus = "updated" if own else "added"
+        return FileReport(path=key, status=status, documents=len(new), reason=warning, doc_ids=tuple(ids)), new, stale
+
+    def keep(self, ids: Sequence[str]) -> None:
+        """Cancel the removal of these documents (their file's new version could not be stored)."""
+        for i in ids:
+            if self.retiring.pop(i, None) is not None and i in self._dropped:
+                self.by_id[i] = self._dropped.pop(i)
+
+    def _move(self, ids: list[str], path: str) -> None:
+        """Record that the file `path` now holds these indexed documents."""
+        if not ids:
+            return
+        self.assistant.store.set_path(ids, path)
+        for i in ids:
+            if i in self.by_id:
+                old = self.by_id[i].path
+                self.by_path[old] = [j for j in self.by_path.get(old, []) if j != i]
+                self.by_id[i] = replace(self.by_id[i], path=path)
+            self.by_path.setdefault(path, []).append(i)
 
 
 def _record(doc: Document, path: str, narrator: Any, n_chunks: int, state: str = "pending") -> DocRecord:
@@ -333,89 +517,133 @@ def _record(doc: Document, path: str, narrator: Any, n_chunks: int, state: str =
                      length=len(doc.text))
 
 
-def _ready(p: _Pending) -> bool:
-    return not isinstance(p.analysis, Future) or p.analysis.done()
-
-
-def _take(p: _Pending, batch: "_Batch", chunks_of: dict[str, int]) -> None:
-    analysis = p.analysis.result() if isinstance(p.analysis, Future) else p.analysis
+def _take(p: _Pending, batch: "_Batch", analyser: "_Analyser", queue: deque[_Pending]) -> None:
+    """Chunk an analysed document and hand it to the batch; a document whose analysis fails is
+    reported and the others go on (a crashed worker is replaced)."""
     s = batch.assistant.settings
-    chunks = chunk(p.doc, analysis, tokenizer=batch.assistant.tokenizer(), target=s.chunk_tokens,
-                   max_tokens=s.max_tokens, overlap=s.overlap_tokens)
-    chunks_of[p.doc.doc_id] = len(chunks)
-    batch.add(_record(p.doc, p.path, analysis.narrator, len(chunks)), p.doc.text, chunks)
+    try:
+        analysis = p.analysis.result()
+        chunks = chunk(p.doc, analysis, tokenizer=batch.assistant.tokenizer(), target=s.chunk_tokens,
+                       max_tokens=s.max_tokens, overlap=s.overlap_tokens)
+    except BrokenProcessPool:
+        batch.fail(p, "the language analysis crashed on this document (out of memory?)")
+        analyser.restart()
+        for q in queue:
+            q.analysis = analyser.submit(q.doc)
+        return
+    except Exception as exc:
+        batch.fail(p, f"the language analysis failed ({type(exc).__name__}: {str(exc)[:200]})")
+        return
+    batch.add(_record(p.doc, p.path, analysis.narrator, len(chunks)), p.doc.text, chunks, retire=p.retire)
 
 
 class _Batch:
-    """Documents stored together: manifest entries marked pending, their chunks embedded in one
-    call and written, then the entries marked done (an interrupted batch is repaired on the next
-    ingest)."""
+    """Documents stored together: manifest entries written as pending, their chunks embedded in
+    one call and written, then in one write the entries marked done, the documents they replace
+    marked for deletion and the generation moved on; the replaced documents are deleted last.
+    Whatever an interruption leaves is not done, and `repair` removes it."""
 
-    def __init__(self, assistant: Assistant, progress: Progress | None, size: int = 128) -> None:
-        self.assistant, self.progress, self.size = assistant, progress, size
-        self.items: list[tuple[DocRecord, str, list]] = []
+    def __init__(self, assistant: Assistant, writer: Writer, planner: _Planner, progress: Progress | None,
+                 size: int = 128) -> None:
+        self.assistant, self.writer, self.planner, self.progress, self.size = assistant, writer, planner, progress, size
+        self.items: list[tuple[DocRecord, str, list[Chunk]]] = []
+        self.retiring: list[str] = []
         self.n = 0
+        self.commits = 0
+        self.chunks_of: dict[str, int] = {}
+        self.failures: dict[str, list[str]] = {}
+        self._stored_of: dict[str, int] = {}
 
-    def add(self, record: DocRecord, text: str, chunks: list) -> None:
+    def add(self, record: DocRecord, text: str, chunks: list[Chunk], *, retire: Sequence[str] = ()) -> None:
+        self.retiring.extend(retire)
         self.items.append((record, text, chunks))
+        self._stored_of[record.path] = self._stored_of.get(record.path, 0) + 1
         self.n += len(chunks)
         if self.n >= self.size:
             self.flush()
 
+    def retire(self, ids: Sequence[str]) -> None:
+        """Remove these documents with the next write."""
+        self.retiring.extend(ids)
+
+    def fail(self, p: _Pending, reason: str) -> None:
+        label = f"record {p.doc.key}: " if p.doc.key else ""
+        self.failures.setdefault(p.path, []).append(label + reason)
+        if p.retire and self._stored_of.get(p.path):
+            self.retire(p.retire)            # the file's other new documents replace the old ones
+        elif p.retire:
+            self.planner.keep(p.retire)      # nothing of the new version stored: the old one stays
+
     def flush(self) -> None:
-        if not self.items:
+        retire = [i for i in dict.fromkeys(self.retiring) if i in self.planner.retiring]
+        self.retiring = []
+        if not self.items and not retire:
             return
+        self.writer.check()
         store = self.assistant.store
-        store.put_documents([(r, t) for r, t, _ in self.items])
-        every = [c for _, _, cs in self.items for c in cs]
-        if every:
-            vectors = self.assistant.ingest_embedder().embed([c.text for c in every])
-            at = 0
-            for record, _, cs in self.items:
-                store.add_chunks(cs, vectors[at:at + len(cs)], record)
-                at += len(cs)
-        store.mark_done([r.doc_id for r, _, _ in self.items])
+        if self.items:
+            store.put_documents([(r, t) for r, t, _ in self.items])
+            every = [c for _, _, cs in self.items for c in cs]
+            if every:
+                vectors = self.assistant.ingest_embedder().embed([c.text for c in every])
+                store.add_batch([(r, cs) for r, _, cs in self.items], vectors)
+        store.commit(done=[r.doc_id for r, _, _ in self.items], retire=retire)
+        store.purge(retire)
+        for i in retire:
+            self.planner.retiring.pop(i, None)
+        for r, _, cs in self.items:
+            self.chunks_of[r.doc_id] = len(cs)
+        self.commits += 1
         if self.progress:
-            self.progress("chunks", len(every), -1)
+            self.progress("chunks", self.n, -1)
         self.items, self.n = [], 0
 
 
-@contextmanager
-def _analysis_pool(assistant: Assistant, *, workers: int | None, n_files: int) -> Iterator[Callable[[Document], Any]]:
-    """A function that starts the analysis of a document: in a worker process (so parsing
-    overlaps with embedding) for larger ingests, in this process for one or two files."""
-    n = workers if workers is not None else (1 if n_files > 2 else 0)
-    if n <= 0:
-        yield lambda doc: analyse(doc, analyzer=assistant.analyzer())
-        return
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_worker_init,
-                             initargs=(assistant.settings.spacy_model,)) as pool:
-        yield lambda doc: pool.submit(_worker_analyse, doc)
+class _Later(Future):
+    """A Future computed in this process when its result is first asked for (so documents are
+    analysed as the batch needs them, not all of a large corpus file at once)."""
+
+    def __init__(self, compute: Callable[[], Any]) -> None:
+        super().__init__()
+        self._compute: Callable[[], Any] | None = compute
+
+    def result(self, timeout: float | None = None) -> Any:
+        if self._compute is not None:
+            compute, self._compute = self._compute, None
+            try:
+                self.set_result(compute())
+            except Exception as exc:
+                self.set_exception(exc)
+        return super().result(timeout)
 
 
-_WORKER: dict[str, Any] = {}
+class _Analyser:
+    """Starts the language analysis of documents and returns a Future for each: in a worker
+    process (so parsing overlaps with embedding) for larger ingests, in this process, when the
+    result is needed, for one or two files."""
 
+    def __init__(self, assistant: Assistant, *, workers: int | None, n_files: int) -> None:
+        self.assistant = assistant
+        self.workers = workers if workers is not None else (1 if n_files > 2 else 0)
+        self.pool: ProcessPoolExecutor | None = None
 
-def _worker_init(spacy_model: str) -> None:
-    from .config import quiet_runtime
-    quiet_runtime()
-    _WORKER["analyzer"] = load_analyzer(spacy_model)
+    def __enter__(self) -> "_Analyser":
+        return self
 
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
 
-def _worker_analyse(doc: Document) -> Any:
-    return analyse(doc, analyzer=_WORKER["analyzer"])
+    def submit(self, doc: Document) -> Future:
+        if self.workers > 0:
+            if self.pool is None:            # started when first needed: a re-run may have nothing new
+                self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                                initializer=analysis_worker.init,
+                                                initargs=(self.assistant.settings.spacy_model,))
+            return self.pool.submit(analysis_worker.run, doc)
+        return _Later(lambda: analyse(doc, analyzer=self.assistant.analyzer()))
 
-
-def delete(doc_ids: Sequence[str], *, assistant: Assistant) -> int:
-    """Remove documents (chunks, manifest entries, keyword entries); returns how many existed."""
-    with writer_lock(assistant):
-        known = {d.doc_id for d in assistant.store.documents(state=None)}
-        gone = [d for d in doc_ids if d in known]
-        for d in gone:
-            assistant.store.delete_document(d)
-        if gone:
-            assistant.store.bump()
-            assistant._generation = -1
-            assistant.refresh()
-    return len(gone)
+    def restart(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+        self.pool = None
