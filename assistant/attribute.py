@@ -63,6 +63,8 @@ STRONG = frozenset("deny reject dismiss refute claim report announce acknowledge
 INFERENCE = frozenset("indicate suggest show mean prove signal reveal".split())
 # Manner of speaking: a cue only with a clause or a quotation ("joked that …", not "shouted slogans").
 MANNER = frozenset("joke quip shout yell scream exclaim whisper mutter retort marvel muse".split())
+# Knowing and finding something is no attribution; knowing or finding that something is so is one.
+CLAUSE_ONLY = MANNER | frozenset("know find learn feel understand".split())
 # Verbs that need a clause, a quote or an object that is not a person to carry content.
 NEEDS_CLAUSE = frozenset("tell inform speak add explain find feel learn understand know see point guess "
                          "wonder assume calculate".split()) | MANNER
@@ -272,8 +274,10 @@ def _verb_cue(verb: Token, sent: Span) -> list[Found]:
         content = _span(obj) if obj is not None else None
     if content is None:
         obj = _child(verb, "dobj") or _child(verb, "obj")
-        if obj is not None and lemma not in ("tell", "inform", "quote") and lemma not in MANNER:
-            content = _span(obj)
+        judged = obj is not None and (obj.right_edge.pos_ == "ADJ" and obj.right_edge.i > obj.i and obj.tag_ != "DT"
+                                      or any(c.dep_ in ("oprd", "acomp") for c in verb.children))
+        if obj is not None and lemma not in ("tell", "inform", "quote") and (lemma not in CLAUSE_ONLY or judged):
+            content = _span(obj)     # "found that action unconstitutional": a judgement, not a discovery
     if content is None:
         # "neither denied nor confirmed the reports": the object is shared with the conjoined verb
         for conj in (c for c in verb.children if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX")):
