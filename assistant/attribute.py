@@ -586,6 +586,12 @@ def _outside(sent: Span, phrase: tuple[int, int]) -> tuple[int, int]:
 def _stray_head(src: Token, cue: Token) -> Token:
     """'With 50 days until the election, Minyon Moore, a senior adviser, called …': the parser made the
     object of a fronted phrase the subject and the speaker its apposition; the apposition speaks."""
+    after = src.doc[src.i + 1] if src.i + 1 < len(src.doc) else None
+    if after is not None and after.text in DASHES and cue.i > src.i and (src.is_upper or src.ent_type_ == "GPE"):
+        # "WASHINGTON -- President Obama, …, said": the dateline's apposition speaks
+        appos = next((c for c in src.children if c.dep_ == "appos" and c.i > after.i), None)
+        if appos is not None:
+            return appos
     first = src.left_edge
     before = src.doc[first.i - 1] if first.i > src.sent.start else None
     if src.dep_ != "nsubj" or before is None or before.pos_ not in ("ADP", "VERB", "AUX", "PART") \
@@ -607,7 +613,7 @@ def _source_span(src: Token, cue: Token) -> tuple[int, int]:
                 skip.add(t.left_edge.i - 1)
     left = [t for t in src.subtree if t.i < src.i and t.i not in skip]
     for t in left:
-        if t.text in ("—", "--", "―", "-") and t.whitespace_:
+        if t.text in DASHES and t.whitespace_:
             # "FLINT, Mich., Oct. 4 (UPI) — Former President Bill Clinton": a dateline is no part of the source
             skip.update(x.i for x in left if x.i <= t.i)
     first = src.left_edge
@@ -617,6 +623,7 @@ def _source_span(src: Token, cue: Token) -> tuple[int, int]:
 
 
 FOCUS = frozenset(("even", "also"))
+DASHES = frozenset(("—", "--", "―", "-", "–"))
 
 
 def _span(tok: Token, *, relcl: bool = True, exclude: Token | None = None,
@@ -656,4 +663,8 @@ def _span(tok: Token, *, relcl: bool = True, exclude: Token | None = None,
         toks = toks[:-1]
     if not toks:
         return tok.idx, tok.idx + len(tok)
-    return toks[0].idx, toks[-1].idx + len(toks[-1])
+    doc, last = tok.doc, toks[-1]
+    while last.i + 2 < len(doc) and doc[last.i + 1].text == "-" and not last.whitespace_ \
+            and not doc[last.i + 1].whitespace_:
+        last = doc[last.i + 2]          # "His ex-wife" split by the parser
+    return toks[0].idx, last.idx + len(last)
