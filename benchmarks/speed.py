@@ -78,7 +78,7 @@ def child(mode: str, *args: str, pythonpath: str | None = None, env_extra: dict[
 
 # -- ingest ---------------------------------------------------------------------------------------
 
-def bench_ingest(work: Path) -> dict:
+def bench_ingest(work: Path, *, onnx: bool = True) -> dict:
     index = work / "dev-index"
     shutil.rmtree(index, ignore_errors=True)
     paths = [str(p) for p in corpus_paths()]
@@ -91,7 +91,7 @@ def bench_ingest(work: Path) -> dict:
     report = full["summary"]
     failed = [f for f in full["files"] if f["status"] == "failed"]
     torch_floor = child("_floor", "--index", str(index), "--backend", "torch")
-    onnx_floor = child("_floor", "--index", str(index), "--backend", "onnx")
+    onnx_floor = child("_floor", "--index", str(index), "--backend", "onnx") if onnx else {"embed_seconds": float("nan")}
     return {"command": " ".join(["assistant", "ingest", *paths, "--index", "DIR", "--json", "--quiet"]),
             "chunks": report["chunks"], "files": report["files"], "failed_files": failed,
             "wall_seconds": round(c.seconds, 1),
@@ -453,6 +453,7 @@ def main() -> None:
     ap.add_argument("--code", help="measure the assistant as committed at this revision (default: the working tree)")
     ap.add_argument("--before", default="HEAD", help="identical: the code compared with the measured one: REV, or "
                     "mine@REV (the measured code with the speed work's files as at REV)")
+    ap.add_argument("--no-onnx-floor", action="store_true", help="ingest: skip the ONNX Runtime floor")
     ap.add_argument("--reingest", action="store_true", help="identical: each version ingests its own index")
     ap.add_argument("--identical-index", type=Path, help="identical: the index to copy (default: the dev index)")
     ap.add_argument("--index")
@@ -481,7 +482,7 @@ def main() -> None:
         save(a.name, res)
 
     if "ingest" in only or not dev.exists():
-        step("ingest", lambda: bench_ingest(work))
+        step("ingest", lambda: bench_ingest(work, onnx=not a.no_onnx_floor))
     if "scale" in only:
         step("scale", lambda: bench_scale(dev, work, scales))
     if "lexical" in only:
