@@ -273,7 +273,7 @@ def _resolve(f: Found, sent: "Span", offset: int, text: str, memory: Memory, voi
             elif low == "it":
                 return None
             elif low in PRONOUNS_PERSON or low in PRONOUNS_PLURAL or low in RELATIVE:
-                resolved = src_text
+                resolved, new = src_text, False      # an unresolved 'he' is no one a later mention can mean
     else:
         core, appos = _name_parts(head, offset, text)
         earlier = memory.find_name(core)
