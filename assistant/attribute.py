@@ -5,7 +5,10 @@ records; resolving sources against the rest of the document happens in analyse.p
 Rules: reporting and cognition verbs with a subject, passive agents ("was reported by X"),
 "according to X", participles ("…, stating …"; "quoted X as saying"), conjoined verbs sharing a
 subject, relative clauses ("…, which the authorities deny"), possessive speech nouns ("X's claim
-that …"), and speech artifacts as subjects ("The statement detailed …").
+that …"), and speech artifacts as subjects ("The statement detailed …"). A cue inside another
+cue's content that only restates the speaker ("said he thinks") is left to the outer one, and
+source spans follow the PolNeAR guidelines (identifying modifiers in; datelines, focus adverbs and
+relative clauses that are attributions themselves out).
 """
 from __future__ import annotations
 
@@ -196,7 +199,8 @@ def _structural(sent: Span) -> list[Found]:
         a, b = sent.start_char + m.start(1), sent.start_char + m.end(1)
         span = doc.char_span(a, b, alignment_mode="expand")
         colon = text.index(":", m.end(1) - m.start(0))
-        if span is not None and any(t.pos_ in ("PROPN", "NOUN") for t in span):
+        if span is not None and any(t.pos_ in ("PROPN", "NOUN") for t in span) \
+                and not any(t.pos_ in ("VERB", "AUX") for t in span):     # 'The Gap Goes On:' is a heading
             out.append(Found(source_start=a, source_end=b, head=span.root, cue=":",
                              cue_start=sent.start_char + colon, cue_end=sent.start_char + colon + 1, stance="quote",
                              content_start=sent.start_char + colon + 1, content_end=sent.end_char, rule="colon"))
