@@ -247,7 +247,7 @@ def _resolve(f: Found, sent: "Span", offset: int, text: str, memory: Memory, voi
         resolved, kind, new = voice, "author", False
     elif low in PRONOUNS_PERSON or low in PRONOUNS_PLURAL or low in RELATIVE or low == "it" \
             or head.lower_ in ARTIFACTS \
-            or re.fullmatch(r"(the|this|that|these|those|said)\s+[\w-]+", low):
+            or re.fullmatch(r"(the|this|that|these|those|said)\s+[\w-]+", low) and head.pos_ != "PROPN":
         if f.creator is not None and head.lower_ in ARTIFACTS:
             a, b = f.creator
             resolved = text[offset + a:offset + b]

@@ -261,6 +261,8 @@ def _verb_cue(verb: Token, sent: Span) -> list[Found]:
         return []                      # "an explosion that claimed the lives of …"
     if verb.dep_ == "xcomp" and verb.head.lower_.startswith(("declin", "refus")):
         return []                      # "declined to call it terrorism"
+    if _directed(verb):
+        return []                      # "called upon the Mission … to report": asked to, not said
     stance: Stance = CUE_VERBS.get(lemma, "claim")
     cue_tokens = _verb_group(verb)
     content = _content(verb, sent)
@@ -458,6 +460,26 @@ SHARES = frozenset("percent per cent majority minority plurality share half thir
 PEOPLE = frozenset("official officials spokesman spokeswoman spokesperson experts analysts researchers scientists "
                    "police army military government ministry authorities investigators witnesses residents sources "
                    "leaders officers doctors lawyers prosecutors critics observers diplomats".split())
+
+
+DIRECTIVES = ("urg", "ask", "call", "request", "encourag", "invit", "demand", "requir", "order", "instruct",
+              "mandat", "direct", "appeal", "press", "allow", "authori", "permit", "tell", "told")
+
+
+def _directed(verb: Token) -> bool:
+    """An infinitive someone is asked or told to perform ('called on X to report', 'urged Y to
+    say'): nobody has said anything yet."""
+    if not any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children):
+        return False
+    head = verb
+    while head.dep_ == "conj" and head.head.i != head.i:
+        head = head.head
+    gov = head.head
+    if head.dep_ not in ("xcomp", "ccomp", "advcl") or gov.i == head.i or not gov.lower_.startswith(DIRECTIVES):
+        return False
+    if gov.lower_.startswith("call"):      # "called on X to …", not "called Caracol to report"
+        return any(c.dep_ in ("prep", "prt") and c.lower_ in ("on", "upon") for c in gov.children)
+    return any(c.dep_ in ("dobj", "prep") for c in gov.children)
 
 
 def _negative(subj: Token) -> bool:
