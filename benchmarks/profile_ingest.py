@@ -58,6 +58,9 @@ def main() -> None:
     Store.put_documents = timed("chroma put_documents", Store.put_documents)
     Store.add_chunks = timed("chroma add_chunks", Store.add_chunks)
     Store.mark_done = timed("chroma mark_done", Store.mark_done)
+    for name in ("add_batch", "commit", "purge"):           # the store's batched writes, where present
+        if hasattr(Store, name):
+            setattr(Store, name, timed(f"chroma {name}", getattr(Store, name)))
     TorchEmbedder.embed = timed("embed", TorchEmbedder.embed)
     OnnxEmbedder.embed = timed("embed", OnnxEmbedder.embed)
     Future.result = timed("waiting for the spaCy worker", Future.result)
