@@ -117,7 +117,7 @@ def assemble(rows: Iterable[Row], *, generation: int) -> LexicalIndex:
         arr[rows_k] = True
         types[k] = arr
     model = None
-    if ids:
+    if any(tokens):                                   # bm25s cannot index an empty vocabulary
         model = bm25s.BM25()
         model.index(tokens, show_progress=False)
     return LexicalIndex(generation=generation, ids=ids, doc_ids=doc_ids,

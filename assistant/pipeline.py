@@ -453,10 +453,11 @@ class _Planner:
         except Exception as exc:                   # one bad file never stops the ingest
             return FileReport(path=key, status="failed",
                               reason=f"could not read the file ({type(exc).__name__}: {str(exc)[:200]})"), [], []
-        unique = list({d.doc_id: d for d in docs if d.text.strip()}.values())
+        unique = list({d.doc_id: d for d in docs if any(ch.isalnum() for ch in d.text)}.values())
         if not unique:
             return FileReport(path=key, status="failed",
-                              reason="no text left after cleaning (only markup, boilerplate or blank lines?)"), [], []
+                              reason="no text left after cleaning (not a word: only markup, boilerplate, "
+                                     "punctuation or blank lines?)"), [], []
         ids = [d.doc_id for d in unique]
         own = list(self.by_path.get(key, []))
         new: list[Document] = []
@@ -533,6 +534,9 @@ def _take(p: _Pending, batch: "_Batch", analyser: "_Analyser", queue: deque[_Pen
         return
     except Exception as exc:
         batch.fail(p, f"the language analysis failed ({type(exc).__name__}: {str(exc)[:200]})")
+        return
+    if not chunks:
+        batch.fail(p, "no sentences found in the text")
         return
     batch.add(_record(p.doc, p.path, analysis.narrator, len(chunks)), p.doc.text, chunks, retire=p.retire)
 
@@ -641,7 +645,8 @@ class _Analyser:
                                                 initializer=analysis_worker.init,
                                                 initargs=(self.assistant.settings.spacy_model,))
             return self.pool.submit(analysis_worker.run, doc)
-        return _Later(lambda: analyse(doc, analyzer=self.assistant.analyzer()))
+        return _Later(lambda: analyse(doc, analyzer=self.assistant.analyzer(),
+                                      batch_size=analysis_worker.parse_batch(doc)))
 
     def restart(self) -> None:
         if self.pool is not None:

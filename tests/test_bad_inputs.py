@@ -151,6 +151,7 @@ GOOD = {
 # name -> (status, words the reason must contain)
 EXPECTED = {
     "empty.txt": ("failed", "empty file"),
+    "separators.txt": ("failed", "no text left after cleaning"),
     "binary.pdf": ("failed", "not a PDF"),
     "html_download.pdf": ("failed", "HTML page"),
     "truncated.pdf": ("failed", "truncated"),
@@ -189,6 +190,7 @@ def build_folder(folder: Path) -> Path:
     w("seed.txt", seed)
     w("seed_copy.txt", seed)
     w("empty.txt", b"")
+    w("separators.txt", b"* * *\n\n---\n\n...\n")
     w("gao_latin1.txt", "Curfew in Gao\n\nThe governor of Gao said the café near the Niger bridge was closed after "
                         "the attack on Tuesday, and that the façade of the town hall was damaged.\n".encode("latin-1"))
     w("menaka_utf16.txt", codecs.BOM_UTF16_LE + "Raid near Ménaka\n\nResidents of Ménaka said 40 families fled to "
