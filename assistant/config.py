@@ -79,10 +79,12 @@ class Settings:
 def quiet_runtime() -> None:
     """Set the process environment the assistant needs before torch or gradio are imported:
     offline model hub, passive OpenMP waiting (busy-waiting threads starve Chroma on 2 cores),
-    no Gradio analytics, no tokenizer fork warnings."""
+    no Gradio analytics, no tokenizer fork warnings, no model-loading progress bars (the
+    assistant draws its own)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
