@@ -16,10 +16,11 @@ _STATE: dict[str, Any] = {}
 
 
 def init(spacy_model: str) -> None:
-    """Load the analyzer, and watch the parent: when it dies the worker is re-parented and exits."""
+    """Load the analyzer at a lower priority, and watch the parent: when it dies the worker is re-parented and exits."""
     from .config import quiet_runtime
 
     quiet_runtime()
+    os.nice(5)                      # parsing fills the gaps; the embedding in the parent sets the pace
     parent = os.getppid()
 
     def watch() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import os
 import signal
 import subprocess
 import sys
@@ -32,7 +33,8 @@ class PdfText:
 
 def read_pdf(path: Path, *, timeout: float, memory_mb: int, max_chars: int = MAX_TEXT_CHARS) -> PdfText:
     """Text of each page of the PDF at `path`, extracted by pypdf in a limited child process."""
-    cmd = [sys.executable, "-m", "assistant.pdf", str(memory_mb), str(int(timeout) + 1), str(max_chars), str(path)]
+    # -P: never this package from the current directory; the child yields the CPU to the ingest's embedding
+    cmd = [sys.executable, "-P", "-m", "assistant.pdf", str(memory_mb), str(int(timeout) + 1), str(max_chars), str(path)]
     try:
         proc = subprocess.run(cmd, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired as exc:
@@ -134,6 +136,7 @@ def _limit(memory_mb: int, cpu_seconds: int) -> None:
 
     resource.setrlimit(resource.RLIMIT_AS, (memory_mb << 20, memory_mb << 20))
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
+    os.nice(5)
 
 
 def main() -> None:

@@ -17,7 +17,7 @@ import threading
 import time
 import uuid
 from collections import deque
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
@@ -365,9 +365,9 @@ def ingest(paths: Sequence[Path], *, assistant: Assistant, progress: Progress | 
            workers: int | None = None) -> IngestReport:
     """Add files and folders to the index; one report line per file, whatever happens to the others.
 
-    Files are read and cleaned in the main process (PDFs in a limited child process), documents
-    are parsed by spaCy in a worker process while the main process embeds and stores the
-    previous ones, in batches across documents. Each batch is committed in one write, so an
+    Files are read, cleaned and chunked in the main thread (PDFs in a limited child process),
+    documents are parsed by spaCy in a worker process, and a writing thread embeds and stores
+    the previous ones meanwhile, in batches across documents. Each batch is committed in one write, so an
     interrupted ingest leaves only complete documents; running it again adds the rest."""
     t0 = time.perf_counter()
     files, bad = discover([Path(p) for p in paths])
@@ -376,15 +376,18 @@ def ingest(paths: Sequence[Path], *, assistant: Assistant, progress: Progress | 
     with writer_lock(assistant) as writer:
         repaired = repair(assistant, abandoned=writer.abandoned)
         planner = _Planner(assistant)
-        batch = _Batch(assistant, writer, planner, progress)
-        with _Analyser(assistant, workers=workers, n_files=len(files)) as analyser:
+        with _Analyser(assistant, workers=workers, n_files=len(files)) as analyser, \
+                _Batch(assistant, writer, planner, progress) as batch, \
+                ThreadPoolExecutor(max_workers=1, thread_name_prefix="assistant-ingest-reader") as reader:
             queue: deque[_Pending] = deque()
-            for n, path in enumerate(files):
+            for n, (path, read) in enumerate(_reading(files, assistant.settings, reader)):
                 if progress:
                     progress("files", n, len(files))
                 key = str(path.resolve())
                 order.append(key)
-                reports[key], new, stale = planner.plan(path, key)
+                reports[key], new, stale = planner.plan(path, key, read)
+                if new:
+                    batch.prepare()
                 for i, doc in enumerate(new):
                     queue.append(_Pending(doc=doc, path=key, analysis=analyser.submit(doc),
                                           retire=tuple(stale) if i == len(new) - 1 else ()))
@@ -394,7 +397,6 @@ def ingest(paths: Sequence[Path], *, assistant: Assistant, progress: Progress | 
                     _take(queue.popleft(), batch, analyser, queue)
             while queue:
                 _take(queue.popleft(), batch, analyser, queue)
-            batch.flush()
         if progress:
             progress("files", len(files), len(files))
         for key in order:
@@ -442,17 +444,11 @@ class _Planner:
         self.claimed: dict[str, str] = {}     # doc id -> a file of this run with the same content
         self._dropped: dict[str, DocRecord] = {}
 
-    def plan(self, path: Path, key: str) -> tuple[FileReport, list[Document], list[str]]:
+    def plan(self, path: Path, key: str, read: "_Read") -> tuple[FileReport, list[Document], list[str]]:
         """The file's report so far, its new documents, and the ids of its replaced documents."""
-        s = self.assistant.settings
-        try:
-            loaded = load_file(path, pdf_timeout=s.pdf_timeout, pdf_memory_mb=s.pdf_memory_mb, max_mb=s.max_file_mb)
-            docs = [clean(raw) for raw in loaded.documents]
-        except LoadError as exc:
-            return FileReport(path=key, status="failed", reason=str(exc).replace(f"{path}: ", "")), [], []
-        except Exception as exc:                   # one bad file never stops the ingest
-            return FileReport(path=key, status="failed",
-                              reason=f"could not read the file ({type(exc).__name__}: {str(exc)[:200]})"), [], []
+        if read.failure is not None:
+            return FileReport(path=key, status="failed", reason=read.failure), [], []
+        docs = read.documents
         unique = list({d.doc_id: d for d in docs if any(ch.isalnum() for ch in d.text)}.values())
         if not unique:
             return FileReport(path=key, status="failed",
@@ -484,7 +480,7 @@ class _Planner:
         for d in new:
             self.by_id[d.doc_id] = _record(d, key, None, 0)
         self.by_path[key] = [i for i in ids if i in self.by_id and self.by_id[i].path == key]
-        warning = "; ".join(loaded.warnings) or None
+        warning = "; ".join(read.warnings) or None
         if not new and not stale and len(own) == len([i for i in own if i in set(ids)]):
             others = {self.by_id[i].path for i in ids if i in self.by_id and self.by_id[i].path != key}
             reason = f"same content as {sorted(others)[0]}" if others and not moved else "already indexed"
@@ -509,6 +505,40 @@ class _Planner:
                 self.by_path[old] = [j for j in self.by_path.get(old, []) if j != i]
                 self.by_id[i] = replace(self.by_id[i], path=path)
             self.by_path.setdefault(path, []).append(i)
+
+
+@dataclass(frozen=True)
+class _Read:
+    """A file read and cleaned, or why it could not be."""
+    documents: list[Document]
+    warnings: tuple[str, ...] = ()
+    failure: str | None = None
+
+
+def _read(path: Path, settings: Settings) -> _Read:
+    """Load and clean one file; any error becomes the file's reason (one bad file never stops the ingest)."""
+    s = settings
+    try:
+        loaded = load_file(path, pdf_timeout=s.pdf_timeout, pdf_memory_mb=s.pdf_memory_mb, max_mb=s.max_file_mb)
+        return _Read(documents=[clean(raw) for raw in loaded.documents], warnings=tuple(loaded.warnings))
+    except LoadError as exc:
+        return _Read(documents=[], failure=str(exc).replace(f"{path}: ", ""))
+    except Exception as exc:
+        return _Read(documents=[], failure=f"could not read the file ({type(exc).__name__}: {str(exc)[:200]})")
+
+
+def _reading(paths: list[Path], settings: Settings, pool: ThreadPoolExecutor, *, ahead: int = 2) -> Iterator[tuple[Path, _Read]]:
+    """Each file with what reading it gave, in order; the next `ahead` files are read (PDFs in
+    their child process) on `pool` while the caller works on the current one."""
+    pending: deque[tuple[Path, Future]] = deque()
+    for path in paths:
+        pending.append((path, pool.submit(_read, path, settings)))
+        if len(pending) > ahead:
+            done, job = pending.popleft()
+            yield done, job.result()
+    while pending:
+        done, job = pending.popleft()
+        yield done, job.result()
 
 
 def _record(doc: Document, path: str, narrator: Any, n_chunks: int, state: str = "pending") -> DocRecord:
@@ -545,7 +575,11 @@ class _Batch:
     """Documents stored together: manifest entries written as pending, their chunks embedded in
     one call and written, then in one write the entries marked done, the documents they replace
     marked for deletion and the generation moved on; the replaced documents are deleted last.
-    Whatever an interruption leaves is not done, and `repair` removes it."""
+    Whatever an interruption leaves is not done, and `repair` removes it.
+
+    A full batch is embedded and written by a writing thread while the ingest reads, parses and
+    chunks the next documents (torch releases the GIL); one batch in flight at a time, written in
+    order. The embedding model is loaded on that thread as soon as there is something to embed."""
 
     def __init__(self, assistant: Assistant, writer: Writer, planner: _Planner, progress: Progress | None,
                  size: int = 128) -> None:
@@ -557,6 +591,25 @@ class _Batch:
         self.chunks_of: dict[str, int] = {}
         self.failures: dict[str, list[str]] = {}
         self._stored_of: dict[str, int] = {}
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="assistant-ingest-writer")
+        self._inflight: Future | None = None
+        self._model: Future | None = None
+
+    def __enter__(self) -> "_Batch":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if exc[0] is None:
+                self.flush()
+                self.wait()
+        finally:
+            self._thread.shutdown(wait=True, cancel_futures=True)   # an interrupted batch stays pending
+
+    def prepare(self) -> None:
+        """Start loading the embedding model (a re-run with nothing new never loads it)."""
+        if self._model is None:
+            self._model = self._thread.submit(self.assistant.ingest_embedder)
 
     def add(self, record: DocRecord, text: str, chunks: list[Chunk], *, retire: Sequence[str] = ()) -> None:
         self.retiring.extend(retire)
@@ -579,28 +632,43 @@ class _Batch:
             self.planner.keep(p.retire)      # nothing of the new version stored: the old one stays
 
     def flush(self) -> None:
+        """Hand what is gathered to the writing thread (after the batch in flight is written)."""
         retire = [i for i in dict.fromkeys(self.retiring) if i in self.planner.retiring]
         self.retiring = []
         if not self.items and not retire:
             return
-        self.writer.check()
-        store = self.assistant.store
-        if self.items:
-            store.put_documents([(r, t) for r, t, _ in self.items])
-            every = [c for _, _, cs in self.items for c in cs]
-            if every:
-                vectors = self.assistant.ingest_embedder().embed([c.text for c in every])
-                store.add_batch([(r, cs) for r, _, cs in self.items], vectors)
-        store.commit(done=[r.doc_id for r, _, _ in self.items], retire=retire)
-        store.purge(retire)
         for i in retire:
-            self.planner.retiring.pop(i, None)
-        for r, _, cs in self.items:
+            self.planner.retiring.pop(i, None)   # its removal is under way: no later file can keep it
+        items, n = self.items, self.n
+        self.items, self.n = [], 0
+        self.wait()
+        self._inflight = self._thread.submit(self._write, items, retire, n)
+
+    def wait(self) -> None:
+        """Wait for the batch in flight to be written (raising what went wrong with it) and count it."""
+        if self._inflight is None:
+            return
+        job, self._inflight = self._inflight, None
+        items, n = job.result()
+        for r, _, cs in items:
             self.chunks_of[r.doc_id] = len(cs)
         self.commits += 1
         if self.progress:
-            self.progress("chunks", self.n, -1)
-        self.items, self.n = [], 0
+            self.progress("chunks", n, -1)
+
+    def _write(self, items: list[tuple[DocRecord, str, list[Chunk]]], retire: list[str], n: int) -> tuple[list, int]:
+        """On the writing thread: store one batch, committed in one write."""
+        self.writer.check()
+        store = self.assistant.store
+        if items:
+            store.put_documents([(r, t) for r, t, _ in items])
+            every = [c for _, _, cs in items for c in cs]
+            if every:
+                vectors = self.assistant.ingest_embedder().embed([c.text for c in every])
+                store.add_batch([(r, cs) for r, _, cs in items], vectors)
+        store.commit(done=[r.doc_id for r, _, _ in items], retire=retire)
+        store.purge(retire)
+        return items, n
 
 
 class _Later(Future):
