@@ -13,7 +13,7 @@ import numpy as np
 from . import lexical
 from .lexical import LexicalIndex
 from .store import Store, date_int, where_clause
-from .types import Chunk, DocRecord, Filters, Hit
+from .types import DocRecord, Filters, Hit
 
 RRF_K = 60
 
@@ -21,21 +21,14 @@ RRF_K = 60
 def retrieve(question: str, *, vector: np.ndarray, store: Store, lex: LexicalIndex | None,
              docs: Mapping[str, DocRecord], filters: Filters, n: int, candidates: int) -> list[Hit]:
     """The `n` best chunks for `question` among complete documents that pass `filters`."""
-    allowed = [d for d in docs] if filters.doc_ids == () else [d for d in filters.doc_ids if d in docs]
-    narrowed = filters.doc_ids != () or len(allowed) < len(docs)
-    where = where_clause(filters, doc_ids=allowed if filters.doc_ids else None)
-    if where is not None and lex is not None:
-        dense = _nearest_among(store, vector, ids=_where_ids(lex, filters, docs), n=candidates)
+    weights = keyword_mask(lex, filters, docs) if lex is not None else None
+    if lex is not None and weights is not None:
+        dense = store.nearest_among(vector, ids=lex.id_array[weights > 0].tolist(), n=candidates)
     else:
-        dense = store.query(vector, n=candidates, where=where)
+        allowed = [d for d in filters.doc_ids if d in docs]
+        dense = store.query(vector, n=candidates, where=where_clause(filters, doc_ids=allowed if filters.doc_ids else None))
     dense = [(c, s) for c, s in dense if c.doc_id in docs]
-    keyword: list[tuple[str, float]] = []
-    if lex is not None:
-        weights = lexical.mask(lex, doc_ids=allowed if narrowed else None, outlets=filters.outlets,
-                               date_from=date_int(filters.date_from) if filters.date_from else 0,
-                               date_to=date_int(filters.date_to, end=True) if filters.date_to else 0,
-                               types=[t.replace("/", "_").replace(" ", "_").lower() for t in filters.source_types])
-        keyword = lexical.search(lex, question, n=candidates, weights=weights)
+    keyword = lexical.search(lex, question, n=candidates, weights=weights) if lex is not None else []
     scores: dict[str, float] = {}
     dense_rank: dict[str, int] = {}
     lex_rank: dict[str, int] = {}
@@ -63,35 +56,12 @@ def retrieve(question: str, *, vector: np.ndarray, store: Store, lex: LexicalInd
     return hits
 
 
-def _where_ids(lex: LexicalIndex, filters: Filters, docs: Mapping[str, DocRecord]) -> list[str]:
-    """The ids of the chunks that `where_clause(filters)` selects, read from the keyword index's
-    per-chunk metadata with the same rules (an undated chunk passes `date_to`, as in Chroma)."""
-    keep = np.ones(len(lex.ids), dtype=bool)
-    if filters.doc_ids:
-        wanted = {d for d in filters.doc_ids if d in docs}
-        keep &= np.isin(lex.doc_codes, [i for i, d in enumerate(lex.doc_ids) if d in wanted])
-    if filters.outlets:
-        outlets = set(filters.outlets)
-        keep &= np.isin(lex.outlet_codes, [i for i, o in enumerate(lex.outlets) if o in outlets])
-    if filters.date_from:
-        keep &= lex.dates >= date_int(filters.date_from, end=False)
-    if filters.date_to:
-        keep &= lex.dates <= date_int(filters.date_to, end=True)
-    if filters.source_types:
-        any_type = np.zeros(len(lex.ids), dtype=bool)
-        for t in filters.source_types:
-            key = t.replace("/", "_").replace(" ", "_").lower()
-            if key in lex.types:
-                any_type |= lex.types[key]
-        keep &= any_type
-    return lex.id_array[keep].tolist()
-
-
-def _nearest_among(store: Store, vector: np.ndarray, *, ids: list[str], n: int) -> list[tuple[Chunk, float]]:
-    """`store.query` restricted to the chunks `ids`: nearest first, with cosine similarity."""
-    if not ids or n <= 0:
-        return []
-    got = store.chunks.query(query_embeddings=[vector], n_results=min(n, len(ids)), ids=ids, include=["distances"])
-    found = dict(zip(got["ids"][0], got["distances"][0]))
-    by_id = {c.chunk_id: c for c in store.get_chunks(list(found))}
-    return [(by_id[i], 1.0 - float(d)) for i, d in found.items() if i in by_id]
+def keyword_mask(lex: LexicalIndex, filters: Filters, docs: Mapping[str, DocRecord]) -> np.ndarray | None:
+    """Which chunks of the keyword index pass `filters` (None: all); the dense search is limited
+    to the same chunks, so both halves of a filtered search agree (an undated chunk is outside
+    any date range)."""
+    allowed = [d for d in filters.doc_ids if d in docs] if filters.doc_ids else None
+    return lexical.mask(lex, doc_ids=allowed, outlets=filters.outlets,
+                        date_from=date_int(filters.date_from) if filters.date_from else 0,
+                        date_to=date_int(filters.date_to, end=True) if filters.date_to else 0,
+                        types=[t.replace("/", "_").replace(" ", "_").lower() for t in filters.source_types])

@@ -339,6 +339,17 @@ class Store:
                 zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0])]
 
     @_guarded
+    def nearest_among(self, embedding: np.ndarray, *, ids: Sequence[str], n: int) -> list[tuple[Chunk, float]]:
+        """`query` restricted to the chunks `ids` (a filter computed elsewhere): nearest first."""
+        if not ids or n <= 0:
+            return []
+        got = self.chunks.query(query_embeddings=[embedding], n_results=min(n, len(ids)), ids=list(ids),
+                                include=["distances"])
+        found = dict(zip(got["ids"][0], got["distances"][0]))
+        by_id = {c.chunk_id: c for c in self.get_chunks(list(found))}
+        return [(by_id[i], 1.0 - float(d)) for i, d in found.items() if i in by_id]
+
+    @_guarded
     def get_chunks(self, ids: Sequence[str]) -> list[Chunk]:
         if not ids:
             return []
@@ -378,8 +389,10 @@ def where_clause(filters: Filters, *, doc_ids: Iterable[str] | None = None) -> d
         parts.append({"outlet": {"$in": list(filters.outlets)}})
     if filters.date_from:
         parts.append({"date_int": {"$gte": date_int(filters.date_from, end=False)}})
-    if filters.date_to:
+    if filters.date_to:                       # an undated chunk (0) is outside any date range
         parts.append({"date_int": {"$lte": date_int(filters.date_to, end=True)}})
+        if not filters.date_from:
+            parts.append({"date_int": {"$gt": 0}})
     if filters.source_types:
         parts.append({"$or": [{f"st_{_type_key(t)}": True} for t in filters.source_types]}
                      if len(filters.source_types) > 1 else {f"st_{_type_key(filters.source_types[0])}": True})

@@ -300,7 +300,17 @@ def _serve(args: argparse.Namespace) -> dict:
     from assistant import retrieve as retrieve_mod
     from assistant.store import where_clause
     same_dense = None
-    if hasattr(retrieve_mod, "_where_ids") and a._lex is not None:
+    def filtered_ids(f):  # the chunk ids retrieve() limits the dense search to (as the measured code does it)
+        if hasattr(retrieve_mod, "keyword_mask"):
+            return [i for i, w in zip(a._lex.ids, retrieve_mod.keyword_mask(a._lex, f, a._docs)) if w]
+        return retrieve_mod._where_ids(a._lex, f, a._docs)
+
+    def nearest(v, ids):
+        if hasattr(a.store, "nearest_among"):
+            return a.store.nearest_among(v, ids=ids, n=settings.candidates)
+        return retrieve_mod._nearest_among(a.store, v, ids=ids, n=settings.candidates)
+
+    if (hasattr(retrieve_mod, "_where_ids") or hasattr(retrieve_mod, "keyword_mask")) and a._lex is not None:
         same_dense = 0
         for i, q in enumerate(qs):
             f, v = filters[i % len(filters)], a.query_embedder().embed([q])[0]
@@ -309,8 +319,7 @@ def _serve(args: argparse.Namespace) -> dict:
                 same_dense += 1
                 continue
             want = [(c.chunk_id, round(s, 6)) for c, s in a.store.query(v, n=settings.candidates, where=where)]
-            got = [(c.chunk_id, round(s, 6)) for c, s in retrieve_mod._nearest_among(
-                a.store, v, ids=retrieve_mod._where_ids(a._lex, f, a._docs), n=settings.candidates)]
+            got = [(c.chunk_id, round(s, 6)) for c, s in nearest(v, filtered_ids(f))]
             same_dense += want == got
     if args.answers_out:
         Path(args.answers_out).write_text(json.dumps(answers, ensure_ascii=False, sort_keys=True, indent=0))

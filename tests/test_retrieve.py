@@ -10,7 +10,7 @@ import pytest
 
 from assistant import lexical
 from assistant.pipeline import open_assistant, rebuild_lexical
-from assistant.retrieve import _nearest_among, _where_ids
+from assistant.retrieve import keyword_mask
 from assistant.store import where_clause
 from assistant.types import Filters
 
@@ -36,8 +36,9 @@ def test_filtered_dense_search_matches_chroma_where(seeded, filters: Filters) ->
         for q in QUESTIONS:
             v = seeded.query_embedder().embed([q])[0]
             want = [(c.chunk_id, round(s, 5)) for c, s in seeded.store.query(v, n=40, where=where)]
-            got = [(c.chunk_id, round(s, 5)) for c, s in
-                   _nearest_among(seeded.store, v, ids=_where_ids(seeded._lex, f, seeded._docs), n=40)]
+            weights = keyword_mask(seeded._lex, f, seeded._docs)      # the keyword side's filter
+            allowed_ids = [i for i, w in zip(seeded._lex.ids, weights) if w]
+            got = [(c.chunk_id, round(s, 5)) for c, s in seeded.store.nearest_among(v, ids=allowed_ids, n=40)]
             assert got == want, (f, q)
 
 
