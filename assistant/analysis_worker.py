@@ -1,6 +1,6 @@
 """The worker process in which ingest runs the spaCy analysis: `init` loads the pipeline once,
-`run` analyses one document. The worker leaves as soon as the ingest that started it is gone,
-even after kill -9. Importing this module is cheap (no Chroma, no torch), so a worker starts fast.
+`run` analyses one document, `run_many` several short ones together. The worker leaves as soon
+as the ingest that started it is gone, even after kill -9. Importing this module is cheap (no Chroma, no torch), so a worker starts fast.
 """
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import threading
 import time
 from typing import Any
 
-from .analyse import analyse, load_analyzer
+from .analyse import analyse, analyse_many, load_analyzer
 from .types import Analysis, Document
 
 _STATE: dict[str, Any] = {}
@@ -35,6 +35,21 @@ def init(spacy_model: str) -> None:
 def run(doc: Document) -> Analysis:
     """The analysis of one document."""
     return analyse(doc, analyzer=_STATE["analyzer"], batch_size=parse_batch(doc))
+
+
+def run_many(docs: list[Document]) -> list[Analysis | Exception]:
+    """The analyses of several short documents parsed together; where that fails, each document
+    on its own, so one bad document fails alone (its exception in its place)."""
+    try:
+        return list(analyse_many(docs, analyzer=_STATE["analyzer"], batch_size=256))
+    except Exception:
+        out: list[Analysis | Exception] = []
+        for doc in docs:
+            try:
+                out.append(run(doc))
+            except Exception as exc:
+                out.append(exc)
+        return out
 
 
 def parse_batch(doc: Document) -> int:

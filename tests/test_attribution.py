@@ -137,3 +137,15 @@ def test_narrator_of_documents():
     assert narrator(letter).source_type == "government"
     assert narrator(DocMeta(outlet="AFP")).name == "AFP"
     assert narrator(DocMeta(title="Untitled piece")).source_type == "author"
+
+
+def test_documents_parsed_together_get_the_same_analysis_as_alone(analyzer) -> None:
+    """Ingest parses short documents in one batch (analyse_many): same sentences and attributions."""
+    from assistant.analyse import analyse_many
+
+    docs = [clean(raw) for raw in load_file(CORPUS / "muc4.jsonl").documents[:30]]
+    docs.append(clean(load_file(SEED).documents[0]))
+    together = analyse_many(docs, analyzer=analyzer, batch_size=256)
+    assert len(together) == len(docs)
+    for doc, got in zip(docs, together):
+        assert got == analyse(doc, analyzer=analyzer), doc.meta.title
