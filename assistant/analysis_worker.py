@@ -1,6 +1,7 @@
 """The worker process in which ingest runs the spaCy analysis: `init` loads the pipeline once,
 `run` analyses one document, `run_many` several short ones together. The worker leaves as soon
-as the ingest that started it is gone, even after kill -9. Importing this module is cheap (no Chroma, no torch), so a worker starts fast.
+as the ingest that started it is gone, even after kill -9. Importing this module is cheap (no
+Chroma, no torch), so a worker starts fast.
 """
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ _STATE: dict[str, Any] = {}
 
 
 def init(spacy_model: str) -> None:
-    """Load the analyzer at a lower priority, and watch the parent: when it dies the worker is re-parented and exits."""
+    """Load the analyzer (at a lower priority), and watch the parent: when it dies the worker is
+    re-parented and exits."""
     from .config import quiet_runtime
 
     quiet_runtime()
@@ -30,6 +32,11 @@ def init(spacy_model: str) -> None:
 
     threading.Thread(target=watch, name="assistant-parent-watch", daemon=True).start()
     _STATE["analyzer"] = load_analyzer(spacy_model)
+
+
+def ready() -> bool:
+    """Nothing: a first task that makes the pool start this worker (and load spaCy) early."""
+    return True
 
 
 def run(doc: Document) -> Analysis:

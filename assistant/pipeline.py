@@ -380,6 +380,9 @@ def ingest(paths: Sequence[Path], *, assistant: Assistant, progress: Progress | 
         with _Analyser(assistant, workers=workers, n_files=len(files)) as analyser, \
                 _Batch(assistant, writer, planner, progress) as batch, \
                 ThreadPoolExecutor(max_workers=1, thread_name_prefix="assistant-ingest-reader") as reader:
+            if len(files) > 2 and not planner.by_id:   # a first ingest of a folder: start the models now
+                analyser.start()
+                batch.prepare()
             queue: deque[_Pending] = deque()
             for n, (path, read) in enumerate(_reading(files, assistant.settings, reader)):
                 if progress:
@@ -716,6 +719,11 @@ class _Analyser:
             return self._worker().submit(analysis_worker.run, doc)
         return _Later(lambda: analyse(doc, analyzer=self.assistant.analyzer(),
                                       batch_size=analysis_worker.parse_batch(doc)))
+
+    def start(self) -> None:
+        """Start the worker process and its spaCy pipeline before the first document is ready."""
+        if self.workers > 0:
+            self._worker().submit(analysis_worker.ready)
 
     def _worker(self) -> ProcessPoolExecutor:
         if self.pool is None:                # started when first needed: a re-run may have nothing new
