@@ -2,10 +2,11 @@
 
     python benchmarks/profile_ingest.py [PATHS...] [--index DIR] [--workers N]
 
-Stages of the main process (file reading and PDF parsing, cleaning, waiting for the spaCy worker,
-chunking, embedding, Chroma writes, keyword index) are summed from wrappers put around the
-pipeline's functions for this run only; the CPU time of child processes (the spaCy worker and the
-PDF parsers) comes from getrusage. Default PATHS: the dev corpus (corpus/ + WikiEvents sample).
+Stages of the main process (file reading and PDF parsing, cleaning, waiting on futures, chunking,
+embedding, Chroma writes, keyword index) are summed from wrappers put around the pipeline's
+functions for this run only. Reading, the main loop and the writing thread run at the same time,
+so the stages overlap and their sum exceeds the wall time; the CPU time of child processes (the
+spaCy worker and the PDF parsers) comes from getrusage. Default PATHS: the dev corpus (corpus/ + WikiEvents sample).
 """
 from __future__ import annotations
 
@@ -63,7 +64,7 @@ def main() -> None:
             setattr(Store, name, timed(f"chroma {name}", getattr(Store, name)))
     TorchEmbedder.embed = timed("embed", TorchEmbedder.embed)
     OnnxEmbedder.embed = timed("embed", OnnxEmbedder.embed)
-    Future.result = timed("waiting for the spaCy worker", Future.result)
+    Future.result = timed("waiting on a Future (spaCy worker, file reader, writing thread)", Future.result)
 
     shutil.rmtree(a.index, ignore_errors=True)
     paths = [Path(p) for p in a.paths] or corpus_paths()
