@@ -366,10 +366,11 @@ def ingest(paths: Sequence[Path], *, assistant: Assistant, progress: Progress | 
            workers: int | None = None) -> IngestReport:
     """Add files and folders to the index; one report line per file, whatever happens to the others.
 
-    Files are read, cleaned and chunked in the main thread (PDFs in a limited child process),
-    documents are parsed by spaCy in a worker process, and a writing thread embeds and stores
-    the previous ones meanwhile, in batches across documents. Each batch is committed in one write, so an
-    interrupted ingest leaves only complete documents; running it again adds the rest."""
+    Files are read ahead on a reader thread (PDFs in a limited child process) and planned and
+    chunked in this thread; documents are parsed by spaCy in a worker process; a writing thread
+    embeds and stores the previous ones meanwhile, in batches across documents. Each batch is
+    committed in one write, so an interrupted ingest leaves only complete documents; running it
+    again adds the rest."""
     t0 = time.perf_counter()
     files, bad = discover([Path(p) for p in paths])
     reports = {str(p): FileReport(path=str(p), status="failed", reason=why) for p, why in bad}

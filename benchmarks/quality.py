@@ -118,7 +118,7 @@ def main() -> None:
     results["summary"] = {"assistant": summary(results["assistant"]), "baseline": summary(results["baseline"])}
     path = save("quality", results)
     s = results["summary"]
-    print(f"| measure | assistant | plain RAG baseline |\n|---|---|---|")
+    print("| measure | assistant | plain RAG baseline |\n|---|---|---|")
     for k in s["assistant"]:
         print(f"| {k} | {s['assistant'].get(k)} | {s['baseline'].get(k)} |")
     print(f"\nper question (assistant): {results['assistant']['answers'].get('per_question')}")

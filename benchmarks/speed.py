@@ -288,7 +288,6 @@ def _serve(args: argparse.Namespace) -> dict:
                 ask(q, assistant=a, filters=f)
                 times[kind].append((time.perf_counter() - t0) * 1000)
     # the parts of one ask: query embedding, dense search, keyword search
-    import numpy as np
     from assistant import lexical
     emb, dense, kw = [], [], []
     for q in qs:

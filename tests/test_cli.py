@@ -36,8 +36,11 @@ def test_attributions_command(tmp_path):
     assert rows and all(keys <= set(r) for r in rows)
     baza = [r for r in rows if "Baza" in r["source"]]
     assert baza and baza[0]["cue"] == "reported" and baza[0]["source_type"] == "media"
-    text = SEED.read_text()
-    assert all(r["sentence"] for r in rows)
+    from assistant.clean import clean
+    from assistant.load import load_file
+
+    text = clean(load_file(SEED).documents[0]).text          # offsets point into the cleaned text
+    assert all(r["sentence"] and text[r["start"]:r["end"]] == r["sentence"] for r in rows)
 
 
 def test_ingest_reports_every_file_and_is_idempotent(tmp_path, cache_dir):
