@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,18 @@ CORPUS = ROOT / "corpus"
 SHARED = Path(os.environ.get("ASSISTANT_SHARED", ROOT.parent / "shared"))
 SEED = CORPUS / "seed" / "000_85930b680a54af28.txt"
 needs_shared = pytest.mark.skipif(not (SHARED / "data").exists(), reason="../shared is not present")
+
+
+def stop_process(proc: subprocess.Popen, *, grace: float = 20.0) -> None:
+    """Terminate a process a test started; kill it if it has not gone within `grace` seconds."""
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(grace)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(20)
 
 
 @pytest.fixture(scope="session")

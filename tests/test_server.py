@@ -19,7 +19,7 @@ from assistant.config import Settings
 from assistant.errors import AssistantError, IndexError_, IndexLockedError
 from assistant.render import answer_dict
 
-from .conftest import read_jsonl
+from .conftest import read_jsonl, stop_process
 
 pytestmark = pytest.mark.server
 CHROMA = Path(sys.executable).with_name("chroma")
@@ -56,13 +56,7 @@ class ChromaServer:
                 time.sleep(0.2)
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(20)
+        stop_process(self.proc)
 
 
 @pytest.fixture(scope="module")

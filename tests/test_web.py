@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .conftest import ROOT, SEED
+from .conftest import ROOT, SEED, stop_process
 
 pytestmark = pytest.mark.browser
 
@@ -84,12 +84,7 @@ def start_app(folder: Path, *, index: Path, corpus: Path, cache_dir: Path, extra
 
 
 def stop_app(app: WebApp) -> None:
-    app.proc.terminate()
-    try:
-        app.proc.wait(30)
-    except subprocess.TimeoutExpired:
-        app.proc.kill()
-        app.proc.wait(10)
+    stop_process(app.proc, grace=30)
 
 
 @pytest.fixture(scope="module")
