@@ -164,14 +164,10 @@ def rebuild_lexical(store: Store, docs: dict[str, DocRecord], *, generation: int
             expect[r[2]] = (d.meta.outlet or "", date_int(d.meta.date))
         return (r[3], r[4]) == expect[r[2]]
 
-    order = store.chunks.get(include=[])["ids"]   # every chunk id, in the order iter_chunks reads them
+    order = store.chunk_ids()
     fresh = [cid for cid in order if cid not in known or not current(known[cid])]
-    read: dict[str, lexical.Row] = {}
-    for b in range(0, len(fresh), 2000):
-        got = store.chunks.get(ids=fresh[b:b + 2000], include=["documents", "metadatas"])
-        for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"]):
-            if meta.get("doc_id") in docs:
-                read[cid] = lexical.row(cid, lexical.stem_terms(text), meta)
+    read = {cid: lexical.row(cid, lexical.stem_terms(text), meta)
+            for cid, text, meta in store.chunk_rows(fresh) if meta.get("doc_id") in docs}
     rows = (read[cid] if cid in read else known[cid] for cid in order
             if cid in read or (cid in known and current(known[cid])))
     return lexical.assemble(rows, generation=generation)

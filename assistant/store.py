@@ -372,6 +372,21 @@ class Store:
         return self.chunks.get(include=["documents", "metadatas"], limit=limit, offset=offset)
 
     @_guarded
+    def chunk_ids(self) -> list[str]:
+        """Every chunk id, in the order `iter_chunks` reads them."""
+        return list(self.chunks.get(include=[])["ids"])
+
+    def chunk_rows(self, ids: Sequence[str], *, batch: int = 2000) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """(id, text, metadata) of these chunks, in pages."""
+        for b in range(0, len(ids), batch):
+            got = self._chunk_rows(list(ids[b:b + batch]))
+            yield from zip(got["ids"], got["documents"], got["metadatas"])
+
+    @_guarded
+    def _chunk_rows(self, ids: list[str]) -> dict[str, Any]:
+        return self.chunks.get(ids=ids, include=["documents", "metadatas"])
+
+    @_guarded
     def chunk_ids_of(self, doc_id: str) -> list[str]:
         return list(self.chunks.get(where={"doc_id": doc_id}, include=[])["ids"])
 
