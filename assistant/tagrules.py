@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 NAME = "assistant_attribute_rules"
 _FEATURES = ("TAG", "LOWER", "DEP", "IS_SPACE")
+_REMEMBERED = 200_000                      # feature combinations whose first-token matches are kept
 
 Test = Callable[[int], bool]
 
@@ -39,6 +40,7 @@ class AttributeRules:
         self.by_tag: dict[int, list[_Pattern]] = {}
         self.by_lower: dict[int, list[_Pattern]] = {}
         self.general: list[_Pattern] = []
+        self._first: dict[tuple[int, ...], tuple[_Pattern, ...]] = {}
         for rule, spec in enumerate(ruler.patterns):
             for tokens in spec["patterns"]:
                 n = len(tokens)
@@ -78,6 +80,19 @@ class AttributeRules:
                 return lambda v: seen[v] if v in seen else seen.setdefault(v, bool(rx.search(self.strings[v])))
         raise ValueError(f"unsupported {key} pattern {value!r}")
 
+    def _starting(self, row: list[int]) -> tuple[_Pattern, ...]:
+        """The patterns whose first token matches a token with these features (remembered: the
+        same tag, word and dependency recur, and a few patterns would otherwise be tried on every token)."""
+        key = tuple(row)
+        hit = self._first.get(key)
+        if hit is None:
+            hit = tuple(p for p in (*self.by_tag.get(row[0], ()), *self.by_lower.get(row[1], ()), *self.general)
+                        if all(test(row[col]) for col, test in p.tests[0]))
+            if len(self._first) >= _REMEMBERED:
+                self._first.clear()
+            self._first[key] = hit
+        return hit
+
     def __call__(self, doc: "Doc") -> "Doc":
         from spacy.attrs import DEP, IS_SPACE, LOWER, TAG
         from spacy.tokens._retokenize import set_token_attrs
@@ -85,16 +100,19 @@ class AttributeRules:
         rows = doc.to_array([TAG, LOWER, DEP, IS_SPACE]).tolist()
         found: list[tuple[int, int, int]] = []          # (rule, start, token)
         for i, row in enumerate(rows):
-            for p in (*self.by_tag.get(row[0], ()), *self.by_lower.get(row[1], ()), *self.general):
-                if i + len(p.tests) <= len(rows) and all(test(rows[i + j][col]) for j, tok in enumerate(p.tests)
-                                                         for col, test in tok):
+            for p in self._starting(row):
+                n = len(p.tests)
+                if n == 1 or i + n <= len(rows) and all(test(rows[i + j][col]) for j in range(1, n)
+                                                        for col, test in p.tests[j]):
                     found.append((p.rule, i, i + p.target))
         for rule, _, t in sorted(set(found)):
             set_token_attrs(doc[t], self.attrs[rule])
         return doc
 
 
-def _make(nlp: "Language", name: str) -> AttributeRules:
+def _make(nlp, name):  # type: ignore[no-untyped-def]
+    # No annotations: older confection (spaCy 3.8.6's) validates factory arguments against them and
+    # cannot resolve the string "Language" that `from __future__ import annotations` leaves.
     return AttributeRules(nlp.get_pipe("attribute_ruler"))
 
 
