@@ -6,9 +6,12 @@ for queries). Both give the same vectors to within 1e-5.
 """
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol, Sequence
@@ -80,9 +83,13 @@ def load_tokenizer(info: ModelInfo):  # -> tokenizers.Tokenizer
 
 
 class TorchEmbedder:
-    """sentence-transformers on the CPU."""
+    """sentence-transformers on the CPU. A long list of texts is embedded in mini-batches on one
+    thread per core, each thread with its own copy of the model and one torch thread: faster and
+    cheaper in CPU than torch's threads inside every matrix product, which wait for each other (the
+    more so when the ingest's parser shares the cores; BENCHMARKS.md). The same vectors as one
+    `encode` call, to within 1e-6. Sets torch's intra-op threads to 1 for the process."""
 
-    def __init__(self, info: ModelInfo, *, batch_size: int = 32) -> None:
+    def __init__(self, info: ModelInfo, *, batch_size: int = 32, threads: int | None = None) -> None:
         from sentence_transformers import SentenceTransformer
 
         self.model = SentenceTransformer(str(info.directory), device="cpu")
@@ -90,11 +97,43 @@ class TorchEmbedder:
         self.dim = int(self.model.get_embedding_dimension() if hasattr(self.model, "get_embedding_dimension")
                        else self.model.get_sentence_embedding_dimension())
         self.batch_size = batch_size
+        self.threads = max(1, threads if threads is not None else len(os.sched_getaffinity(0)))
+        self._copies: list = [self.model]   # one model per thread (a tokenizer must not be used by two
+        self._locks = [threading.Lock()]    # threads at once: "Already borrowed"), each with its lock
+        self._pool: ThreadPoolExecutor | None = None
+        self._setup = threading.Lock()
+        if self.threads > 1:
+            import torch
+            torch.set_num_threads(1)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        vectors = self.model.encode(list(texts), batch_size=self.batch_size, normalize_embeddings=True,
-                                    convert_to_numpy=True, show_progress_bar=False)
-        return np.asarray(vectors, dtype=np.float32)
+        texts = list(texts)
+        if self.threads == 1 or len(texts) <= self.batch_size:
+            return self._encode(0, texts)
+        with self._setup:
+            if self._pool is None:
+                with self._locks[0]:
+                    self._copies += [copy.deepcopy(self.model) for _ in range(self.threads - 1)]
+                self._locks += [threading.Lock() for _ in range(self.threads - 1)]
+                self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="assistant-embed")
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))       # little padding per batch
+        batches = [order[b:b + self.batch_size] for b in range(0, len(order), self.batch_size)]
+        shares = [batches[k::self.threads] for k in range(self.threads)]
+
+        def run(k: int) -> list[tuple[list[int], np.ndarray]]:
+            return [(idx, self._encode(k, [texts[i] for i in idx])) for idx in shares[k]]
+
+        result = np.empty((len(texts), self.dim), dtype=np.float32)
+        for done in self._pool.map(run, range(self.threads)):
+            for idx, vectors in done:
+                result[idx] = vectors
+        return result
+
+    def _encode(self, k: int, texts: list[str]) -> np.ndarray:
+        with self._locks[k]:
+            vectors = self._copies[k].encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
+                                             convert_to_numpy=True, show_progress_bar=False)
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dim)
 
 
 class OnnxEmbedder:

@@ -1,0 +1,57 @@
+"""The ingest's embedder: mini-batches on one thread per core give the vectors of one plain
+sentence-transformers `encode` call, in the order of the texts."""
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+from assistant.config import BUNDLED_MODEL
+from assistant.embed import TorchEmbedder, model_info
+
+TEXTS = [("The army said %d rebels were killed near the border. " % i) * (1 + i % 7) for i in range(70)] + \
+        ["", "Wagner", "THE MINISTRY DENIED THE REPORT."]
+
+
+@pytest.fixture(scope="module")
+def embedder() -> TorchEmbedder:
+    return TorchEmbedder(model_info(BUNDLED_MODEL), threads=2)
+
+
+def test_threads_give_the_vectors_of_one_encode_call_in_order(embedder: TorchEmbedder) -> None:
+    want = embedder.model.encode(TEXTS, batch_size=32, normalize_embeddings=True, convert_to_numpy=True)
+    got = embedder.embed(TEXTS)
+    assert got.shape == (len(TEXTS), embedder.dim) and got.dtype == np.float32
+    assert float(np.abs(got - want).max()) < 1e-5
+    assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
+    assert len(embedder._copies) == 2            # each thread its own model (tokenizers are not thread-safe)
+
+
+def test_short_and_empty_lists(embedder: TorchEmbedder) -> None:
+    assert embedder.embed([]).shape == (0, embedder.dim)
+    one = embedder.embed(["Wagner"])
+    assert float(np.abs(one[0] - embedder.embed(TEXTS)[TEXTS.index("Wagner")]).max()) < 1e-5
+
+
+def test_concurrent_callers_share_it_safely(embedder: TorchEmbedder) -> None:
+    """An ingest's batch and a question embedded at the same time (the web chat with the torch
+    query backend) neither fail nor mix up their vectors."""
+    want = embedder.embed(TEXTS)
+    results: dict[int, np.ndarray] = {}
+    errors: list[BaseException] = []
+
+    def work(k: int) -> None:
+        try:
+            results[k] = embedder.embed(TEXTS if k % 2 == 0 else TEXTS[-1:])
+        except BaseException as exc:          # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    for k, got in results.items():
+        assert float(np.abs(got - (want if k % 2 == 0 else want[-1:])).max()) < 1e-5
