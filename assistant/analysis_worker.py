@@ -1,5 +1,6 @@
 """The worker process in which ingest runs the spaCy analysis: `init` loads the pipeline once,
-`run` analyses one document, `run_many` several short ones together. The worker leaves as soon
+`run` analyses one document, `run_many` several short ones together; if the pipeline cannot be
+loaded, every task raises that ModelError (and the ingest stops with it). The worker leaves as soon
 as the ingest that started it is gone, even after kill -9. Importing this module is cheap (no
 Chroma, no torch), so a worker starts fast.
 """
@@ -10,7 +11,8 @@ import threading
 import time
 from typing import Any
 
-from .analyse import analyse, analyse_many, load_analyzer
+from .analyse import Analyzer, analyse, analyse_many, load_analyzer
+from .errors import ModelError
 from .types import Analysis, Document
 
 _STATE: dict[str, Any] = {}
@@ -31,7 +33,17 @@ def init(spacy_model: str) -> None:
         os._exit(0)
 
     threading.Thread(target=watch, name="assistant-parent-watch", daemon=True).start()
-    _STATE["analyzer"] = load_analyzer(spacy_model)
+    try:
+        _STATE["analyzer"] = load_analyzer(spacy_model)
+    except Exception as exc:        # kept for the tasks to report: an initializer's error breaks the pool
+        _STATE["error"] = exc if isinstance(exc, ModelError) else \
+            ModelError(f"spaCy model {spacy_model!r} could not be loaded ({type(exc).__name__}: {str(exc)[:300]})")
+
+
+def _analyzer() -> Analyzer:
+    if "error" in _STATE:
+        raise _STATE["error"]
+    return _STATE["analyzer"]
 
 
 def ready() -> bool:
@@ -41,14 +53,15 @@ def ready() -> bool:
 
 def run(doc: Document) -> Analysis:
     """The analysis of one document."""
-    return analyse(doc, analyzer=_STATE["analyzer"], batch_size=parse_batch(doc))
+    return analyse(doc, analyzer=_analyzer(), batch_size=parse_batch(doc))
 
 
 def run_many(docs: list[Document]) -> list[Analysis | Exception]:
     """The analyses of several short documents parsed together; where that fails, each document
     on its own, so one bad document fails alone (its exception in its place)."""
+    analyzer = _analyzer()
     try:
-        return list(analyse_many(docs, analyzer=_STATE["analyzer"], batch_size=256))
+        return list(analyse_many(docs, analyzer=analyzer, batch_size=256))
     except Exception:
         out: list[Analysis | Exception] = []
         for doc in docs:

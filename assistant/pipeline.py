@@ -31,7 +31,7 @@ from .clean import clean
 from .compose import compose
 from .config import Settings
 from .embed import Embedder, load_embedder, load_tokenizer, model_info
-from .errors import AssistantError, IndexError_, IndexLockedError, LoadError
+from .errors import AssistantError, IndexError_, IndexLockedError, LoadError, ModelError
 from .load import discover, load_file
 from .question import analyse_question
 from .retrieve import retrieve
@@ -567,6 +567,8 @@ def _take(p: _Pending, batch: "_Batch", analyser: "_Analyser", queue: deque[_Pen
             return
         batch.fail(p, "the language analysis crashed on this document (out of memory?)")
         return
+    except ModelError:
+        raise                                # no document can be analysed: stop, saying why
     except Exception as exc:
         batch.fail(p, f"the language analysis failed ({type(exc).__name__}: {str(exc)[:200]})")
         return

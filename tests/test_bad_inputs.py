@@ -358,3 +358,20 @@ def test_a_document_of_more_than_6000_chunks(tmp_path, cache_dir):
     assert last.chunk_id in [cid for cid, _ in lexical.search(assistant._lex, "Aguelhok", n=3, weights=None)]
     vector = assistant.query_embedder().embed(["fuel drums near Aguelhok"])[0]
     assert any("Aguelhok" in c.text for c, _ in assistant.store.query(vector, n=5, where=None))
+
+
+@pytest.mark.parametrize("files", [1, 3])
+def test_a_missing_spacy_model_stops_the_ingest_saying_so(tmp_path, cache_dir, files):
+    """Without its language model no document can be analysed: the ingest stops at once with the
+    model's name (3 files: in the worker process, 1 file: in this one) instead of failing every
+    document as a crash, and stores nothing."""
+    from assistant.errors import ModelError
+    from assistant.pipeline import ingest, open_assistant
+
+    for i in range(files):
+        (tmp_path / f"report{i}.txt").write_text(f"The army said {i} rebels were killed. The rebels denied it.\n")
+    settings = Settings.from_env(index_dir=tmp_path / "index", cache_dir=cache_dir, spacy_model="en_core_web_missing")
+    assistant = open_assistant(settings)
+    with pytest.raises(ModelError, match="en_core_web_missing"):
+        ingest(sorted(tmp_path.glob("*.txt")), assistant=assistant)
+    assert assistant.store.count() == 0 and not assistant.documents()
