@@ -87,7 +87,7 @@ class TorchEmbedder:
     thread per core, each thread with its own copy of the model and one torch thread: faster and
     cheaper in CPU than torch's threads inside every matrix product, which wait for each other (the
     more so when the ingest's parser shares the cores; BENCHMARKS.md). The same vectors as one
-    `encode` call, to within 1e-6. Sets torch's intra-op threads to 1 for the process."""
+    `encode` call. Sets torch's intra-op threads to 1 for the process."""
 
     def __init__(self, info: ModelInfo, *, batch_size: int = 32, threads: int | None = None) -> None:
         from sentence_transformers import SentenceTransformer
@@ -116,7 +116,9 @@ class TorchEmbedder:
                     self._copies += [copy.deepcopy(self.model) for _ in range(self.threads - 1)]
                 self._locks += [threading.Lock() for _ in range(self.threads - 1)]
                 self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="assistant-embed")
-        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))       # little padding per batch
+        # longest first, sorted as sentence-transformers' encode sorts: each mini-batch holds the texts
+        # one encode call of the whole list would put together, so the vectors are the same, bit for bit
+        order = np.argsort([-len(t) for t in texts]).tolist()
         batches = [order[b:b + self.batch_size] for b in range(0, len(order), self.batch_size)]
         shares = [batches[k::self.threads] for k in range(self.threads)]
 
