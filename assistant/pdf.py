@@ -9,8 +9,8 @@ then prints one JSON object ({"pages": [...], "info": {...}, "warnings": [...]} 
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import signal
 import subprocess
 import sys
