@@ -10,9 +10,11 @@ import copy
 import hashlib
 import json
 import os
+import queue
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, InvalidStateError, ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Literal, Protocol, Sequence
 
@@ -98,8 +100,9 @@ class TorchEmbedder:
                        else self.model.get_sentence_embedding_dimension())
         self.batch_size = batch_size
         self.threads = max(1, threads if threads is not None else len(os.sched_getaffinity(0)))
-        self._copies: list = [self.model]   # one model per thread (a tokenizer must not be used by two
-        self._locks = [threading.Lock()]    # threads at once: "Already borrowed"), each with its lock
+        self._copies: list = [self.model]   # one model per thread: a tokenizer must not be used by two
+        self._free: queue.SimpleQueue[int] = queue.SimpleQueue()   # threads at once ("Already borrowed")
+        self._free.put(0)
         self._pool: ThreadPoolExecutor | None = None
         self._setup = threading.Lock()
         if self.threads > 1:
@@ -109,32 +112,74 @@ class TorchEmbedder:
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         texts = list(texts)
         if self.threads == 1 or len(texts) <= self.batch_size:
-            return self._encode(0, texts)
-        with self._setup:
-            if self._pool is None:
-                with self._locks[0]:
-                    self._copies += [copy.deepcopy(self.model) for _ in range(self.threads - 1)]
-                self._locks += [threading.Lock() for _ in range(self.threads - 1)]
-                self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="assistant-embed")
+            return self._encode(texts)
+        return self.submit(texts).result()
+
+    def submit(self, texts: Sequence[str]) -> Future:
+        """Start embedding `texts`: a Future of `embed(texts)`. The mini-batches of successive calls
+        queue in the order of the calls, so the threads go on to the next list while the last
+        mini-batches of this one are still running. Cancelling it drops those not yet started."""
+        texts = list(texts)
+        pool = self._threads()
         # longest first, sorted as sentence-transformers' encode sorts: each mini-batch holds the texts
         # one encode call of the whole list would put together, so the vectors are the same, bit for bit
         order = np.argsort([-len(t) for t in texts]).tolist()
         batches = [order[b:b + self.batch_size] for b in range(0, len(order), self.batch_size)]
-        shares = [batches[k::self.threads] for k in range(self.threads)]
-
-        def run(k: int) -> list[tuple[list[int], np.ndarray]]:
-            return [(idx, self._encode(k, [texts[i] for i in idx])) for idx in shares[k]]
-
         result = np.empty((len(texts), self.dim), dtype=np.float32)
-        for done in self._pool.map(run, range(self.threads)):
-            for idx, vectors in done:
-                result[idx] = vectors
-        return result
+        out: Future = Future()
+        if not batches:
+            out.set_result(result)
+            return out
+        parts = [pool.submit(self._encode, [texts[i] for i in idx]) for idx in batches]
+        left = [len(parts)]
+        lock = threading.Lock()
 
-    def _encode(self, k: int, texts: list[str]) -> np.ndarray:
-        with self._locks[k]:
+        def settle(idx: list[int], part: Future) -> None:
+            with lock:
+                if out.done() or part.cancelled():
+                    return
+                try:
+                    if (exc := part.exception()) is not None:
+                        out.set_exception(exc)
+                        return
+                    result[idx] = part.result()
+                    left[0] -= 1
+                    if left[0] == 0:
+                        out.set_result(result)
+                except InvalidStateError:
+                    pass                        # cancelled meanwhile
+
+        def stop(f: Future) -> None:            # cancelled or failed: the mini-batches not yet started are dropped
+            if f.cancelled() or f.exception() is not None:
+                for p in parts:
+                    p.cancel()
+
+        for idx, part in zip(batches, parts):
+            part.add_done_callback(partial(settle, idx))
+        out.add_done_callback(stop)
+        return out
+
+    def _threads(self) -> ThreadPoolExecutor:
+        """The embedding threads, and a model copy for each (made on first use)."""
+        with self._setup:
+            if self._pool is None:
+                k = self._free.get()        # the model is not in use while it is copied
+                try:
+                    self._copies += [copy.deepcopy(self.model) for _ in range(self.threads - 1)]
+                finally:
+                    self._free.put(k)
+                for k in range(1, self.threads):
+                    self._free.put(k)
+                self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="assistant-embed")
+            return self._pool
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        k = self._free.get()
+        try:
             vectors = self._copies[k].encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
                                              convert_to_numpy=True, show_progress_bar=False)
+        finally:
+            self._free.put(k)
         return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dim)
 
 
@@ -236,12 +281,17 @@ def export_onnx(info: ModelInfo, target: Path) -> Path:
     return target
 
 
-def load_embedder(settings: Settings, *, purpose: Literal["ingest", "query"]) -> Embedder:
-    """The embedder for ingest (sentence-transformers) or queries (ONNX unless configured otherwise)."""
+def load_embedder(settings: Settings) -> Embedder:
+    """The embedder for questions: ONNX Runtime, or sentence-transformers when configured so."""
     info = model_info(settings.embedding_model)
-    if purpose == "ingest" or settings.query_backend == "torch":
+    if settings.query_backend == "torch":
         return TorchEmbedder(info)
     path = onnx_path(info, settings.cache_dir)
     if not path.exists():
         export_onnx(info, path)
     return OnnxEmbedder(info, path)
+
+
+def load_ingest_embedder(settings: Settings) -> TorchEmbedder:
+    """The embedder for ingest: sentence-transformers, one thread per core."""
+    return TorchEmbedder(model_info(settings.embedding_model))

@@ -30,7 +30,7 @@ from .chunk import chunk
 from .clean import clean
 from .compose import compose
 from .config import Settings
-from .embed import Embedder, load_embedder, load_tokenizer, model_info
+from .embed import Embedder, TorchEmbedder, load_embedder, load_ingest_embedder, load_tokenizer, model_info
 from .errors import AssistantError, IndexError_, IndexLockedError, LoadError, ModelError
 from .load import discover, load_file
 from .question import analyse_question
@@ -48,7 +48,7 @@ class Assistant:
     settings: Settings
     store: Store
     _query_embedder: Embedder | None = None
-    _ingest_embedder: Embedder | None = None
+    _ingest_embedder: TorchEmbedder | None = None
     _analyzer: Any = None
     _tokenizer: Any = None
     _lex: lexical.LexicalIndex | None = None
@@ -65,12 +65,12 @@ class Assistant:
 
     def query_embedder(self) -> Embedder:
         if self._query_embedder is None:
-            self._query_embedder = load_embedder(self.settings, purpose="query")
+            self._query_embedder = load_embedder(self.settings)
         return self._query_embedder
 
-    def ingest_embedder(self) -> Embedder:
+    def ingest_embedder(self) -> TorchEmbedder:
         if self._ingest_embedder is None:
-            self._ingest_embedder = load_embedder(self.settings, purpose="ingest")
+            self._ingest_embedder = load_ingest_embedder(self.settings)
         return self._ingest_embedder
 
     def analyzer(self) -> Any:
@@ -363,8 +363,9 @@ def ingest(paths: Sequence[Path], *, assistant: Assistant, progress: Progress | 
     """Add files and folders to the index; one report line per file, whatever happens to the others.
 
     Files are read ahead on a reader thread (PDFs in a limited child process) and planned and
-    chunked in this thread; documents are parsed by spaCy in a worker process; a writing thread
-    embeds and stores the previous ones meanwhile, in batches across documents. Each batch is
+    chunked in this thread; documents are parsed by spaCy in a worker process; the previous ones
+    are embedded (one thread per core) and stored by a writing thread meanwhile, in batches across
+    documents. Each batch is
     committed in one write, so an interrupted ingest leaves only complete documents; running it
     again adds the rest."""
     t0 = time.perf_counter()
@@ -398,6 +399,7 @@ def ingest(paths: Sequence[Path], *, assistant: Assistant, progress: Progress | 
                     _take(queue.popleft(), batch, analyser, queue)
             while queue:
                 _take(queue.popleft(), batch, analyser, queue)
+            analyser.finish()                # nothing left to parse: the worker exits while the last batches embed
         if progress:
             progress("files", len(files), len(files))
         for key in order:
@@ -584,13 +586,16 @@ class _Batch:
     marked for deletion and the generation moved on; the replaced documents are deleted last.
     Whatever an interruption leaves is not done, and `repair` removes it.
 
-    A full batch is embedded and written by a writing thread while the ingest reads, parses and
-    chunks the next documents (torch releases the GIL); one batch in flight at a time, written in
-    order. The embedding model is loaded on that thread as soon as there is something to embed."""
+    A full batch is handed over at once: its chunks are queued on the embedder's threads, behind
+    those of the batches before (so those threads never wait for a batch to be written), and a
+    writing thread stores it when its vectors are ready, in order; at most `ahead` batches are in
+    flight while the ingest reads, parses and chunks the next documents (torch releases the GIL).
+    The embedding model is loaded on its own thread as soon as there is something to embed."""
 
     def __init__(self, assistant: Assistant, writer: Writer, planner: _Planner, progress: Progress | None,
-                 size: int = 128) -> None:
+                 size: int = 128, ahead: int = 2) -> None:
         self.assistant, self.writer, self.planner, self.progress, self.size = assistant, writer, planner, progress, size
+        self.ahead = ahead
         self.items: list[tuple[DocRecord, str, list[Chunk]]] = []
         self.retiring: list[str] = []
         self.n = 0
@@ -599,8 +604,10 @@ class _Batch:
         self.failures: dict[str, list[str]] = {}
         self._stored_of: dict[str, int] = {}
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="assistant-ingest-writer")
-        self._inflight: Future | None = None
+        self._loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="assistant-ingest-embed")
+        self._inflight: deque[tuple[Future, Future]] = deque()   # (its write, its embedding started) per batch
         self._model: Future | None = None
+        self._failed = False                 # on the writing thread: no batch is written after a failed one
 
     def __enter__(self) -> "_Batch":
         return self
@@ -610,13 +617,17 @@ class _Batch:
             if exc[0] is None:
                 self.flush()
                 self.wait()
-        finally:
-            self._thread.shutdown(wait=True, cancel_futures=True)   # an interrupted batch stays pending
+        finally:                             # interrupted: batches not yet written stay pending, unembedded
+            self._loader.shutdown(wait=True, cancel_futures=True)
+            for _, started in self._inflight:
+                if started.done() and not started.cancelled() and started.exception() is None and started.result():
+                    started.result().cancel()
+            self._thread.shutdown(wait=True, cancel_futures=True)
 
     def prepare(self) -> None:
         """Start loading the embedding model (a re-run with nothing new never loads it)."""
         if self._model is None:
-            self._model = self._thread.submit(self.assistant.ingest_embedder)
+            self._model = self._loader.submit(self.assistant.ingest_embedder)
 
     def add(self, record: DocRecord, text: str, chunks: list[Chunk], *, retire: Sequence[str] = ()) -> None:
         self.retiring.extend(retire)
@@ -639,7 +650,8 @@ class _Batch:
             self.planner.keep(p.retire)      # nothing of the new version stored: the old one stays
 
     def flush(self) -> None:
-        """Hand what is gathered to the writing thread (after the batch in flight is written)."""
+        """Hand what is gathered over: its embedding is queued and its write follows those of the
+        batches before (waiting while `ahead` batches are in flight)."""
         retire = [i for i in dict.fromkeys(self.retiring) if i in self.planner.retiring]
         self.retiring = []
         if not self.items and not retire:
@@ -648,14 +660,22 @@ class _Batch:
             self.planner.retiring.pop(i, None)   # its removal is under way: no later file can keep it
         items, n = self.items, self.n
         self.items, self.n = [], 0
-        self.wait()
-        self._inflight = self._thread.submit(self._write, items, retire, n)
+        texts = [c.text for _, _, cs in items for c in cs]
+        if texts:
+            self.prepare()
+        started = self._loader.submit(self._embed, texts)
+        self._inflight.append((self._thread.submit(self._write, items, retire, n, started), started))
+        while len(self._inflight) > self.ahead:
+            self._settle()
 
     def wait(self) -> None:
-        """Wait for the batch in flight to be written (raising what went wrong with it) and count it."""
-        if self._inflight is None:
-            return
-        job, self._inflight = self._inflight, None
+        """Wait for every batch in flight to be written (raising what went wrong) and count them."""
+        while self._inflight:
+            self._settle()
+
+    def _settle(self) -> None:
+        """Wait for the oldest batch in flight to be written (raising what went wrong with it) and count it."""
+        job, _ = self._inflight.popleft()
         items, n = job.result()
         for r, _, cs in items:
             self.chunks_of[r.doc_id] = len(cs)
@@ -663,18 +683,28 @@ class _Batch:
         if self.progress:
             self.progress("chunks", n, -1)
 
-    def _write(self, items: list[tuple[DocRecord, str, list[Chunk]]], retire: list[str], n: int) -> tuple[list, int]:
-        """On the writing thread: store one batch, committed in one write."""
-        self.writer.check()
-        store = self.assistant.store
-        if items:
-            store.put_documents([(r, t) for r, t, _ in items])
-            every = [c for _, _, cs in items for c in cs]
-            if every:
-                vectors = self.assistant.ingest_embedder().embed([c.text for c in every])
-                store.add_batch([(r, cs) for r, _, cs in items], vectors)
-        store.commit(done=[r.doc_id for r, _, _ in items], retire=retire)
-        store.purge(retire)
+    def _embed(self, texts: list[str]) -> Future | None:
+        """On the loading thread (after the model is loaded): queue the embedding of `texts`."""
+        return self.assistant.ingest_embedder().submit(texts) if texts else None
+
+    def _write(self, items: list[tuple[DocRecord, str, list[Chunk]]], retire: list[str], n: int,
+               started: Future) -> tuple[list, int]:
+        """On the writing thread: store one batch, once its vectors are ready, committed in one write."""
+        try:
+            if self._failed:
+                raise AssistantError("not written: an earlier batch of this ingest could not be stored")
+            self.writer.check()
+            store = self.assistant.store
+            if items:
+                store.put_documents([(r, t) for r, t, _ in items])
+                embedding = started.result()
+                if embedding is not None:
+                    store.add_batch([(r, cs) for r, _, cs in items], embedding.result())
+            store.commit(done=[r.doc_id for r, _, _ in items], retire=retire)
+            store.purge(retire)
+        except BaseException:
+            self._failed = True
+            raise
         return items, n
 
 
@@ -712,6 +742,11 @@ class _Analyser:
     def __exit__(self, *exc: object) -> None:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def finish(self) -> None:
+        """Let the worker process go (without waiting for it): every document is analysed."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=False)
 
     def submit(self, doc: Document) -> Future:
         if self.workers > 0:

@@ -55,7 +55,7 @@ def main() -> None:
     pipeline.chunk = timed("chunk", pipeline.chunk)
     pipeline.rebuild_lexical = timed("keyword index rebuild", pipeline.rebuild_lexical)
     lexical.save = timed("keyword index save", lexical.save)
-    pipeline.load_embedder = timed("embedding model load", pipeline.load_embedder)
+    pipeline.load_ingest_embedder = timed("embedding model load", pipeline.load_ingest_embedder)
     Store.put_documents = timed("chroma put_documents", Store.put_documents)
     Store.add_chunks = timed("chroma add_chunks", Store.add_chunks)
     Store.mark_done = timed("chroma mark_done", Store.mark_done)

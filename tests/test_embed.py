@@ -55,3 +55,23 @@ def test_concurrent_callers_share_it_safely(embedder: TorchEmbedder) -> None:
     assert not errors
     for k, got in results.items():
         assert float(np.abs(got - (want if k % 2 == 0 else want[-1:])).max()) < 1e-5
+
+
+def test_lists_submitted_one_after_another_keep_their_vectors(embedder: TorchEmbedder) -> None:
+    """The ingest queues each batch's texts behind the previous batch's: every list still gets the
+    vectors of its own encode call, bit for bit, whatever thread ran which mini-batch."""
+    lists = [TEXTS, TEXTS[5:40], TEXTS[-3:], [], TEXTS[::-1]]
+    futures = [embedder.submit(texts) for texts in lists]
+    for texts, future in zip(lists, futures):
+        got = future.result()
+        assert got.shape == (len(texts), embedder.dim)
+        if texts:
+            want = embedder.model.encode(texts, batch_size=32, normalize_embeddings=True, convert_to_numpy=True)
+            assert np.array_equal(got, want)
+
+
+def test_a_cancelled_list_leaves_the_threads_working(embedder: TorchEmbedder) -> None:
+    many = [t + f" ({i})" for i in range(6) for t in TEXTS]     # mini-batches queued behind one another
+    first, second = embedder.submit(many), embedder.submit(TEXTS)
+    assert first.cancel() or first.done()
+    assert np.array_equal(second.result(timeout=120), embedder.embed(TEXTS))   # no copy of the model lost
