@@ -2,11 +2,13 @@
 
     python benchmarks/speed.py [--code REV] [--work DIR] [--only ingest,scale,latency,cold,server,identical]
                                [--scales 1000,10000,100000] [--rounds 5] [--before REV [--reingest]]
+                               [--ingest-paths PATH,PATH]
 
 - ingest:   `assistant ingest` of the dev corpus (corpus/ + the WikiEvents sample) into a fresh
             index, process wall time, divided by the raw embedding time of the same chunks (one
             plain sentence-transformers `encode` call, torch's default threads, in a fresh process);
-            also the ingest's own embedder and ONNX Runtime on the same chunks;
+            also the ingest's own embedder and ONNX Runtime on the same chunks (--ingest-paths:
+            other files instead, e.g. only the PDF reports);
 - scale:    indexes of 1k / 10k / 100k chunks made by replicating the MUC-4 reports' chunks of that
             index with distinct chunk and document ids, reusing their computed embeddings through
             the store API (nothing is re-embedded), then the keyword index rebuilt (timed);
@@ -80,10 +82,10 @@ def child(mode: str, *args: str, pythonpath: str | None = None, env_extra: dict[
 
 # -- ingest ---------------------------------------------------------------------------------------
 
-def bench_ingest(work: Path, *, onnx: bool = True) -> dict:
-    index = work / "dev-index"
+def bench_ingest(work: Path, *, onnx: bool = True, paths: list[str] | None = None) -> dict:
+    index = work / ("dev-index" if paths is None else "ingest-index")
     shutil.rmtree(index, ignore_errors=True)
-    paths = [str(p) for p in corpus_paths()]
+    paths = paths or [str(p) for p in corpus_paths()]
     cmd = [ASSISTANT, "ingest", *paths, "--index", str(index), "--json", "--quiet"]
     with Clock() as c:
         out = subprocess.run(cmd, env=quiet_env(), capture_output=True, text=True)
@@ -476,6 +478,8 @@ def main() -> None:
     ap.add_argument("--before", default="HEAD", help="identical: the code compared with the measured one: REV, or "
                     "mine@REV (the measured code with the speed work's files as at REV)")
     ap.add_argument("--no-onnx-floor", action="store_true", help="ingest: skip the ONNX Runtime floor")
+    ap.add_argument("--ingest-paths", help="ingest: comma-separated files or folders to ingest instead of the dev "
+                    "corpus (its index is not the dev index the other sections use)")
     ap.add_argument("--reingest", action="store_true", help="identical: each version ingests its own index")
     ap.add_argument("--identical-index", type=Path, help="identical: the index to copy (default: the dev index)")
     ap.add_argument("--index")
@@ -503,8 +507,13 @@ def main() -> None:
         print(json.dumps(res[name])[:2000], file=sys.stderr, flush=True)
         save(a.name, res)
 
-    if "ingest" in only or not dev.exists():
+    if a.ingest_paths:                       # other files; the other sections still use the dev index
+        step("ingest", lambda: bench_ingest(work, onnx=not a.no_onnx_floor,
+                                            paths=[str(Path(p).resolve()) for p in a.ingest_paths.split(",")]))
+    elif "ingest" in only:
         step("ingest", lambda: bench_ingest(work, onnx=not a.no_onnx_floor))
+    if only - {"ingest"} and not dev.exists():
+        step("dev-ingest", lambda: bench_ingest(work, onnx=not a.no_onnx_floor))
     if "scale" in only:
         step("scale", lambda: bench_scale(dev, work, scales))
     if "lexical" in only:
