@@ -94,6 +94,8 @@ def bench_ingest(work: Path, *, onnx: bool = True, paths: list[str] | None = Non
     full = json.loads(out.stdout)
     report = full["summary"]
     failed = [f for f in full["files"] if f["status"] == "failed"]
+    if not report["chunks"]:
+        raise SystemExit(f"the ingest stored nothing: {failed[:3]}")
     torch_floor = child("_floor", "--index", str(index), "--backend", "torch")
     ours = child("_floor", "--index", str(index), "--backend", "assistant")
     onnx_floor = child("_floor", "--index", str(index), "--backend", "onnx") if onnx else {"embed_seconds": float("nan")}
@@ -490,6 +492,7 @@ def main() -> None:
     ap.add_argument("--answers-out")
     ap.add_argument("--name", default="speed", help="results file name under benchmarks/results")
     a = ap.parse_args()
+    ingest_paths = [str(Path(p).resolve()) for p in a.ingest_paths.split(",")] if a.ingest_paths else None  # before use_code moves
     if a.mode != "all":
         print(json.dumps({"_floor": _floor, "_build": _build, "_serve": _serve, "_lexcheck": _lexcheck}[a.mode](a)))
         return
@@ -508,8 +511,7 @@ def main() -> None:
         save(a.name, res)
 
     if a.ingest_paths:                       # other files; the other sections still use the dev index
-        step("ingest", lambda: bench_ingest(work, onnx=not a.no_onnx_floor,
-                                            paths=[str(Path(p).resolve()) for p in a.ingest_paths.split(",")]))
+        step("ingest", lambda: bench_ingest(work, onnx=not a.no_onnx_floor, paths=ingest_paths))
     elif "ingest" in only:
         step("ingest", lambda: bench_ingest(work, onnx=not a.no_onnx_floor))
     if only - {"ingest"} and not dev.exists():
