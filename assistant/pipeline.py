@@ -365,9 +365,8 @@ def ingest(paths: Sequence[Path], *, assistant: Assistant, progress: Progress | 
     Files are read ahead on a reader thread (PDFs in a limited child process) and planned and
     chunked in this thread; documents are parsed by spaCy in a worker process; the previous ones
     are embedded (one thread per core) and stored by a writing thread meanwhile, in batches across
-    documents. Each batch is
-    committed in one write, so an interrupted ingest leaves only complete documents; running it
-    again adds the rest."""
+    documents. Each batch is committed in one write, so an interrupted ingest leaves only complete
+    documents; running it again adds the rest."""
     t0 = time.perf_counter()
     files, bad = discover([Path(p) for p in paths])
     reports = {str(p): FileReport(path=str(p), status="failed", reason=why) for p, why in bad}
