@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -68,10 +69,14 @@ def _filters(args: argparse.Namespace):  # -> Filters
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from .pipeline import ask, open_assistant
+    from .pipeline import ask, open_assistant, writer_at_work
     from .render import answer_dict, answer_markdown
 
     assistant = open_assistant(_settings(args))
+    if (busy := writer_at_work(assistant)) is not None:
+        print(f"note: {assistant.store.where} is being written by pid {busy.pid} on {busy.host} ({busy.purpose}, since "
+              f"{time.strftime('%H:%M:%S', time.localtime(busy.since))}); the answers come from the documents "
+              "stored so far", file=sys.stderr)
     filters = _filters(args)
     questions = (line.strip() for line in sys.stdin) if args.question == "-" else iter([args.question])
     for q in questions:

@@ -304,6 +304,25 @@ def writer_lock(assistant: Assistant, *, purpose: str = "ingest") -> Iterator[Wr
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+def writer_at_work(assistant: Assistant) -> Lease | None:
+    """The claim of a writer (an ingest, a deletion) at work on the index now, if any: readers
+    meanwhile see only the documents it has finished."""
+    try:
+        held = assistant.store.lease()
+    except AssistantError:
+        return None
+    if held is None or held.expires <= time.time():   # a live writer renews its claim every 15 s
+        return None
+    if held.host == HOST:
+        try:
+            os.kill(held.pid, 0)
+        except ProcessLookupError:
+            return None                      # killed: its claim has not lapsed yet
+        except PermissionError:
+            pass                             # alive, another user's
+    return held
+
+
 def repair(assistant: Assistant, *, abandoned: bool = False) -> list[str]:
     """Remove what an interrupted writer left: documents not marked done lose their chunks and
     manifest entries (they can be ingested again). The generation moves on when anything was

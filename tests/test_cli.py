@@ -57,3 +57,20 @@ def test_ingest_reports_every_file_and_is_idempotent(tmp_path, cache_dir):
     second = run("ingest", str(tmp_path / "docs"), "--index", str(tmp_path / "idx"), "--json", "--quiet", env_extra=env)
     again = {os.path.basename(f["path"]): f["status"] for f in json.loads(second.stdout)["files"]}
     assert again == {"a.txt": "unchanged", "copy.txt": "unchanged", "empty.txt": "failed"}
+
+
+def test_ask_says_when_an_ingest_is_still_writing_the_index(settings):
+    """During an ingest (here: this process holding the index's writer claim) the answers come from
+    the documents stored so far, and the command line says so; afterwards it does not."""
+    from assistant.pipeline import open_assistant, writer_lock
+
+    assistant = open_assistant(settings)
+    args = ("ask", "--json", "How many Wagner fighters were killed?", "--index", str(settings.index_dir))
+    env = {"ASSISTANT_CACHE": str(settings.cache_dir)}
+    with writer_lock(assistant):
+        during = run(*args, env_extra=env)
+    after = run(*args, env_extra=env)
+    assert during.returncode == 0 and after.returncode == 0, during.stderr[-2000:] + after.stderr[-2000:]
+    assert f"is being written by pid {os.getpid()}" in during.stderr and "stored so far" in during.stderr
+    assert "being written" not in after.stderr
+    assert json.loads(during.stdout)["answerable"] is False             # stdout stays pure JSON
