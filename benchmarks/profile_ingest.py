@@ -6,15 +6,19 @@ Stages of the main process (file reading and PDF parsing, cleaning, waiting on f
 embedding, Chroma writes, keyword index) are summed from wrappers put around the pipeline's
 functions for this run only. Reading, the main loop and the writing thread run at the same time,
 so the stages overlap and their sum exceeds the wall time; the CPU time of child processes (the
-spaCy worker and the PDF parsers) comes from getrusage. Default PATHS: the dev corpus (corpus/ + WikiEvents sample).
+spaCy worker and the PDF parsers) comes from getrusage. A thread samples /proc/stat each second:
+how many of the machine's cores were busy (any process), and the idle core-seconds in total and in
+the last 5 s. Default PATHS: the dev corpus (corpus/ + WikiEvents sample).
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import shutil
 import sys
+import threading
 import time
 from collections import defaultdict
 from concurrent.futures import Future
@@ -36,6 +40,36 @@ def timed(name: str, fn):
             SPENT[name] += time.perf_counter() - t0
             CALLS[name] += 1
     return wrapper
+
+
+class CpuTrace:
+    """How many of the machine's cores were busy (any process), second by second, from /proc/stat."""
+
+    def __init__(self) -> None:
+        self.cores = os.cpu_count() or 1
+        self.busy: list[float] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    @staticmethod
+    def _snap() -> tuple[int, int]:
+        with open("/proc/stat") as fh:
+            v = [int(x) for x in fh.readline().split()[1:]]
+        return sum(v), v[3] + v[4]           # all jiffies, idle + iowait
+
+    def _run(self) -> None:
+        prev = self._snap()
+        while not self._stop.wait(1.0):
+            cur = self._snap()
+            total, idle = cur[0] - prev[0], cur[1] - prev[1]
+            self.busy.append(round(self.cores * (total - idle) / total, 2) if total else 0.0)
+            prev = cur
+
+    def stop(self) -> list[float]:
+        self._stop.set()
+        self._thread.join()
+        return self.busy
 
 
 def main() -> None:
@@ -62,7 +96,7 @@ def main() -> None:
     for name in ("add_batch", "commit", "purge"):           # the store's batched writes, where present
         if hasattr(Store, name):
             setattr(Store, name, timed(f"chroma {name}", getattr(Store, name)))
-    TorchEmbedder.embed = timed("embed", TorchEmbedder.embed)
+    TorchEmbedder._encode = timed("embedding mini-batches (summed over the embedding threads)", TorchEmbedder._encode)
     OnnxEmbedder.embed = timed("embed", OnnxEmbedder.embed)
     Future.result = timed("waiting on a Future (spaCy worker, file reader, writing thread)", Future.result)
 
@@ -71,9 +105,11 @@ def main() -> None:
     assistant = pipeline.open_assistant(Settings.from_env(index_dir=a.index))
     with_children0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     self0 = resource.getrusage(resource.RUSAGE_SELF)
+    trace = CpuTrace()
     t0 = time.perf_counter()
     report = pipeline.ingest(paths, assistant=assistant, workers=a.workers)
     wall = time.perf_counter() - t0
+    busy = trace.stop()
     ch = resource.getrusage(resource.RUSAGE_CHILDREN)
     me = resource.getrusage(resource.RUSAGE_SELF)
     chunks = sum(f.chunks for f in report.files)
@@ -82,7 +118,10 @@ def main() -> None:
            "chunks": chunks, "files": len(report.files), "wall_seconds": round(wall, 1), "main_process_stages": stages,
            "main_process_cpu_seconds": round(me.ru_utime + me.ru_stime - self0.ru_utime - self0.ru_stime, 1),
            "children_cpu_seconds (spaCy worker, PDF parsers)":
-               round(ch.ru_utime + ch.ru_stime - with_children0.ru_utime - with_children0.ru_stime, 1)}
+               round(ch.ru_utime + ch.ru_stime - with_children0.ru_utime - with_children0.ru_stime, 1),
+           "machine_cores_busy_per_second": busy,
+           "idle_core_seconds": round(sum(trace.cores - b for b in busy), 1),
+           "idle_core_seconds_last_5_s": round(sum(trace.cores - b for b in busy[-5:]), 1)}
     save("profile_ingest", out)
     print(json.dumps(out, indent=1))
 
