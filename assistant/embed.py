@@ -88,13 +88,18 @@ class TorchEmbedder:
     """sentence-transformers on the CPU. A long list of texts is embedded in mini-batches on one
     thread per core, each thread with its own copy of the model and one torch thread: faster and
     cheaper in CPU than torch's threads inside every matrix product, which wait for each other (the
-    more so when the ingest's parser shares the cores; BENCHMARKS.md). The same vectors as one
-    `encode` call. Sets torch's intra-op threads to 1 for the process."""
+    more so when the ingest's parser shares the cores; BENCHMARKS.md). Each mini-batch holds texts
+    of about the same length in word pieces, so little of the work is padding; a text's vector is
+    the one `encode` gives it to within float32 rounding (its mini-batch's padding changes the last
+    bit of some components). Sets torch's intra-op threads to 1 for the process."""
 
-    def __init__(self, info: ModelInfo, *, batch_size: int = 32, threads: int | None = None) -> None:
+    def __init__(self, info: ModelInfo, *, batch_size: int = 16, threads: int | None = None) -> None:
         from sentence_transformers import SentenceTransformer
 
         self.model = SentenceTransformer(str(info.directory), device="cpu")
+        self.max_length = int(getattr(self.model, "max_seq_length", None) or info.max_length)
+        self._counter = load_tokenizer(info)     # word pieces per text, to put texts of one length together
+        self._counting = threading.Lock()
         self.name = info.name
         self.dim = int(self.model.get_embedding_dimension() if hasattr(self.model, "get_embedding_dimension")
                        else self.model.get_sentence_embedding_dimension())
@@ -121,10 +126,7 @@ class TorchEmbedder:
         mini-batches of this one are still running. Cancelling it drops those not yet started."""
         texts = list(texts)
         pool = self._threads()
-        # longest first, sorted as sentence-transformers' encode sorts: each mini-batch holds the texts
-        # one encode call of the whole list would put together, so the vectors are the same, bit for bit
-        order = np.argsort([-len(t) for t in texts]).tolist()
-        batches = [order[b:b + self.batch_size] for b in range(0, len(order), self.batch_size)]
+        batches = self._batches(texts)
         result = np.empty((len(texts), self.dim), dtype=np.float32)
         out: Future = Future()
         if not batches:
@@ -158,6 +160,15 @@ class TorchEmbedder:
             part.add_done_callback(partial(settle, idx))
         out.add_done_callback(stop)
         return out
+
+    def _batches(self, texts: list[str]) -> list[list[int]]:
+        """Mini-batches (indices into `texts`), longest first by word pieces (the model reads at
+        most `max_length`): a mini-batch is padded to its longest text, and sentence-transformers'
+        own order (by characters) puts texts of rather different lengths together."""
+        with self._counting:
+            pieces = [min(len(e.ids), self.max_length) for e in self._counter.encode_batch(texts)]
+        order = sorted(range(len(texts)), key=lambda i: -pieces[i])
+        return [order[b:b + self.batch_size] for b in range(0, len(order), self.batch_size)]
 
     def _threads(self) -> ThreadPoolExecutor:
         """The embedding threads, and a model copy for each (made on first use)."""

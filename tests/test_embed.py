@@ -1,5 +1,6 @@
-"""The ingest's embedder: mini-batches on one thread per core give the vectors of one plain
-sentence-transformers `encode` call (bit for bit), in the order of the texts."""
+"""The ingest's embedder: mini-batches of texts of about one length, on one thread per core, give
+the vectors of one plain sentence-transformers `encode` call (to within float32 rounding; each
+mini-batch's bit for bit), in the order of the texts."""
 from __future__ import annotations
 
 import threading
@@ -19,13 +20,42 @@ def embedder() -> TorchEmbedder:
     return TorchEmbedder(model_info(BUNDLED_MODEL), threads=2)
 
 
+def _encode(embedder: TorchEmbedder, texts: list[str]) -> np.ndarray:
+    return embedder.model.encode(texts, batch_size=32, normalize_embeddings=True, convert_to_numpy=True)
+
+
+def _as_mini_batches(embedder: TorchEmbedder, texts: list[str]) -> np.ndarray:
+    """What the embedder must give: each of its mini-batches encoded on its own, in text order."""
+    want = np.empty((len(texts), embedder.dim), dtype=np.float32)
+    for idx in embedder._batches(texts):
+        want[idx] = _encode(embedder, [texts[i] for i in idx])
+    return want
+
+
 def test_threads_give_the_vectors_of_one_encode_call_in_order(embedder: TorchEmbedder) -> None:
-    want = embedder.model.encode(TEXTS, batch_size=32, normalize_embeddings=True, convert_to_numpy=True)
     got = embedder.embed(TEXTS)
     assert got.shape == (len(TEXTS), embedder.dim) and got.dtype == np.float32
-    assert np.array_equal(got, want)              # the same mini-batches: the same vectors, bit for bit
+    assert float(np.abs(got - _encode(embedder, TEXTS)).max()) < 1e-6      # float32 rounding, no more
+    assert np.array_equal(got, _as_mini_batches(embedder, TEXTS))          # whatever thread ran which
     assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
     assert len(embedder._copies) == 2            # each thread its own model (tokenizers are not thread-safe)
+
+
+def test_mini_batches_hold_texts_of_one_length_in_word_pieces(embedder: TorchEmbedder) -> None:
+    """Figures and names cost more word pieces per character than plain words: ordered by characters
+    (as `encode` orders), a mini-batch pads short texts to a long one."""
+    plain, dense = "the army said that the town was quiet again " * 4, "S/2025/194 (1,234,567; 89.4%) Kidal-Gao " * 4
+    width = max(len(plain), len(dense))
+    texts = [t.ljust(width + 2 * i + k) for i in range(embedder.batch_size) for k, t in enumerate((plain, dense))]
+    pieces = [len(e.ids) for e in embedder._counter.encode_batch(texts)]
+    batches = embedder._batches(texts)
+    assert sorted(i for idx in batches for i in idx) == list(range(len(texts)))
+    assert all(len(idx) <= embedder.batch_size for idx in batches)
+    padded = sum(max(pieces[i] for i in idx) * len(idx) for idx in batches)
+    by_chars = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+    padded_by_chars = sum(max(pieces[i] for i in by_chars[b:b + embedder.batch_size]) * len(by_chars[b:b + embedder.batch_size])
+                          for b in range(0, len(texts), embedder.batch_size))
+    assert padded == sum(pieces) < padded_by_chars
 
 
 def test_short_and_empty_lists(embedder: TorchEmbedder) -> None:
@@ -58,16 +88,15 @@ def test_concurrent_callers_share_it_safely(embedder: TorchEmbedder) -> None:
 
 
 def test_lists_submitted_one_after_another_keep_their_vectors(embedder: TorchEmbedder) -> None:
-    """The ingest queues each batch's texts behind the previous batch's: every list still gets the
-    vectors of its own encode call, bit for bit, whatever thread ran which mini-batch."""
+    """The ingest queues each batch's texts behind the previous batch's: every list still gets its
+    own mini-batches' vectors, bit for bit, whatever thread ran which mini-batch."""
     lists = [TEXTS, TEXTS[5:40], TEXTS[-3:], [], TEXTS[::-1]]
     futures = [embedder.submit(texts) for texts in lists]
     for texts, future in zip(lists, futures):
         got = future.result()
         assert got.shape == (len(texts), embedder.dim)
         if texts:
-            want = embedder.model.encode(texts, batch_size=32, normalize_embeddings=True, convert_to_numpy=True)
-            assert np.array_equal(got, want)
+            assert np.array_equal(got, _as_mini_batches(embedder, texts))
 
 
 def test_a_cancelled_list_leaves_the_threads_working(embedder: TorchEmbedder) -> None:
