@@ -53,8 +53,8 @@ def test_mini_batches_hold_texts_of_one_length_in_word_pieces(embedder: TorchEmb
     assert all(len(idx) <= embedder.batch_size for idx in batches)
     padded = sum(max(pieces[i] for i in idx) * len(idx) for idx in batches)
     by_chars = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-    padded_by_chars = sum(max(pieces[i] for i in by_chars[b:b + embedder.batch_size]) * len(by_chars[b:b + embedder.batch_size])
-                          for b in range(0, len(texts), embedder.batch_size))
+    chars_batches = [by_chars[b:b + embedder.batch_size] for b in range(0, len(texts), embedder.batch_size)]
+    padded_by_chars = sum(max(pieces[i] for i in idx) * len(idx) for idx in chars_batches)
     assert padded == sum(pieces) < padded_by_chars
 
 
