@@ -34,6 +34,15 @@ class Embedder(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class Embedded:
+    """The vectors of a list of texts: one unit row per text and, when spans were asked for, per
+    text one unit row per span (the mean of the text's token vectors inside the span: a sentence's
+    meaning in the context of its chunk, at no extra model cost)."""
+    vectors: np.ndarray
+    parts: tuple[np.ndarray, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class ModelInfo:
     directory: Path
     name: str
@@ -117,22 +126,25 @@ class TorchEmbedder:
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         texts = list(texts)
         if self.threads == 1 or len(texts) <= self.batch_size:
-            return self._encode(texts)
-        return self.submit(texts).result()
+            return self._encode(texts)[0]
+        return self.submit(texts).result().vectors
 
-    def submit(self, texts: Sequence[str]) -> Future:
-        """Start embedding `texts`: a Future of `embed(texts)`. The mini-batches of successive calls
-        queue in the order of the calls, so the threads go on to the next list while the last
-        mini-batches of this one are still running. Cancelling it drops those not yet started."""
+    def submit(self, texts: Sequence[str], *, spans: Sequence[Sequence[tuple[int, int]]] | None = None) -> Future:
+        """Start embedding `texts`: a Future of an `Embedded` (with `spans[i]`, character spans of
+        `texts[i]`, pooled as its parts). The mini-batches of successive calls queue in the order of
+        the calls, so the threads go on to the next list while the last mini-batches of this one are
+        still running. Cancelling it drops those not yet started."""
         texts = list(texts)
         pool = self._threads()
         batches = self._batches(texts)
         result = np.empty((len(texts), self.dim), dtype=np.float32)
+        pooled: list[np.ndarray] = [np.empty((0, self.dim), dtype=np.float32)] * len(texts)
         out: Future = Future()
         if not batches:
-            out.set_result(result)
+            out.set_result(Embedded(result, tuple(pooled) if spans is not None else ()))
             return out
-        parts = [pool.submit(self._encode, [texts[i] for i in idx]) for idx in batches]
+        parts = [pool.submit(self._encode, [texts[i] for i in idx],
+                             [spans[i] for i in idx] if spans is not None else None) for idx in batches]
         left = [len(parts)]
         lock = threading.Lock()
 
@@ -144,10 +156,13 @@ class TorchEmbedder:
                     if (exc := part.exception()) is not None:
                         out.set_exception(exc)
                         return
-                    result[idx] = part.result()
+                    vectors, spanned = part.result()
+                    result[idx] = vectors
+                    for i, p in zip(idx, spanned):
+                        pooled[i] = p
                     left[0] -= 1
                     if left[0] == 0:
-                        out.set_result(result)
+                        out.set_result(Embedded(result, tuple(pooled) if spans is not None else ()))
                 except InvalidStateError:
                     pass                        # cancelled meanwhile
 
@@ -184,14 +199,48 @@ class TorchEmbedder:
                 self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="assistant-embed")
             return self._pool
 
-    def _encode(self, texts: list[str]) -> np.ndarray:
+    def _encode(self, texts: list[str], spans: list[Sequence[tuple[int, int]]] | None = None
+                ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """One mini-batch: its vectors (as `encode(..., normalize_embeddings=True)` gives them) and,
+        with `spans`, each text's span vectors pooled from its token vectors."""
+        import torch
+
         k = self._free.get()
         try:
-            vectors = self._copies[k].encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
-                                             convert_to_numpy=True, show_progress_bar=False)
+            if spans is None:
+                vectors = self._copies[k].encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
+                                                 convert_to_numpy=True, show_progress_bar=False)
+                return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dim), []
+            items = self._copies[k].encode(texts, batch_size=self.batch_size, output_value=None,
+                                           convert_to_numpy=False, show_progress_bar=False)
         finally:
             self._free.put(k)
-        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dim)
+        stacked = torch.stack([item["sentence_embedding"] for item in items])
+        vectors = torch.nn.functional.normalize(stacked, p=2, dim=1).numpy().astype(np.float32, copy=False)
+        with self._counting:
+            offsets = [e.offsets for e in self._counter.encode_batch(texts)]
+        cut = [o if len(o) <= self.max_length else o[:self.max_length - 1] + [(0, 0)] for o in offsets]
+        pooled = [_pool_spans(item["token_embeddings"][item["attention_mask"].bool()].numpy(), cut[i], spans[i],
+                              self.dim) for i, item in enumerate(items)]
+        return vectors.reshape(len(texts), self.dim), pooled
+
+
+def _pool_spans(tokens: np.ndarray, offsets: list[tuple[int, int]], spans: Sequence[tuple[int, int]],
+                dim: int) -> np.ndarray:
+    """Unit mean vectors of the tokens inside each character span (empty when the tokenization does
+    not line up with the model's tokens; a span with no token of its own gets the text's mean)."""
+    if len(offsets) != len(tokens):
+        return np.empty((0, dim), dtype=np.float32)
+    starts = np.array([a for a, _ in offsets])
+    ends = np.array([b for _, b in offsets])
+    real = ends > starts
+    mean = tokens.mean(0)
+    out = np.empty((len(spans), dim), dtype=np.float32)
+    for j, (s, e) in enumerate(spans):
+        inside = real & (starts >= s) & (ends <= e)
+        v = tokens[inside].mean(0) if inside.any() else mean
+        out[j] = v / max(float(np.linalg.norm(v)), 1e-12)
+    return out
 
 
 class OnnxEmbedder:

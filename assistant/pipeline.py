@@ -186,7 +186,8 @@ def ask(question: str, *, assistant: Assistant, k: int | None = None, filters: F
     settings = assistant.settings
     vector = assistant.query_embedder().embed([question])[0]
     hits = retrieve(question, vector=vector, store=assistant.store, lex=assistant._lex, docs=assistant._docs,
-                    filters=filters, n=max(20, 3 * (k or settings.citations)), candidates=settings.candidates)
+                    filters=filters, n=max(20, 3 * (k or settings.citations)), candidates=settings.candidates,
+                    pool=settings.dense_pool)
     idf = assistant._lex.idf if assistant._lex is not None else (lambda t: 1.0)
     return compose(q, hits, k=k or settings.citations, idf=idf, min_similarity=settings.min_similarity,
                    filters=filters)
@@ -678,10 +679,10 @@ class _Batch:
             self.planner.retiring.pop(i, None)   # its removal is under way: no later file can keep it
         items, n = self.items, self.n
         self.items, self.n = [], 0
-        texts = [c.text for _, _, cs in items for c in cs]
-        if texts:
+        chunks = [c for _, _, cs in items for c in cs]
+        if chunks:
             self.prepare()
-        started = self._loader.submit(self._embed, texts)
+        started = self._loader.submit(self._embed, chunks)
         self._inflight.append((self._thread.submit(self._write, items, retire, n, started), started))
         while len(self._inflight) > self.ahead:
             self._settle()
@@ -701,9 +702,13 @@ class _Batch:
         if self.progress:
             self.progress("chunks", n, -1)
 
-    def _embed(self, texts: list[str]) -> Future | None:
-        """On the loading thread (after the model is loaded): queue the embedding of `texts`."""
-        return self.assistant.ingest_embedder().submit(texts) if texts else None
+    def _embed(self, chunks: list[Chunk]) -> Future | None:
+        """On the loading thread (after the model is loaded): queue the embedding of `chunks`, with
+        a vector per sentence pooled from each chunk's token vectors."""
+        if not chunks:
+            return None
+        spans = [[(max(s.start, c.start) - c.start, min(s.end, c.end) - c.start) for s in c.sentences] for c in chunks]
+        return self.assistant.ingest_embedder().submit([c.text for c in chunks], spans=spans)
 
     def _write(self, items: list[tuple[DocRecord, str, list[Chunk]]], retire: list[str], n: int,
                started: Future) -> tuple[list, int]:
@@ -717,7 +722,9 @@ class _Batch:
                 store.put_documents([(r, t) for r, t, _ in items])
                 embedding = started.result()
                 if embedding is not None:
-                    store.add_batch([(r, cs) for r, _, cs in items], embedding.result())
+                    vectors = embedding.result()
+                    store.add_batch([(r, cs) for r, _, cs in items], vectors.vectors,
+                                    sentence_vectors=vectors.parts)
             store.commit(done=[r.doc_id for r, _, _ in items], retire=retire)
             store.purge(retire)
         except BaseException:

@@ -19,40 +19,43 @@ RRF_K = 60
 
 
 def retrieve(question: str, *, vector: np.ndarray, store: Store, lex: LexicalIndex | None,
-             docs: Mapping[str, DocRecord], filters: Filters, n: int, candidates: int) -> list[Hit]:
-    """The `n` best chunks for `question` among complete documents that pass `filters`."""
+             docs: Mapping[str, DocRecord], filters: Filters, n: int, candidates: int, pool: int) -> list[Hit]:
+    """The `n` best chunks for `question` among complete documents that pass `filters`. The same
+    question on the same index gives the same chunks in every process: the dense candidates are the
+    `candidates` best by exact distance out of an approximate search for `pool`, and ties are broken
+    by chunk id."""
     weights = keyword_mask(lex, filters, docs) if lex is not None else None
     if lex is not None and weights is not None:
-        dense = store.nearest_among(vector, ids=lex.id_array[weights > 0].tolist(), n=candidates)
+        dense = store.nearest(vector, n=candidates, pool=pool, ids=lex.id_array[weights > 0].tolist())
     else:
         allowed = [d for d in filters.doc_ids if d in docs]
-        dense = store.query(vector, n=candidates, where=where_clause(filters, doc_ids=allowed if filters.doc_ids else None))
-    dense = [(c, s) for c, s in dense if c.doc_id in docs]
+        dense = store.nearest(vector, n=candidates, pool=pool,
+                              where=where_clause(filters, doc_ids=allowed if filters.doc_ids else None))
+    dense = [(cid, s) for cid, s in dense if cid.rsplit(":", 1)[0] in docs]     # chunk id = doc id:index
     keyword = lexical.search(lex, question, n=candidates, weights=weights) if lex is not None else []
     scores: dict[str, float] = {}
     dense_rank: dict[str, int] = {}
     lex_rank: dict[str, int] = {}
     sim: dict[str, float] = {}
-    chunks = {}
-    for r, (c, s) in enumerate(dense):
-        scores[c.chunk_id] = scores.get(c.chunk_id, 0.0) + 1.0 / (RRF_K + r + 1)
-        dense_rank[c.chunk_id] = r + 1
-        sim[c.chunk_id] = s
-        chunks[c.chunk_id] = c
+    for r, (cid, s) in enumerate(dense):
+        scores[cid] = scores.get(cid, 0.0) + 1.0 / (RRF_K + r + 1)
+        dense_rank[cid] = r + 1
+        sim[cid] = s
     for r, (cid, _) in enumerate(keyword):
         scores[cid] = scores.get(cid, 0.0) + 1.0 / (RRF_K + r + 1)
         lex_rank[cid] = r + 1
-    best = sorted(scores, key=lambda cid: -scores[cid])[:n]
-    missing = [cid for cid in best if cid not in chunks]
-    for c in store.get_chunks(missing):
-        chunks[c.chunk_id] = c
-    hits = []
-    for cid in best:
-        c = chunks.get(cid)
-        if c is None or c.doc_id not in docs:
-            continue
-        hits.append(Hit(chunk=c, doc=docs[c.doc_id], score=scores[cid], dense_rank=dense_rank.get(cid),
-                        lexical_rank=lex_rank.get(cid), similarity=sim.get(cid)))
+    ranked = sorted(scores, key=lambda cid: (-scores[cid], cid))
+    hits: list[Hit] = []
+    for start in range(0, len(ranked), n):          # a chunk of an unfinished document is skipped
+        got = {c.chunk_id: c for c in store.get_chunks(ranked[start:start + n])}
+        for cid in ranked[start:start + n]:
+            c = got.get(cid)
+            if c is None or c.doc_id not in docs:
+                continue
+            hits.append(Hit(chunk=c, doc=docs[c.doc_id], score=scores[cid], dense_rank=dense_rank.get(cid),
+                            lexical_rank=lex_rank.get(cid), similarity=sim.get(cid)))
+            if len(hits) == n:
+                return hits
     return hits
 
 

@@ -243,15 +243,18 @@ class Store:
         self.add_batch([(doc, chunks)], embeddings)
 
     @_guarded
-    def add_batch(self, items: Sequence[tuple[DocRecord, Sequence[Chunk]]], embeddings: np.ndarray) -> None:
-        """Write the chunks of several documents (embeddings in the same order) in as few writes
-        as the server allows (each write costs tens of milliseconds however small)."""
+    def add_batch(self, items: Sequence[tuple[DocRecord, Sequence[Chunk]]], embeddings: np.ndarray, *,
+                  sentence_vectors: Sequence[np.ndarray] = ()) -> None:
+        """Write the chunks of several documents (embeddings, and each chunk's sentence vectors when
+        given, in the same order) in as few writes as the server allows (each write costs tens of
+        milliseconds however small)."""
         rows = [(c, doc) for doc, chunks in items for c in chunks]
         for b in range(0, len(rows), self.max_batch):
             part = rows[b:b + self.max_batch]
+            vecs = sentence_vectors[b:b + len(part)] if sentence_vectors else [None] * len(part)
             self.chunks.upsert(ids=[c.chunk_id for c, _ in part], documents=[c.text for c, _ in part],
                                embeddings=embeddings[b:b + len(part)],
-                               metadatas=[_chunk_metadata(c, doc) for c, doc in part])
+                               metadatas=[_chunk_metadata(c, doc, v) for (c, doc), v in zip(part, vecs)])
 
     @_guarded
     def commit(self, *, done: Sequence[str] = (), retire: Sequence[str] = ()) -> int:
@@ -329,25 +332,32 @@ class Store:
         return int(self.chunks.count())
 
     @_guarded
+    def nearest(self, embedding: np.ndarray, *, n: int, pool: int, where: dict[str, Any] | None = None,
+                ids: Sequence[str] | None = None) -> list[tuple[str, float]]:
+        """Ids of the `n` nearest chunks (among `ids` / passing `where` when given) with their cosine
+        similarity, nearest first. The approximate (HNSW) search is asked for `pool` candidates and
+        only the `n` best by exact distance are kept, ties broken by id, so that the answer does not
+        depend on the graph's state in this process (it is rebuilt differently in each)."""
+        if n <= 0 or (ids is not None and not ids):
+            return []
+        k = max(n, pool) if ids is None else min(max(n, pool), len(ids))
+        got = self.chunks.query(query_embeddings=[embedding], n_results=k, where=where,
+                                ids=list(ids) if ids is not None else None, include=["distances"])
+        ranked = sorted(((i, 1.0 - float(d)) for i, d in zip(got["ids"][0], got["distances"][0])),
+                        key=lambda x: (-round(x[1], 6), x[0]))
+        return ranked[:n]
+
     def query(self, embedding: np.ndarray, *, n: int, where: dict[str, Any] | None) -> list[tuple[Chunk, float]]:
         """Nearest chunks with their cosine similarity."""
-        if n <= 0:
-            return []
-        got = self.chunks.query(query_embeddings=[embedding], n_results=n, where=where,
-                                include=["documents", "metadatas", "distances"])
-        return [(_chunk(i, d, m), 1.0 - float(dist)) for i, d, m, dist in
-                zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0])]
+        return self._with_chunks(self.nearest(embedding, n=n, pool=n, where=where))
 
-    @_guarded
     def nearest_among(self, embedding: np.ndarray, *, ids: Sequence[str], n: int) -> list[tuple[Chunk, float]]:
         """`query` restricted to the chunks `ids` (a filter computed elsewhere): nearest first."""
-        if not ids or n <= 0:
-            return []
-        got = self.chunks.query(query_embeddings=[embedding], n_results=min(n, len(ids)), ids=list(ids),
-                                include=["distances"])
-        found = dict(zip(got["ids"][0], got["distances"][0]))
-        by_id = {c.chunk_id: c for c in self.get_chunks(list(found))}
-        return [(by_id[i], 1.0 - float(d)) for i, d in found.items() if i in by_id]
+        return self._with_chunks(self.nearest(embedding, n=n, pool=n, ids=ids))
+
+    def _with_chunks(self, found: list[tuple[str, float]]) -> list[tuple[Chunk, float]]:
+        by_id = {c.chunk_id: c for c in self.get_chunks([i for i, _ in found])}
+        return [(by_id[i], s) for i, s in found if i in by_id]
 
     @_guarded
     def get_chunks(self, ids: Sequence[str]) -> list[Chunk]:
@@ -448,7 +458,29 @@ def _doc_record(doc_id: str, m: dict[str, Any]) -> DocRecord:
                      n_chunks=int(m.get("n_chunks", 0)), state=m.get("state", "pending"), length=int(m.get("length", 0)))
 
 
-def _chunk_metadata(c: Chunk, doc: DocRecord) -> dict[str, Any]:
+def pack_vectors(vectors: np.ndarray) -> str:
+    """Unit rows as text for a metadata field: int8 codes of each row scaled to its largest
+    component, base64 (a cosine computed from them is off by about 0.003)."""
+    if vectors.size == 0:
+        return ""
+    scale = np.maximum(np.abs(vectors).max(axis=1, keepdims=True), 1e-12)
+    codes = np.round(vectors / scale * 127).astype(np.int8)
+    return f"{vectors.shape[1]}:" + base64.b64encode(codes.tobytes()).decode("ascii")
+
+
+def unpack_vectors(text: str) -> np.ndarray | None:
+    """The unit rows `pack_vectors` wrote (None for an empty or unreadable field)."""
+    if not text or ":" not in text:
+        return None
+    dim, _, data = text.partition(":")
+    try:
+        codes = np.frombuffer(base64.b64decode(data), dtype=np.int8).astype(np.float32).reshape(-1, int(dim))
+    except ValueError:
+        return None
+    return codes / np.maximum(np.linalg.norm(codes, axis=1, keepdims=True), 1e-12)
+
+
+def _chunk_metadata(c: Chunk, doc: DocRecord, sentence_vectors: np.ndarray | None = None) -> dict[str, Any]:
     meta: dict[str, Any] = {
         "doc_id": c.doc_id, "index": c.index, "start": c.start, "end": c.end,
         "page_start": c.page_start if c.page_start is not None else -1,
@@ -459,6 +491,8 @@ def _chunk_metadata(c: Chunk, doc: DocRecord) -> dict[str, Any]:
         "pages": json.dumps([[p.number, p.start, p.end] for p in c.pages]),
         "attrs": json.dumps([asdict(a) for a in c.attributions], ensure_ascii=False),
     }
+    if sentence_vectors is not None and len(sentence_vectors) == len(c.sentences):
+        meta["svec"] = pack_vectors(sentence_vectors)
     for t in {a.source_type for a in c.attributions} | {doc.narrator.source_type}:
         meta[f"st_{_type_key(t)}"] = True
     return meta
@@ -472,4 +506,5 @@ def _chunk(chunk_id: str, text: str, m: dict[str, Any]) -> Chunk:
                  n_tokens=int(m.get("n_tokens", 0)),
                  sentences=tuple(Sentence(*s) for s in json.loads(m.get("sents", "[]"))),
                  attributions=tuple(Attribution(**a) for a in json.loads(m.get("attrs", "[]"))),
-                 pages=tuple(Page(*p) for p in json.loads(m.get("pages", "[]"))))
+                 pages=tuple(Page(*p) for p in json.loads(m.get("pages", "[]"))),
+                 sentence_vectors=unpack_vectors(m.get("svec", "")))

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+import numpy as np
+
 Genre = Literal["news", "wire", "un_report", "letter", "document"]
 SourceType = Literal[
     "armed group", "government", "military", "police", "media", "local sources",
@@ -140,6 +142,9 @@ class Chunk:
     sentences: tuple[Sentence, ...]
     attributions: tuple[Attribution, ...]
     pages: tuple[Page, ...] = ()     # the document pages this chunk touches
+    # one unit row per entry of `sentences` (pooled from the chunk's token vectors at ingest), or
+    # None for chunks stored without them
+    sentence_vectors: np.ndarray | None = field(default=None, compare=False, repr=False)
 
     def page_at(self, offset: int) -> int | None:
         for page in self.pages:

@@ -93,7 +93,7 @@ def test_lists_submitted_one_after_another_keep_their_vectors(embedder: TorchEmb
     lists = [TEXTS, TEXTS[5:40], TEXTS[-3:], [], TEXTS[::-1]]
     futures = [embedder.submit(texts) for texts in lists]
     for texts, future in zip(lists, futures):
-        got = future.result()
+        got = future.result().vectors
         assert got.shape == (len(texts), embedder.dim)
         if texts:
             assert np.array_equal(got, _as_mini_batches(embedder, texts))
@@ -103,4 +103,25 @@ def test_a_cancelled_list_leaves_the_threads_working(embedder: TorchEmbedder) ->
     many = [t + f" ({i})" for i in range(6) for t in TEXTS]     # mini-batches queued behind one another
     first, second = embedder.submit(many), embedder.submit(TEXTS)
     assert first.cancel() or first.done()
-    assert np.array_equal(second.result(timeout=120), embedder.embed(TEXTS))   # no copy of the model lost
+    assert np.array_equal(second.result(timeout=120).vectors, embedder.embed(TEXTS))   # no copy of the model lost
+
+
+def test_sentence_vectors_are_pooled_from_the_chunk_without_changing_its_vector(embedder: TorchEmbedder) -> None:
+    """Spans of a text get the mean of its token vectors inside them (each sentence is closer to its
+    own span than to the others), and the text's vector is the one it gets without spans."""
+    sentences = ["The Malian army said twenty rebels were killed near Kidal.",
+                 "The separatists said the market in Gao burned for two hours.",
+                 "Rain is expected over the capital on Sunday."]
+    text = " ".join(sentences)
+    spans, at = [], 0
+    for s in sentences:
+        spans.append((at, at + len(s)))
+        at += len(s) + 1
+    long = "word " * 400                         # cut at the model's limit: a span past it gets the text's mean
+    got = embedder.submit([text, long, ""], spans=[spans, [(0, 20), (1900, 1990)], []]).result()
+    assert np.array_equal(got.vectors, embedder.submit([text, long, ""]).result().vectors)
+    assert [p.shape for p in got.parts] == [(3, embedder.dim), (2, embedder.dim), (0, embedder.dim)]
+    own = embedder.embed(sentences)
+    similarity = got.parts[0] @ own.T
+    assert list(np.argmax(similarity, axis=0)) == [0, 1, 2]     # each sentence is most like its own span
+    assert np.allclose(np.linalg.norm(got.parts[1], axis=1), 1.0, atol=1e-5)

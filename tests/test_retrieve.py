@@ -93,3 +93,29 @@ def test_document_list_is_kept_with_the_keyword_index(seeded) -> None:
     again.refresh()
     assert again._docs == first._docs and list(again._docs) == list(first._docs)
     assert again._generation == first._generation
+
+
+def test_chunks_carry_a_vector_per_sentence(seeded) -> None:
+    """Each stored chunk has one unit vector per sentence (pooled at ingest), and the sentence that
+    answers a question is the nearest of its chunk to that question."""
+    seeded.refresh()
+    chunks = seeded.store.get_chunks(seeded._lex.ids[:50])
+    assert chunks and all(c.sentence_vectors is not None and len(c.sentence_vectors) == len(c.sentences)
+                          for c in chunks)
+    assert all(np.allclose(np.linalg.norm(c.sentence_vectors, axis=1), 1.0, atol=1e-4) for c in chunks)
+    question = "Did a helicopter crash during a routine mission in Kidal?"
+    v = seeded.query_embedder().embed([question])[0]
+    chunk = next(c for c in seeded.store.get_chunks(seeded._lex.ids) if "helicopter crash in Kidal" in c.text)
+    best = chunk.sentences[int(np.argmax(chunk.sentence_vectors @ v))]
+    assert "helicopter crash in Kidal" in chunk.text[best.start - chunk.start:best.end - chunk.start]
+
+
+def test_dense_candidates_are_the_exact_nearest_whatever_the_pool(seeded) -> None:
+    """The dense candidates are ordered by exact similarity with ties broken by id, and a larger
+    approximate pool gives the same first ones (what keeps answers the same in every process)."""
+    for q in QUESTIONS:
+        v = seeded.query_embedder().embed([q])[0]
+        small = seeded.store.nearest(v, n=10, pool=40)
+        large = seeded.store.nearest(v, n=10, pool=200)
+        assert small == large
+        assert small == sorted(small, key=lambda x: (-round(x[1], 6), x[0]))
