@@ -17,13 +17,13 @@ import os
 import re
 import shutil
 import signal
+import socket
 import sys
 import tempfile
 import threading
 import uuid
 from pathlib import Path
-from typing import Any, Callable
-from urllib.parse import unquote
+from typing import Any
 
 from assistant.config import Settings, quiet_runtime
 
@@ -34,9 +34,6 @@ UPLOAD_TYPES = [".pdf", ".txt", ".md", ".html", ".htm", ".json", ".jsonl"]
 SOURCE_TYPES = ["armed group", "government", "military", "police", "media", "local sources", "UN/NGO",
                 "anonymous official", "author", "other"]
 DATE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
-CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
-       "img-src 'self' data: blob:; media-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
-       "object-src 'none'; frame-src 'none'; base-uri 'self'; form-action 'self'")
 
 
 # -- resources ------------------------------------------------------------------------------------
@@ -45,8 +42,8 @@ class Workspace:
     """The open index and its status. Opened (and built from the corpus when empty) in a background
     thread so the page answers at once; one writer at a time (startup build, uploads, deletes)."""
 
-    def __init__(self, settings: Settings, *, corpus: Path | None, staging: Path) -> None:
-        self.settings, self.corpus, self.staging = settings, corpus, staging
+    def __init__(self, settings: Settings, *, corpus: Path | None, staging: Path, url: str = "") -> None:
+        self.settings, self.corpus, self.staging, self.url = settings, corpus, staging, url
         self.assistant: Any = None
         self.status = "Starting: opening the index…"
         self.ready = threading.Event()
@@ -72,12 +69,15 @@ class Workspace:
                 self.assistant = assistant
                 self.status = self._ready_text()
                 self.ready.set()
+            print(f"{self.status} The chat is ready: {self.url}", flush=True)
         except AssistantError as exc:
             self.failed = f"The index could not be opened: {exc}"
             self.status = self.failed
         except Exception as exc:  # the thread's edge: say what went wrong instead of hanging on "Opening…"
             self.failed = f"The index could not be opened ({type(exc).__name__}: {exc})"
             self.status = self.failed
+        if self.failed:
+            print(self.failed, file=sys.stderr, flush=True)
 
     @property
     def marker(self) -> Path:
@@ -86,29 +86,43 @@ class Workspace:
         return (s.cache_dir if s.chroma_url else s.index_dir) / f".{s.collection}.corpus-build"
 
     def _build(self, assistant: Any, corpus: Path) -> None:
+        """Index the corpus, saying how far it has got on the page's status line and, with a
+        progress bar, in the terminal."""
+        from tqdm import tqdm
+
         from assistant.pipeline import ingest
 
         self.marker.parent.mkdir(parents=True, exist_ok=True)
         self.marker.write_text(str(corpus), encoding="utf-8")
         self.status = f"Building the index from {corpus.name}/ (first start only)…"
+        print(f"Building the index from {corpus}/ into {self.settings.chroma_url or self.settings.index_dir} "
+              "(first start only; a few minutes)…", file=sys.stderr, flush=True)
+        bar = tqdm(total=0, unit="file", desc="Indexing", file=sys.stderr, disable=None, dynamic_ncols=True)
         seen = {"files": 0, "total": 0, "chunks": 0}
 
         def progress(stage: str, done: int, total: int) -> None:
             if stage == "files" and total > 0:
                 seen.update(files=done, total=total)
+                bar.total, bar.n = total, done
             elif stage == "chunks":
                 seen["chunks"] += done
+            bar.set_postfix_str(f"{seen['chunks']:,} passages", refresh=True)
             if stage == "keyword index":
                 self.status = "Building the keyword index…"
+                bar.set_description("Keyword index")
             elif seen["total"]:
-                self.status = (f"Building the index from {corpus.name}/: {seen['files']} of {seen['total']} files, "
-                               f"{seen['chunks']:,} passages so far (first start only; questions can be asked "
-                               "when this finishes)…")
+                reading = min(seen["files"] + 1, seen["total"])
+                self.status = (f"Building the index from {corpus.name}/ (first start only): file {reading} of "
+                               f"{seen['total']}, {seen['chunks']:,} passages stored so far. Questions can be asked "
+                               "when this finishes…")
 
         report = ingest([corpus], assistant=assistant, progress=progress)
+        bar.close()
         self.build_failures = [f"{Path(f.path).name}: {f.reason}" for f in report.files if f.status == "failed"]
         for line in self.build_failures:
             print(f"not indexed: {line}", file=sys.stderr, flush=True)
+        print(f"Indexed {sum(f.documents for f in report.files):,} documents ({seen['chunks']:,} passages) "
+              f"from {len(report.files)} files in {report.seconds:.0f} s.", file=sys.stderr, flush=True)
         self.marker.unlink(missing_ok=True)
 
     def _ready_text(self) -> str:
@@ -175,78 +189,8 @@ def remove_upload(path: Path, root: Path) -> None:
         pass
 
 
-# -- HTTP guard -------------------------------------------------------------------------------------
-
-class Guard:
-    """ASGI middleware: /file= routes serve only files inside Gradio's own upload/cache folder
-    (no traversal, no absolute paths elsewhere, no URL proxying), and every response carries a
-    Content-Security-Policy that keeps remote images, frames and connections out of the page."""
-
-    FILE_ROUTE = re.compile(r"^(?:/gradio_api)?/file[=/](?P<rest>.*)$", re.S)
-
-    def __init__(self, app: Any, allowed: str) -> None:
-        self.app = app
-        self.allowed = os.path.realpath(allowed)
-
-    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        m = self.FILE_ROUTE.match(scope.get("path", ""))
-        if m and not self.allowed_file(m.group("rest")):
-            await send({"type": "http.response.start", "status": 403,
-                        "headers": [(b"content-type", b"text/plain; charset=utf-8")]})
-            await send({"type": "http.response.body", "body": b"File not allowed."})
-            return
-
-        async def with_headers(message: dict) -> None:
-            if message["type"] == "http.response.start":
-                headers = [(k, v) for k, v in message.get("headers", [])
-                           if k.lower() not in (b"content-security-policy", b"referrer-policy")]
-                headers += [(b"content-security-policy", CSP.encode()), (b"referrer-policy", b"no-referrer"),
-                            (b"x-content-type-options", b"nosniff")]
-                message = dict(message, headers=headers)
-            await send(message)
-
-        await self.app(scope, receive, with_headers)
-
-    def allowed_file(self, rest: str) -> bool:
-        path = rest
-        for _ in range(3):
-            path = unquote(path)
-        if "\x00" in path or "\\" in path or "://" in path or ".." in Path(path).parts:
-            return False
-        real = os.path.realpath(path)
-        return real.startswith(self.allowed + os.sep)
-
-
 # -- the page ---------------------------------------------------------------------------------------
 
-CITE_JS = """
-watch('value', () => {
-  const chat = element.querySelector('.chat');
-  const last = chat && chat.querySelector('.turn:last-child');
-  if (last) chat.scrollTop = Math.max(0, last.offsetTop - 4);
-});
-element.addEventListener('click', (ev) => {
-  const b = ev.target.closest('button.cite');
-  if (!b) return;
-  element.querySelectorAll('button.cite.active').forEach((x) => x.classList.remove('active'));
-  element.querySelectorAll('button.cite').forEach((x) => {
-    if (x.dataset.cite === b.dataset.cite) x.classList.add('active');
-  });
-  trigger('click', {cite: b.dataset.cite});
-});
-"""
-PASSAGE_JS = """
-watch('value', () => {
-  const mark = element.querySelector('mark.hl-first');
-  const box = element.querySelector('.doc-text');
-  if (mark && box) box.scrollTop = Math.max(0, mark.offsetTop - box.clientHeight / 3);
-  const r = element.getBoundingClientRect();
-  if (r.top > window.innerHeight || r.bottom < 0) element.scrollIntoView({block: 'start', behavior: 'smooth'});
-});
-"""
 PASSAGE_HINT = ('<div class="passage-empty">Click a citation number in an answer to read the passage, '
                 'highlighted, in its document.</div>')
 
@@ -413,7 +357,7 @@ def build(ws: Workspace, *, upload_root: Path, tmp: Path):  # -> gr.Blocks
             with gr.Tab("Ask", id="ask"):
                 with gr.Row(equal_height=False):
                     with gr.Column(scale=3, min_width=420):
-                        chat = gr.HTML(conversation_html([]), js_on_load=CITE_JS, elem_id="chat", min_height=240,
+                        chat = gr.HTML(conversation_html([]), js_on_load=_static("chat.js"), elem_id="chat", min_height=240,
                                        container=True, padding=True)
                         with gr.Row():
                             question = gr.Textbox(placeholder="Ask a question about the reports…",
@@ -433,7 +377,7 @@ def build(ws: Workspace, *, upload_root: Path, tmp: Path):  # -> gr.Blocks
                                 f_to = gr.Textbox(label="To date", elem_id="f-to")
                     with gr.Column(scale=2, min_width=340):
                         gr.HTML("<h3 style='margin:0'>Passage in its document</h3>", js_on_load=None)
-                        passage = gr.HTML(PASSAGE_HINT, js_on_load=PASSAGE_JS, elem_id="passage", container=True,
+                        passage = gr.HTML(PASSAGE_HINT, js_on_load=_static("passage.js"), elem_id="passage", container=True,
                                           padding=True, min_height=200)
                 with gr.Accordion("Claims in this answer", open=True, elem_id="claims"):
                     claims = gr.Dataframe(headers=list(CLAIM_COLUMNS), value=[], interactive=False, wrap=True,
@@ -477,15 +421,54 @@ def build(ws: Workspace, *, upload_root: Path, tmp: Path):  # -> gr.Blocks
     return demo
 
 
+def _static(name: str) -> str:
+    from assistant.render import STATIC
+    return (STATIC / name).read_text(encoding="utf-8")
+
+
 def _escape(text: str) -> str:
     import html
     return html.escape(text, quote=True)
 
 
+DEFAULT_PORT = 7860
+
+
+def port_is_free(host: str, port: int) -> bool:
+    """Nothing listens on `port` at `host` (as far as a bind says; the server's own bind decides)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        try:
+            s.bind((host, port))
+            return True
+        except OSError:
+            return False
+
+
+def choose_port(host: str, asked: int | None) -> int:
+    """`asked` if given and free (else exit saying so); without --port the first free one from 7860."""
+    if asked is not None:
+        if port_is_free(host, asked):
+            return asked
+        sys.exit(f"Port {asked} on {host} is in use (another ./run.sh or app.py?). Choose another with "
+                 f"--port, e.g. --port {asked + 1}.")
+    for port in range(DEFAULT_PORT, DEFAULT_PORT + 40):
+        if port_is_free(host, port):
+            if port != DEFAULT_PORT:
+                print(f"Port {DEFAULT_PORT} is in use (another ./run.sh or app.py?); using {port} instead "
+                      "(choose one with --port).", flush=True)
+            return port
+    sys.exit(f"Ports {DEFAULT_PORT}-{DEFAULT_PORT + 39} on {host} are all in use; choose one with --port.")
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
-    ap.add_argument("--port", type=int, default=7860)
+    ap.add_argument("--port", type=int, default=None,
+                    help=f"port (default {DEFAULT_PORT}, or the next free one when it is taken)")
+    ap.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                    help="a host name the page may be opened under besides the bound address and localhost "
+                         "(repeatable; e.g. the name of a reverse proxy)")
     ap.add_argument("--auth", help="user:password required to open the page")
     ap.add_argument("--index", help="index folder (default: $ASSISTANT_INDEX or ~/.local/share/assistant/index)")
     ap.add_argument("--chroma-url", help="use a Chroma server instead of the embedded store")
@@ -498,6 +481,9 @@ def main(argv: list[str] | None = None) -> None:
         if not (sep and user and password):
             ap.error("--auth must be user:password")
         auth = (user, password)
+    port = choose_port(args.host, args.port)
+    shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "::", "") else args.host
+    url = f"http://{'[' + shown_host + ']' if ':' in shown_host else shown_host}:{port}/"
 
     # Gradio serves files only from its upload folder: a private one for this process, removed on exit.
     tmp = Path(tempfile.mkdtemp(prefix="assistant-web-")).resolve()
@@ -508,19 +494,27 @@ def main(argv: list[str] | None = None) -> None:
     import gradio as gr
     from starlette.middleware import Middleware
 
-    from assistant.render import PAGE_CSS
+    from assistant.render import STATIC
+    from assistant.webguard import Guard, HostPolicy
 
     settings = Settings.from_env(index_dir=args.index, chroma_url=args.chroma_url)
     key = hashlib.sha256(f"{settings.chroma_url or settings.index_dir}|{settings.collection}".encode()).hexdigest()
     ws = Workspace(settings, corpus=Path(args.corpus) if args.corpus else None,
-                   staging=settings.cache_dir / "uploads" / key[:16])
+                   staging=settings.cache_dir / "uploads" / key[:16], url=url)
     demo = build(ws, upload_root=tmp, tmp=tmp)
     demo.queue(default_concurrency_limit=2, max_size=64)
-    print(f"Web chat on http://{args.host}:{args.port} (index: {settings.index_dir})", flush=True)
-    demo.launch(server_name=args.host, server_port=args.port, auth=auth, share=False, ssr_mode=False,
-                max_file_size=f"{args.max_upload_mb}mb", css=PAGE_CSS, show_error=True, quiet=True,
-                theme=gr.themes.Default(primary_hue="blue"), footer_links=["api"],
-                app_kwargs={"middleware": [Middleware(Guard, allowed=str(tmp))]}, prevent_thread_lock=True)
+    hosts = HostPolicy.for_binding(args.host, allow=args.allow_host)
+    guard = Middleware(Guard, allowed_files=str(tmp), hosts=hosts,
+                       hint=f"Open {url} or start the app with --allow-host NAME.")
+    try:
+        demo.launch(server_name=args.host, server_port=port, auth=auth, share=False, ssr_mode=False,
+                    max_file_size=f"{args.max_upload_mb}mb", css_paths=[STATIC / "page.css"], show_error=True,
+                    quiet=True, theme=gr.themes.Default(primary_hue="blue"), footer_links=["api"],
+                    app_kwargs={"middleware": [guard]}, prevent_thread_lock=True)
+    except OSError as exc:
+        sys.exit(f"The web chat could not start on {args.host}:{port} ({exc}); choose another port with --port.")
+    print(f"Web chat on {url} (index: {settings.chroma_url or settings.index_dir}); it says here when it is ready. "
+          "Ctrl+C stops it.", flush=True)
     ws.start()          # after the page is up: opening (or building) the index must not delay it
     demo.block_thread()
 

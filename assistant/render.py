@@ -15,6 +15,8 @@ from .types import Analysis, Answer, Citation, Claim, DocRecord, Document, Filte
 if TYPE_CHECKING:
     from .conversation import Turn
 
+STATIC = Path(__file__).resolve().parent / "static"     # the web page's CSS and JavaScript files
+
 
 def citation_dict(c: Citation) -> dict[str, Any]:
     return {"n": c.n, "doc_id": c.doc_id, "title": c.title, "path": c.path, "page": c.page, "start": c.start,
@@ -346,78 +348,3 @@ def document_label(d: DocRecord) -> str:
     bits = [b for b in (d.meta.outlet, d.meta.date) if b]
     title = d.meta.title or Path(d.path).name
     return f"{title[:90]}" + (f" ({', '.join(bits)})" if bits else "")
-
-
-PAGE_CSS = """
-.chat { display: flex; flex-direction: column; gap: 18px; padding: 4px 6px 4px 2px; position: relative;
-  max-height: 72vh; overflow-y: auto; }
-.chat .hint { color: var(--body-text-color-subdued); font-size: 15px; }
-.turn .q { font-weight: 600; font-size: 16px; margin-bottom: 4px; }
-.turn .q .you { display: inline-block; font-size: 11px; text-transform: uppercase; letter-spacing: .05em;
-  background: var(--color-accent-soft); color: var(--body-text-color); border-radius: 4px; padding: 1px 6px;
-  margin-right: 6px; vertical-align: 2px; }
-.turn .interp { font-size: 13px; color: var(--body-text-color-subdued); margin: 0 0 6px 2px; font-style: italic; }
-.answer { border: 1px solid var(--border-color-primary); border-radius: 10px; padding: 12px 14px;
-  background: var(--background-fill-primary); }
-.answer.error, .answer.waiting { color: var(--body-text-color-subdued); }
-.verdict { font-weight: 600; padding: 6px 10px; border-radius: 6px; margin-bottom: 10px; font-size: 15px; }
-.verdict .icon { margin-right: 4px; }
-.verdict.differ { background: rgba(234, 179, 8, .16); border-left: 4px solid #d97706; }
-.verdict.silent { background: rgba(100, 116, 139, .14); border-left: 4px solid #64748b; }
-.verdict.silent-source { background: rgba(100, 116, 139, .12); border-left: 4px solid #64748b; font-weight: 500; }
-.filtered { font-size: 12px; color: var(--body-text-color-subdued); margin-bottom: 6px; }
-.reason { margin: 4px 0 8px; }
-.accounts { display: grid; grid-template-columns: repeat(auto-fit, minmax(230px, 1fr)); gap: 10px; }
-.claims { display: flex; flex-direction: column; gap: 8px; }
-.claim { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 10px;
-  background: var(--background-fill-secondary); display: flex; flex-direction: column; }
-.claim header { font-weight: 700; font-size: 14.5px; line-height: 1.3; }
-.claim .cue { font-size: 12.5px; color: var(--body-text-color-subdued); margin: 2px 0 4px; }
-.claim .stance { font-size: 11px; border: 1px solid currentColor; border-radius: 3px; padding: 0 4px;
-  margin-left: 4px; }
-.chat .claim blockquote { margin: 0 0 6px !important; padding: 0 0 0 8px !important; font-style: normal;
-  border-left: 3px solid var(--border-color-accent); font-size: 14px; line-height: 1.45; flex: 1; }
-.chat .claim header, .chat .claim .cue { margin: 0 !important; padding: 0 !important; }
-.chat .claim .cue { margin: 2px 0 4px !important; }
-#claims-table, #claims-table * , #ingest-results *, #documents * { font-family: var(--font) !important; }
-.claim blockquote strong { background: rgba(234, 179, 8, .25); border-radius: 2px; padding: 0 1px; }
-.stype { display: inline-block; font-size: 11px; font-weight: 600; border-radius: 10px; padding: 1px 7px;
-  vertical-align: 1px; white-space: nowrap; background: rgba(100, 116, 139, .18); }
-.st-armed-group { background: rgba(220, 38, 38, .16); color: #b91c1c; }
-.st-military { background: rgba(77, 124, 15, .18); color: #3f6212; }
-.st-government { background: rgba(37, 99, 235, .15); color: #1d4ed8; }
-.st-police { background: rgba(30, 58, 138, .15); color: #1e3a8a; }
-.st-media { background: rgba(147, 51, 234, .15); color: #7e22ce; }
-.st-local-sources { background: rgba(13, 148, 136, .16); color: #0f766e; }
-.st-un-ngo { background: rgba(14, 165, 233, .16); color: #0369a1; }
-.st-anonymous-official { background: rgba(120, 113, 108, .2); color: #57534e; }
-.st-author, .st-other { background: rgba(100, 116, 139, .16); color: #475569; }
-.dark .stype { color: var(--body-text-color); }
-button.cite { font-size: 12px; font-weight: 700; min-width: 22px; padding: 1px 6px; margin-right: 3px;
-  border-radius: 5px; border: 1px solid var(--color-accent); color: var(--color-accent);
-  background: transparent; cursor: pointer; line-height: 1.4; }
-button.cite:hover, button.cite.active { background: var(--color-accent); color: white; }
-.sources-h, .context-h, .related h4 { font-size: 13px; margin: 12px 0 4px; text-transform: uppercase;
-  letter-spacing: .04em; color: var(--body-text-color-subdued); }
-ol.sources { list-style: none; padding: 0; margin: 0; font-size: 13px; }
-ol.sources li { margin: 3px 0; }
-ol.sources .doc-title { font-style: italic; }
-ol.sources .meta, ol.sources .credit { color: var(--body-text-color-subdued); }
-ol.sources .meta::before, ol.sources .credit::before { content: " — "; }
-.chat ol.related-list blockquote { margin: 2px 0 8px 30px !important; padding: 0 0 0 8px !important; font-size: 13px;
-  font-style: normal; color: var(--body-text-color-subdued); border-left: 3px solid var(--border-color-primary); }
-.passage header { border-bottom: 1px solid var(--border-color-primary); padding-bottom: 6px; margin-bottom: 8px; }
-.passage .p-title { font-weight: 700; font-size: 16px; }
-.passage .p-meta, .passage .p-url { font-size: 12.5px; color: var(--body-text-color-subdued); word-break: break-all; }
-.passage .p-credit { font-size: 13px; margin-top: 4px; }
-.passage .doc-text { white-space: pre-wrap; font-size: 14px; line-height: 1.55; max-height: 62vh; overflow-y: auto;
-  padding-right: 6px; }
-.passage mark.hl { background: rgba(250, 204, 21, .55); color: inherit; padding: 1px 0; border-radius: 2px;
-  box-shadow: 0 0 0 2px rgba(250, 204, 21, .55); }
-.passage .page-break { text-align: center; font-size: 11px; color: var(--body-text-color-subdued);
-  border-top: 1px dashed var(--border-color-primary); margin: 8px 0 4px; white-space: normal; }
-.passage .elided { font-size: 12px; color: var(--body-text-color-subdued); font-style: italic; white-space: normal; }
-.passage-empty { color: var(--body-text-color-subdued); font-size: 14px; padding: 8px; }
-#status-line { font-size: 14px; padding: 6px 10px; border-radius: 6px; background: var(--background-fill-secondary); }
-#status-line.ready, #status-line .ready { color: #15803d; }
-"""
