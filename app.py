@@ -14,6 +14,7 @@ import atexit
 import hashlib
 import json
 import os
+import queue
 import re
 import shutil
 import signal
@@ -178,6 +179,14 @@ class Workspace:
         return staged, names
 
 
+def _call(fn: Any, *args: Any, **kwargs: Any) -> tuple[Any, BaseException | None]:
+    """(fn(*args, **kwargs), None), or (None, the exception it raised): for a worker thread."""
+    try:
+        return fn(*args, **kwargs), None
+    except BaseException as exc:                     # handed to the thread that reports it
+        return None, exc
+
+
 def remove_upload(path: Path, root: Path) -> None:
     """Delete an uploaded temp file and its (now empty) folder inside Gradio's upload folder."""
     try:
@@ -201,9 +210,9 @@ def build(ws: Workspace, *, upload_root: Path, tmp: Path):  # -> gr.Blocks
     from assistant.conversation import Turn, resolve
     from assistant.errors import AssistantError
     from assistant.pipeline import ask, delete, ingest
-    from assistant.render import (CLAIM_COLUMNS, DOCUMENT_COLUMNS, REPORT_COLUMNS, answer_dict, citation_for,
-                                  claims_csv, claims_table, conversation_html, document_label, documents_rows,
-                                  passage_html, report_dict, report_rows)
+    from assistant.render import (DOCUMENT_COLUMNS, REPORT_COLUMNS, answer_dict, citation_for, claims_csv,
+                                  claims_table_html, conversation_html, document_label, documents_rows,
+                                  ingest_summary, notice_html, passage_html, progress_rows, report_rows)
     from assistant.types import Filters
 
     def make_filters(types: list[str] | None, docs: list[str] | None, outlets: list[str] | None,
@@ -221,17 +230,26 @@ def build(ws: Workspace, *, upload_root: Path, tmp: Path):  # -> gr.Blocks
         return [(document_label(d), d.doc_id) for d in docs], sorted({d.meta.outlet for d in docs if d.meta.outlet})
 
     # -- chat --------------------------------------------------------------------------------------
+    # `asked` holds the question being answered: {"text": …, "alone": True} when it is asked on its
+    # own ("Ask as a new question"), not read in the light of the earlier ones.
     def on_submit(message: str, turns: list):
         message = (message or "").strip()
         if not message:
-            return gr.skip(), "", gr.skip()
-        return conversation_html(turns, pending=message), message, ""
+            return gr.skip(), None, gr.skip()
+        return conversation_html(turns, pending=message), {"text": message, "alone": False}, ""
 
-    def on_answer(message: str, turns: list, types, docs, outlets, date_from, date_to, source):
-        message = (message or "").strip()
+    def on_ask_new(turns: list, evt: gr.EventData):
+        i = str((evt._data or {}).get("ask") or "")
+        if not i.isdigit() or int(i) >= len(turns):
+            return gr.skip(), None
+        message = turns[int(i)].asked
+        return conversation_html(turns, pending=message), {"text": message, "alone": True}
+
+    def on_answer(asked: dict | None, turns: list, types, docs, outlets, date_from, date_to, source):
+        message = ((asked or {}).get("text") or "").strip()
         if not message:
             return gr.skip(), gr.skip(), gr.skip(), gr.skip()
-        resolved = resolve(message, [t.question for t in turns])
+        resolved = resolve(message, [] if asked.get("alone") else [t.question for t in turns])
         try:
             filters = make_filters(types, docs, outlets, date_from, date_to, source)
             answer = ask(resolved.question, assistant=ws.need(), filters=filters)
@@ -239,14 +257,13 @@ def build(ws: Workspace, *, upload_root: Path, tmp: Path):  # -> gr.Blocks
         except (AssistantError, RuntimeError, ValueError) as exc:
             turn = Turn(asked=message, question=resolved.question, answer=None, error=str(exc))
         turns = [*turns, turn]
-        rows = claims_table(turn.answer) if turn.answer is not None else []
         csv_path = None
         if turn.answer is not None and turn.answer.claims:
             folder = tmp / "claims" / uuid.uuid4().hex
             folder.mkdir(parents=True)
             csv_path = folder / "claims.csv"
             csv_path.write_text(claims_csv(turn.answer), encoding="utf-8")
-        return (conversation_html(turns), turns, gr.update(value=rows),
+        return (conversation_html(turns), turns, claims_table_html(turn.answer),
                 gr.update(value=str(csv_path) if csv_path else None, interactive=csv_path is not None))
 
     def on_cite(turns: list, evt: gr.EventData):
@@ -260,60 +277,85 @@ def build(ws: Workspace, *, upload_root: Path, tmp: Path):  # -> gr.Blocks
         return passage_html(c, record, text, pages=pages)
 
     def on_clear():
-        return conversation_html([]), [], [], gr.update(value=None, interactive=False), PASSAGE_HINT
+        return (conversation_html([]), [], claims_table_html(None), gr.update(value=None, interactive=False),
+                PASSAGE_HINT)
 
     # -- library ----------------------------------------------------------------------------------
-    def on_add(files: list[str] | None, progress=gr.Progress()):
+    def on_add(files: list[str] | None):
+        """A generator: the per-file rows say how far the upload has got while it is indexed (the
+        document list stays as it is until the end); then the result of each file and a summary."""
         uploads = [Path(f) for f in files or []]
+        skip6 = [gr.skip()] * 6
         if not uploads:
-            return gr.skip(), "Choose files first.", *[gr.skip()] * 6
+            yield gr.skip(), notice_html("Choose files first."), *skip6
+            return
+        if not ws.writer.acquire(blocking=False):
+            yield ([], notice_html("The index is busy (being built or written); add the files again when the status "
+                                   "line says Ready.", kind="error"), *skip6)
+            return
         staged: list[Path] = []
+        events: queue.SimpleQueue = queue.SimpleQueue()
 
-        def report(stage: str, done: int, total: int) -> None:
-            if stage == "files" and total > 0:
-                progress((done, total), desc="Indexing", unit="files")
-            elif stage == "keyword index":
-                progress(0.99, desc="Updating the keyword index")
-
-        try:
-            if not ws.writer.acquire(blocking=False):
-                return ([], "The index is busy (being built or written); add the files again when the status "
-                        "line says Ready.", *[gr.skip()] * 4, None, gr.skip())
+        def work() -> None:                     # owns the writer lock and the uploaded files from here on
             try:
-                assistant = ws.need()
-                staged, names = ws.stage(uploads)
-                progress(0.0, desc="Reading the files (the first upload also loads the language models)…")
-                result = ingest(staged, assistant=assistant, progress=report)
+                events.put(("done", _call(ingest, staged, assistant=assistant,
+                                          progress=lambda *e: events.put(("progress", e)))))
             finally:
                 ws.writer.release()
-        except (AssistantError, RuntimeError, OSError) as exc:
-            return [], f"Nothing was added: {exc}", *[gr.skip()] * 4, None, gr.skip()
-        finally:                                    # uploaded files never outlive their ingest
-            for p in [*uploads, *staged]:
+                for p in [*uploads, *staged]:  # uploaded files never outlive their ingest
+                    remove_upload(p, upload_root)
+
+        try:
+            assistant = ws.need()
+            staged, names = ws.stage(uploads)
+        except (RuntimeError, OSError) as exc:
+            ws.writer.release()
+            for p in uploads:
                 remove_upload(p, upload_root)
-        s = report_dict(result)["summary"]
-        summary = (f"{s['files']} file{'s' if s['files'] != 1 else ''}: {s['added']} added, {s['updated']} updated, "
-                   f"{s['unchanged']} duplicate, {s['failed']} failed. New documents are searchable now.")
+            yield [], notice_html(f"Nothing was added: {exc}", kind="error"), *[gr.skip()] * 4, None, gr.skip()
+            return
+        shown = [names[str(p.resolve())] for p in staged]
+        n = len(shown)
+        threading.Thread(target=work, name="upload-ingest", daemon=True).start()
+        yield (progress_rows(shown, read=0), notice_html(f"Indexing {n} file{'s' if n != 1 else ''}… (the first "
+                                                         "upload also loads the language models)", kind="busy"),
+               *skip6)
+        while True:
+            kind, data = events.get()
+            if kind == "done":
+                break
+            stage, done, total = data
+            if stage == "files" and total > 0 and done < total:
+                yield progress_rows(shown, read=done), gr.skip(), *skip6
+            elif stage == "keyword index" and done == 0:
+                yield progress_rows(shown, read=n, stage=stage), gr.skip(), *skip6
+        result, error = data
+        if error is not None:
+            if not isinstance(error, (AssistantError, RuntimeError, OSError)):
+                raise error
+            yield [], notice_html(f"Nothing was added: {error}", kind="error"), *[gr.skip()] * 4, None, gr.skip()
+            return
         choices, outlets = doc_choices()
         ws.status = ws._ready_text()
-        return (report_rows(result, names), summary, documents_rows(ws.documents()),
-                gr.update(choices=choices), gr.update(choices=choices), gr.update(choices=outlets), None,
-                status_line())
+        failed_all = result.count("failed") == len(result.files)
+        yield (report_rows(result, names), notice_html(ingest_summary(result), kind="error" if failed_all else "info"),
+               documents_rows(ws.documents()), gr.update(choices=choices), gr.update(choices=choices),
+               gr.update(choices=outlets), None, status_line())
 
     def on_delete(doc_ids: list[str] | None):
         if not doc_ids:
-            return "Choose documents to delete first.", *[gr.skip()] * 5
+            return notice_html("Choose documents to delete first."), *[gr.skip()] * 5
         if not ws.writer.acquire(blocking=False):
-            return "The index is busy; try again in a moment.", *[gr.skip()] * 5
+            return notice_html("The index is busy; try again in a moment.", kind="error"), *[gr.skip()] * 5
         try:
             n = delete(doc_ids, assistant=ws.need())
         except (AssistantError, RuntimeError) as exc:
-            return f"Nothing was deleted: {exc}", *[gr.skip()] * 5
+            return notice_html(f"Nothing was deleted: {exc}", kind="error"), *[gr.skip()] * 5
         finally:
             ws.writer.release()
         choices, outlets = doc_choices()
         ws.status = ws._ready_text()
-        return (f"Deleted {n} document{'s' if n != 1 else ''}.", documents_rows(ws.documents()),
+        return (notice_html(f"Deleted {n} document{'s' if n != 1 else ''}."), documents_rows(ws.documents()),
                 gr.update(choices=choices, value=[]), gr.update(choices=choices, value=[]),
                 gr.update(choices=outlets), status_line())
 
@@ -351,7 +393,7 @@ def build(ws: Workspace, *, upload_root: Path, tmp: Path):  # -> gr.Blocks
                 "the answer says so.</p>", js_on_load=None)
         status = gr.HTML(f'<div id="status-line">{_escape(ws.status)}</div>', js_on_load=None)
         turns = gr.State([])
-        asked = gr.State("")
+        asked = gr.State(None)
         timer = gr.Timer(1.0)
         with gr.Tabs():
             with gr.Tab("Ask", id="ask"):
@@ -380,9 +422,7 @@ def build(ws: Workspace, *, upload_root: Path, tmp: Path):  # -> gr.Blocks
                         passage = gr.HTML(PASSAGE_HINT, js_on_load=_static("passage.js"), elem_id="passage", container=True,
                                           padding=True, min_height=200)
                 with gr.Accordion("Claims in this answer", open=True, elem_id="claims"):
-                    claims = gr.Dataframe(headers=list(CLAIM_COLUMNS), value=[], interactive=False, wrap=True,
-                                          datatype="str", elem_id="claims-table", max_height=360,
-                                          column_widths=["16%", "9%", "8%", "37%", "18%", "6%", "6%"])
+                    claims = gr.HTML(claims_table_html(None), elem_id="claims-table", js_on_load=None)
                     download = gr.DownloadButton("Download claims (CSV)", value=None, interactive=False,
                                                  size="sm", elem_id="claims-csv")
             with gr.Tab("Library", id="library"):
@@ -391,7 +431,7 @@ def build(ws: Workspace, *, upload_root: Path, tmp: Path):  # -> gr.Blocks
                 files = gr.File(file_count="multiple", file_types=UPLOAD_TYPES, label="Documents to add",
                                 elem_id="upload")
                 add = gr.Button("Add to the library", variant="primary", elem_id="add-button")
-                summary = gr.Markdown(elem_id="ingest-summary")
+                summary = gr.HTML("", elem_id="ingest-summary", js_on_load=None)
                 results = gr.Dataframe(headers=list(REPORT_COLUMNS), value=[], interactive=False, wrap=True,
                                        datatype="str", label="Result per file", elem_id="ingest-results")
                 documents = gr.Dataframe(headers=list(DOCUMENT_COLUMNS), value=[], interactive=False, wrap=True,
@@ -401,7 +441,7 @@ def build(ws: Workspace, *, upload_root: Path, tmp: Path):  # -> gr.Blocks
                     to_delete = gr.Dropdown([], multiselect=True, label="Documents to delete", scale=4,
                                             elem_id="delete-picker")
                     remove = gr.Button("Delete selected", variant="stop", scale=1, elem_id="delete-button")
-                deleted = gr.Markdown()
+                deleted = gr.HTML("", elem_id="delete-summary", js_on_load=None)
 
         filters = [f_types, f_docs, f_outlets, f_from, f_to, f_source]
         for trigger in (question.submit, send.click):
@@ -409,9 +449,12 @@ def build(ws: Workspace, *, upload_root: Path, tmp: Path):  # -> gr.Blocks
                 on_answer, [asked, turns, *filters], [chat, turns, claims, download],
                 concurrency_id="ask", concurrency_limit=2, **private)
         chat.click(on_cite, [turns], [passage], concurrency_id="view", concurrency_limit=4, **private)
+        chat.click(on_ask_new, [turns], [chat, asked], queue=False, **private).then(     # "Ask as a new question"
+            on_answer, [asked, turns, *filters], [chat, turns, claims, download],
+            concurrency_id="ask", concurrency_limit=2, **private)
         clear.click(on_clear, None, [chat, turns, claims, download, passage], queue=False, **private)
         add.click(on_add, [files], [results, summary, documents, f_docs, to_delete, f_outlets, files, status],
-                  concurrency_id="writer", concurrency_limit=1, **private)
+                  concurrency_id="writer", concurrency_limit=1, show_progress="hidden", **private)
         files.upload(lambda: ([], ""), None, [results, summary], queue=False, **private)
         remove.click(on_delete, [to_delete], [deleted, documents, to_delete, f_docs, f_outlets, status],
                      concurrency_id="writer", concurrency_limit=1, **private)

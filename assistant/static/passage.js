@@ -1,3 +1,4 @@
+// The passage pane (gr.HTML js_on_load): scroll the highlighted passage into view.
 watch('value', () => {
   const mark = element.querySelector('mark.hl-first');
   const box = element.querySelector('.doc-text');
