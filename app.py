@@ -533,6 +533,11 @@ def main(argv: list[str] | None = None) -> None:
     atexit.register(shutil.rmtree, tmp, ignore_errors=True)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))          # so the folder is removed on kill too
     os.environ["GRADIO_TEMP_DIR"] = str(tmp)
+    # Gradio checks the page it has just started over HTTP: never through an HTTP(S)_PROXY (offline
+    # behind an unreachable proxy, the start would fail).
+    local = ["127.0.0.1", "localhost", "::1"] + ([args.host] if args.host not in ("0.0.0.0", "::", "") else [])
+    for var in ("NO_PROXY", "no_proxy"):
+        os.environ[var] = ",".join(dict.fromkeys([*filter(None, os.environ.get(var, "").split(",")), *local]))
 
     import gradio as gr
     from starlette.middleware import Middleware

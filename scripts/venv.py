@@ -152,7 +152,7 @@ def venv_problem(lo, hi):
 
 
 def make_venv(python, version):
-    say("Setting up .venv with Python %s (first start only: a few minutes, about 1-2 GB)…" % version)
+    say("Setting up .venv with Python %s (first start only: a few minutes; 1-2 GB with the CPU build of torch)…" % version)
     try:
         subprocess.run([python, "-m", "venv", VENV], check=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     except subprocess.CalledProcessError as exc:
