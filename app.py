@@ -122,8 +122,9 @@ class Workspace:
         self.build_failures = [f"{Path(f.path).name}: {f.reason}" for f in report.files if f.status == "failed"]
         for line in self.build_failures:
             print(f"not indexed: {line}", file=sys.stderr, flush=True)
-        print(f"Indexed {sum(f.documents for f in report.files):,} documents ({seen['chunks']:,} passages) "
-              f"from {len(report.files)} files in {report.seconds:.0f} s.", file=sys.stderr, flush=True)
+        docs, files = sum(f.documents for f in report.files), len(report.files)
+        print(f"Indexed {docs:,} document{'s' if docs != 1 else ''} ({seen['chunks']:,} passages) from {files} "
+              f"file{'s' if files != 1 else ''} in {report.seconds:.0f} s.", file=sys.stderr, flush=True)
         self.marker.unlink(missing_ok=True)
 
     def _ready_text(self) -> str:

@@ -431,7 +431,7 @@ def notice_html(text: str, *, kind: Literal["info", "busy", "error"] = "info") -
     if not text:
         return ""
     role = ' role="alert"' if kind == "error" else ' role="status"'
-    icon = {"error": "⚠ ", "busy": "⏳ "}.get(kind, "")
+    icon = "⚠ " if kind == "error" else ""
     return f'<div class="notice {kind}"{role}>{icon}{_e(text)}</div>'
 
 
