@@ -130,7 +130,7 @@ def choose_python(lo, hi, spec):
         if lo <= v[:2] < hi:
             return path, v[2]
         found.append("%s is %s" % (name, v[2]))
-    say("run.sh: the assistant needs Python %s (pyproject.toml: requires-python %s); %s." % (
+    say("setup: the assistant needs Python %s (pyproject.toml: requires-python %s); %s." % (
         describe(lo, hi), spec, "found: " + ", ".join(found) if found else "none of %s was found" % ", ".join(wanted)))
     say("  Install one (Debian/Ubuntu: sudo apt install python3.11-venv; or pyenv install 3.12) and run again,\n"
         "  or name it: PYTHON=/path/to/python3.12 ./run.sh")
@@ -160,10 +160,10 @@ def make_venv(python, version):
         out = exc.output.decode(errors="replace")
         say(out.strip()[-800:])
         if "ensurepip" in out:
-            say("run.sh: this Python cannot make virtual environments; on Debian/Ubuntu install its venv "
+            say("setup: this Python cannot make virtual environments; on Debian/Ubuntu install its venv "
                 "package (sudo apt install python%s-venv) and run again." % ".".join(version.split(".")[:2]))
         else:
-            say("run.sh: `%s -m venv .venv` failed (above)." % python)
+            say("setup: `%s -m venv .venv` failed (above)." % python)
         sys.exit(3)
 
 
@@ -249,7 +249,7 @@ def main(argv):
     if os.path.isdir(VENV) or os.path.lexists(VENV):
         problem = venv_problem(lo, hi)
         if problem:
-            say("run.sh: .venv cannot be used: %s; rebuilding it." % problem)
+            say("setup: .venv cannot be used: %s; rebuilding it." % problem)
             if os.path.islink(VENV) or os.path.isfile(VENV):
                 os.unlink(VENV)
             else:
@@ -263,19 +263,21 @@ def main(argv):
         problem = health(set(stamp.get("extras", [])))
         if not problem:
             return 0
-        say("run.sh: the installed packages need repair (%s); installing again." % problem)
+        say("setup: the installed packages need repair (%s); installing again." % problem)
+    elif stamp and stamp.get("pyproject") == digest:
+        say("setup: adding the extras %s to .venv." % ", ".join(sorted(extras - set(stamp.get("extras", [])))))
     elif stamp:
-        say("run.sh: pyproject.toml changed since the last install; updating .venv.")
+        say("setup: pyproject.toml changed since the last install; updating .venv.")
     extras |= set(stamp.get("extras", [])) if stamp else set()
     if install(text, extras):
         with open(STAMP, "w", encoding="utf-8") as fh:
             json.dump({"pyproject": digest, "extras": sorted(extras), "python": (version_of(VENV_PYTHON) or "??")[-1]}, fh)
         return 0
     if stamp and not health(set(stamp.get("extras", []))):
-        say("run.sh: updating the packages failed (no network?); going on with the ones installed before. "
+        say("setup: updating the packages failed (no network?); going on with the ones installed before. "
             "Details: .venv/install.log")
         return 0
-    say("run.sh: installing failed; the last lines of .venv/install.log:")
+    say("setup: installing failed; the last lines of .venv/install.log:")
     with open(LOG, encoding="utf-8", errors="replace") as fh:
         say("".join(fh.readlines()[-15:]).rstrip())
     say("The first start needs the package index once (later starts work offline). Behind a proxy, set "
