@@ -400,8 +400,8 @@ def build(ws: Workspace, *, upload_root: Path, tmp: Path):  # -> gr.Blocks
             with gr.Tab("Ask", id="ask"):
                 with gr.Row(equal_height=False):
                     with gr.Column(scale=3, min_width=420):
-                        chat = gr.HTML(conversation_html([]), js_on_load=_static("chat.js"), elem_id="chat", min_height=240,
-                                       container=True, padding=True)
+                        chat = gr.HTML(conversation_html([]), js_on_load=_static("chat.js"), elem_id="chat",
+                                       min_height=240, container=True, padding=True)
                         with gr.Row():
                             question = gr.Textbox(placeholder="Ask a question about the reports…",
                                                   show_label=False, lines=1, max_lines=4, scale=5,
@@ -420,8 +420,8 @@ def build(ws: Workspace, *, upload_root: Path, tmp: Path):  # -> gr.Blocks
                                 f_to = gr.Textbox(label="To date", elem_id="f-to")
                     with gr.Column(scale=2, min_width=340):
                         gr.HTML("<h3 style='margin:0'>Passage in its document</h3>", js_on_load=None)
-                        passage = gr.HTML(PASSAGE_HINT, js_on_load=_static("passage.js"), elem_id="passage", container=True,
-                                          padding=True, min_height=200)
+                        passage = gr.HTML(PASSAGE_HINT, js_on_load=_static("passage.js"), elem_id="passage",
+                                          container=True, padding=True, min_height=200)
                 with gr.Accordion("Claims in this answer", open=True, elem_id="claims"):
                     claims = gr.HTML(claims_table_html(None), elem_id="claims-table", js_on_load=None)
                     download = gr.DownloadButton("Download claims (CSV)", value=None, interactive=False,

@@ -302,8 +302,8 @@ def conversation_html(turns: Sequence["Turn"], *, pending: str | None = None) ->
         if t.answer is not None:
             out.append(answer_html(t.answer, turn=i, silent_source=source_is_silent(t.answer, t.question)))
         else:
-            out.append(f'<div class="answer error" role="alert"><span class="icon">⚠</span> {_e(t.error or "No answer.")}'
-                       '</div>')
+            out.append('<div class="answer error" role="alert"><span class="icon">⚠</span> '
+                       f'{_e(t.error or "No answer.")}</div>')
         out.append("</div>")
     if pending is not None:
         out.append(f'<div class="turn"><div class="q"><span class="you">You</span> {_e(pending)}</div>'

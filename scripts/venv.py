@@ -152,7 +152,8 @@ def venv_problem(lo, hi):
 
 
 def make_venv(python, version):
-    say("Setting up .venv with Python %s (first start only: a few minutes; 1-2 GB with the CPU build of torch)…" % version)
+    say("Setting up .venv with Python %s (first start only: a few minutes; 1-2 GB with the CPU build of "
+        "torch)…" % version)
     try:
         subprocess.run([python, "-m", "venv", VENV], check=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     except subprocess.CalledProcessError as exc:
@@ -221,7 +222,8 @@ def torch_ok(requirement):
     want = requirement.split("==", 1)[1] if "==" in requirement else None
     code = ("import importlib.metadata as m, sys; v = m.version('torch'); "
             "sys.exit(0 if %r is None or v.split('+')[0] == %r else 1)" % (want, want))
-    return subprocess.run([VENV_PYTHON, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0
+    done = subprocess.run([VENV_PYTHON, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return done.returncode == 0
 
 
 def install(text, extras):
@@ -271,7 +273,8 @@ def main(argv):
     extras |= set(stamp.get("extras", [])) if stamp else set()
     if install(text, extras):
         with open(STAMP, "w", encoding="utf-8") as fh:
-            json.dump({"pyproject": digest, "extras": sorted(extras), "python": (version_of(VENV_PYTHON) or "??")[-1]}, fh)
+            version = (version_of(VENV_PYTHON) or ("?",))[-1]
+            json.dump({"pyproject": digest, "extras": sorted(extras), "python": version}, fh)
         return 0
     if stamp and not health(set(stamp.get("extras", []))):
         say("setup: updating the packages failed (no network?); going on with the ones installed before. "

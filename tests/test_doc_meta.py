@@ -53,8 +53,8 @@ PAGE = ("<!doctype html><html><head><title>Clashes near Kidal{suffix}</title>{me
     ("", '<meta property="og:site_name" content="Sahel Monitor">', "Sahel Monitor"),
     ("", '<meta name="og:site_name" content="Sahel Monitor">', "Sahel Monitor"),       # name= instead of property=
     ("", '<meta name="citation_publisher" content="Sahel Monitor">', "Sahel Monitor"),
-    ("", '<script type="application/ld+json">{"@context": "https://schema.org", "@type": "NewsArticle", "publisher": {"@type": "Organization", '
-         '"name": "Sahel Monitor"}}</script>', "Sahel Monitor"),
+    ("", '<script type="application/ld+json">{"@context": "https://schema.org", "@type": "NewsArticle", '
+         '"publisher": {"@type": "Organization", "name": "Sahel Monitor"}}</script>', "Sahel Monitor"),
     (" | Sahel Monitor", "", "Sahel Monitor"),                                          # the title's suffix
     (" – Sahel Monitor", "", "Sahel Monitor"),
     ("", "", None),

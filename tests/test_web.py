@@ -561,8 +561,9 @@ def test_library_shows_one_progress_table_during_an_upload_and_keeps_the_documen
     assert any(state in rows for state in ("reading…", "indexing…", "waiting", "keyword index")), rows
     assert page.locator("#documents").is_visible()                     # … and the document list stays
     box = page.locator("#documents").bounding_box()
-    covered = page.evaluate("([x, y]) => !document.querySelector('#documents').contains(document.elementFromPoint(x, y))",
-                            [box["x"] + box["width"] / 2, box["y"] + min(box["height"] / 2, 60)])
+    covered = page.evaluate(
+        "([x, y]) => !document.querySelector('#documents').contains(document.elementFromPoint(x, y))",
+        [box["x"] + box["width"] / 2, box["y"] + min(box["height"] / 2, 60)])
     assert not covered
     visible_bars = [b for b in page.locator("#component-0 ~ * .eta-bar, .progress-text, .eta-bar").all()
                     if b.is_visible()]
