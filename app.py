@@ -14,16 +14,17 @@ import atexit
 import hashlib
 import json
 import os
+import queue
 import re
 import shutil
 import signal
+import socket
 import sys
 import tempfile
 import threading
 import uuid
 from pathlib import Path
-from typing import Any, Callable
-from urllib.parse import unquote
+from typing import Any
 
 from assistant.config import Settings, quiet_runtime
 
@@ -34,9 +35,6 @@ UPLOAD_TYPES = [".pdf", ".txt", ".md", ".html", ".htm", ".json", ".jsonl"]
 SOURCE_TYPES = ["armed group", "government", "military", "police", "media", "local sources", "UN/NGO",
                 "anonymous official", "author", "other"]
 DATE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
-CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
-       "img-src 'self' data: blob:; media-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
-       "object-src 'none'; frame-src 'none'; base-uri 'self'; form-action 'self'")
 
 
 # -- resources ------------------------------------------------------------------------------------
@@ -45,8 +43,8 @@ class Workspace:
     """The open index and its status. Opened (and built from the corpus when empty) in a background
     thread so the page answers at once; one writer at a time (startup build, uploads, deletes)."""
 
-    def __init__(self, settings: Settings, *, corpus: Path | None, staging: Path) -> None:
-        self.settings, self.corpus, self.staging = settings, corpus, staging
+    def __init__(self, settings: Settings, *, corpus: Path | None, staging: Path, url: str = "") -> None:
+        self.settings, self.corpus, self.staging, self.url = settings, corpus, staging, url
         self.assistant: Any = None
         self.status = "Starting: opening the index…"
         self.ready = threading.Event()
@@ -72,12 +70,15 @@ class Workspace:
                 self.assistant = assistant
                 self.status = self._ready_text()
                 self.ready.set()
+            print(f"{self.status} The chat is ready: {self.url}", flush=True)
         except AssistantError as exc:
             self.failed = f"The index could not be opened: {exc}"
             self.status = self.failed
         except Exception as exc:  # the thread's edge: say what went wrong instead of hanging on "Opening…"
             self.failed = f"The index could not be opened ({type(exc).__name__}: {exc})"
             self.status = self.failed
+        if self.failed:
+            print(self.failed, file=sys.stderr, flush=True)
 
     @property
     def marker(self) -> Path:
@@ -86,29 +87,44 @@ class Workspace:
         return (s.cache_dir if s.chroma_url else s.index_dir) / f".{s.collection}.corpus-build"
 
     def _build(self, assistant: Any, corpus: Path) -> None:
+        """Index the corpus, saying how far it has got on the page's status line and, with a
+        progress bar, in the terminal."""
+        from tqdm import tqdm
+
         from assistant.pipeline import ingest
 
         self.marker.parent.mkdir(parents=True, exist_ok=True)
         self.marker.write_text(str(corpus), encoding="utf-8")
         self.status = f"Building the index from {corpus.name}/ (first start only)…"
+        print(f"Building the index from {corpus}/ into {self.settings.chroma_url or self.settings.index_dir} "
+              "(first start only; a few minutes)…", file=sys.stderr, flush=True)
+        bar = tqdm(total=0, unit="file", desc="Indexing", file=sys.stderr, disable=None, dynamic_ncols=True)
         seen = {"files": 0, "total": 0, "chunks": 0}
 
         def progress(stage: str, done: int, total: int) -> None:
             if stage == "files" and total > 0:
                 seen.update(files=done, total=total)
+                bar.total, bar.n = total, done
             elif stage == "chunks":
                 seen["chunks"] += done
+            bar.set_postfix_str(f"{seen['chunks']:,} passages", refresh=True)
             if stage == "keyword index":
                 self.status = "Building the keyword index…"
+                bar.set_description("Keyword index")
             elif seen["total"]:
-                self.status = (f"Building the index from {corpus.name}/: {seen['files']} of {seen['total']} files, "
-                               f"{seen['chunks']:,} passages so far (first start only; questions can be asked "
-                               "when this finishes)…")
+                reading = min(seen["files"] + 1, seen["total"])
+                self.status = (f"Building the index from {corpus.name}/ (first start only): file {reading} of "
+                               f"{seen['total']}, {seen['chunks']:,} passages stored so far. Questions can be asked "
+                               "when this finishes…")
 
         report = ingest([corpus], assistant=assistant, progress=progress)
+        bar.close()
         self.build_failures = [f"{Path(f.path).name}: {f.reason}" for f in report.files if f.status == "failed"]
         for line in self.build_failures:
             print(f"not indexed: {line}", file=sys.stderr, flush=True)
+        docs, files = sum(f.documents for f in report.files), len(report.files)
+        print(f"Indexed {docs:,} document{'s' if docs != 1 else ''} ({seen['chunks']:,} passages) from {files} "
+              f"file{'s' if files != 1 else ''} in {report.seconds:.0f} s.", file=sys.stderr, flush=True)
         self.marker.unlink(missing_ok=True)
 
     def _ready_text(self) -> str:
@@ -164,6 +180,14 @@ class Workspace:
         return staged, names
 
 
+def _call(fn: Any, *args: Any, **kwargs: Any) -> tuple[Any, BaseException | None]:
+    """(fn(*args, **kwargs), None), or (None, the exception it raised): for a worker thread."""
+    try:
+        return fn(*args, **kwargs), None
+    except BaseException as exc:                     # handed to the thread that reports it
+        return None, exc
+
+
 def remove_upload(path: Path, root: Path) -> None:
     """Delete an uploaded temp file and its (now empty) folder inside Gradio's upload folder."""
     try:
@@ -175,78 +199,8 @@ def remove_upload(path: Path, root: Path) -> None:
         pass
 
 
-# -- HTTP guard -------------------------------------------------------------------------------------
-
-class Guard:
-    """ASGI middleware: /file= routes serve only files inside Gradio's own upload/cache folder
-    (no traversal, no absolute paths elsewhere, no URL proxying), and every response carries a
-    Content-Security-Policy that keeps remote images, frames and connections out of the page."""
-
-    FILE_ROUTE = re.compile(r"^(?:/gradio_api)?/file[=/](?P<rest>.*)$", re.S)
-
-    def __init__(self, app: Any, allowed: str) -> None:
-        self.app = app
-        self.allowed = os.path.realpath(allowed)
-
-    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        m = self.FILE_ROUTE.match(scope.get("path", ""))
-        if m and not self.allowed_file(m.group("rest")):
-            await send({"type": "http.response.start", "status": 403,
-                        "headers": [(b"content-type", b"text/plain; charset=utf-8")]})
-            await send({"type": "http.response.body", "body": b"File not allowed."})
-            return
-
-        async def with_headers(message: dict) -> None:
-            if message["type"] == "http.response.start":
-                headers = [(k, v) for k, v in message.get("headers", [])
-                           if k.lower() not in (b"content-security-policy", b"referrer-policy")]
-                headers += [(b"content-security-policy", CSP.encode()), (b"referrer-policy", b"no-referrer"),
-                            (b"x-content-type-options", b"nosniff")]
-                message = dict(message, headers=headers)
-            await send(message)
-
-        await self.app(scope, receive, with_headers)
-
-    def allowed_file(self, rest: str) -> bool:
-        path = rest
-        for _ in range(3):
-            path = unquote(path)
-        if "\x00" in path or "\\" in path or "://" in path or ".." in Path(path).parts:
-            return False
-        real = os.path.realpath(path)
-        return real.startswith(self.allowed + os.sep)
-
-
 # -- the page ---------------------------------------------------------------------------------------
 
-CITE_JS = """
-watch('value', () => {
-  const chat = element.querySelector('.chat');
-  const last = chat && chat.querySelector('.turn:last-child');
-  if (last) chat.scrollTop = Math.max(0, last.offsetTop - 4);
-});
-element.addEventListener('click', (ev) => {
-  const b = ev.target.closest('button.cite');
-  if (!b) return;
-  element.querySelectorAll('button.cite.active').forEach((x) => x.classList.remove('active'));
-  element.querySelectorAll('button.cite').forEach((x) => {
-    if (x.dataset.cite === b.dataset.cite) x.classList.add('active');
-  });
-  trigger('click', {cite: b.dataset.cite});
-});
-"""
-PASSAGE_JS = """
-watch('value', () => {
-  const mark = element.querySelector('mark.hl-first');
-  const box = element.querySelector('.doc-text');
-  if (mark && box) box.scrollTop = Math.max(0, mark.offsetTop - box.clientHeight / 3);
-  const r = element.getBoundingClientRect();
-  if (r.top > window.innerHeight || r.bottom < 0) element.scrollIntoView({block: 'start', behavior: 'smooth'});
-});
-"""
 PASSAGE_HINT = ('<div class="passage-empty">Click a citation number in an answer to read the passage, '
                 'highlighted, in its document.</div>')
 
@@ -257,9 +211,9 @@ def build(ws: Workspace, *, upload_root: Path, tmp: Path):  # -> gr.Blocks
     from assistant.conversation import Turn, resolve
     from assistant.errors import AssistantError
     from assistant.pipeline import ask, delete, ingest
-    from assistant.render import (CLAIM_COLUMNS, DOCUMENT_COLUMNS, REPORT_COLUMNS, answer_dict, citation_for,
-                                  claims_csv, claims_table, conversation_html, document_label, documents_rows,
-                                  passage_html, report_dict, report_rows)
+    from assistant.render import (DOCUMENT_COLUMNS, REPORT_COLUMNS, answer_dict, citation_for, claims_csv,
+                                  claims_table_html, conversation_html, document_label, documents_rows,
+                                  ingest_summary, notice_html, passage_html, progress_rows, report_rows)
     from assistant.types import Filters
 
     def make_filters(types: list[str] | None, docs: list[str] | None, outlets: list[str] | None,
@@ -277,17 +231,26 @@ def build(ws: Workspace, *, upload_root: Path, tmp: Path):  # -> gr.Blocks
         return [(document_label(d), d.doc_id) for d in docs], sorted({d.meta.outlet for d in docs if d.meta.outlet})
 
     # -- chat --------------------------------------------------------------------------------------
+    # `asked` holds the question being answered: {"text": …, "alone": True} when it is asked on its
+    # own ("Ask as a new question"), not read in the light of the earlier ones.
     def on_submit(message: str, turns: list):
         message = (message or "").strip()
         if not message:
-            return gr.skip(), "", gr.skip()
-        return conversation_html(turns, pending=message), message, ""
+            return gr.skip(), None, gr.skip()
+        return conversation_html(turns, pending=message), {"text": message, "alone": False}, ""
 
-    def on_answer(message: str, turns: list, types, docs, outlets, date_from, date_to, source):
-        message = (message or "").strip()
+    def on_ask_new(turns: list, evt: gr.EventData):
+        i = str((evt._data or {}).get("ask") or "")
+        if not i.isdigit() or int(i) >= len(turns):
+            return gr.skip(), None
+        message = turns[int(i)].asked
+        return conversation_html(turns, pending=message), {"text": message, "alone": True}
+
+    def on_answer(asked: dict | None, turns: list, types, docs, outlets, date_from, date_to, source):
+        message = ((asked or {}).get("text") or "").strip()
         if not message:
             return gr.skip(), gr.skip(), gr.skip(), gr.skip()
-        resolved = resolve(message, [t.question for t in turns])
+        resolved = resolve(message, [] if asked.get("alone") else [t.question for t in turns])
         try:
             filters = make_filters(types, docs, outlets, date_from, date_to, source)
             answer = ask(resolved.question, assistant=ws.need(), filters=filters)
@@ -295,14 +258,13 @@ def build(ws: Workspace, *, upload_root: Path, tmp: Path):  # -> gr.Blocks
         except (AssistantError, RuntimeError, ValueError) as exc:
             turn = Turn(asked=message, question=resolved.question, answer=None, error=str(exc))
         turns = [*turns, turn]
-        rows = claims_table(turn.answer) if turn.answer is not None else []
         csv_path = None
         if turn.answer is not None and turn.answer.claims:
             folder = tmp / "claims" / uuid.uuid4().hex
             folder.mkdir(parents=True)
             csv_path = folder / "claims.csv"
             csv_path.write_text(claims_csv(turn.answer), encoding="utf-8")
-        return (conversation_html(turns), turns, gr.update(value=rows),
+        return (conversation_html(turns), turns, claims_table_html(turn.answer),
                 gr.update(value=str(csv_path) if csv_path else None, interactive=csv_path is not None))
 
     def on_cite(turns: list, evt: gr.EventData):
@@ -316,60 +278,85 @@ def build(ws: Workspace, *, upload_root: Path, tmp: Path):  # -> gr.Blocks
         return passage_html(c, record, text, pages=pages)
 
     def on_clear():
-        return conversation_html([]), [], [], gr.update(value=None, interactive=False), PASSAGE_HINT
+        return (conversation_html([]), [], claims_table_html(None), gr.update(value=None, interactive=False),
+                PASSAGE_HINT)
 
     # -- library ----------------------------------------------------------------------------------
-    def on_add(files: list[str] | None, progress=gr.Progress()):
+    def on_add(files: list[str] | None):
+        """A generator: the per-file rows say how far the upload has got while it is indexed (the
+        document list stays as it is until the end); then the result of each file and a summary."""
         uploads = [Path(f) for f in files or []]
+        skip6 = [gr.skip()] * 6
         if not uploads:
-            return gr.skip(), "Choose files first.", *[gr.skip()] * 6
+            yield gr.skip(), notice_html("Choose files first."), *skip6
+            return
+        if not ws.writer.acquire(blocking=False):
+            yield ([], notice_html("The index is busy (being built or written); add the files again when the status "
+                                   "line says Ready.", kind="error"), *skip6)
+            return
         staged: list[Path] = []
+        events: queue.SimpleQueue = queue.SimpleQueue()
 
-        def report(stage: str, done: int, total: int) -> None:
-            if stage == "files" and total > 0:
-                progress((done, total), desc="Indexing", unit="files")
-            elif stage == "keyword index":
-                progress(0.99, desc="Updating the keyword index")
-
-        try:
-            if not ws.writer.acquire(blocking=False):
-                return ([], "The index is busy (being built or written); add the files again when the status "
-                        "line says Ready.", *[gr.skip()] * 4, None, gr.skip())
+        def work() -> None:                     # owns the writer lock and the uploaded files from here on
             try:
-                assistant = ws.need()
-                staged, names = ws.stage(uploads)
-                progress(0.0, desc="Reading the files (the first upload also loads the language models)…")
-                result = ingest(staged, assistant=assistant, progress=report)
+                events.put(("done", _call(ingest, staged, assistant=assistant,
+                                          progress=lambda *e: events.put(("progress", e)))))
             finally:
                 ws.writer.release()
-        except (AssistantError, RuntimeError, OSError) as exc:
-            return [], f"Nothing was added: {exc}", *[gr.skip()] * 4, None, gr.skip()
-        finally:                                    # uploaded files never outlive their ingest
-            for p in [*uploads, *staged]:
+                for p in [*uploads, *staged]:  # uploaded files never outlive their ingest
+                    remove_upload(p, upload_root)
+
+        try:
+            assistant = ws.need()
+            staged, names = ws.stage(uploads)
+        except (RuntimeError, OSError) as exc:
+            ws.writer.release()
+            for p in uploads:
                 remove_upload(p, upload_root)
-        s = report_dict(result)["summary"]
-        summary = (f"{s['files']} file{'s' if s['files'] != 1 else ''}: {s['added']} added, {s['updated']} updated, "
-                   f"{s['unchanged']} duplicate, {s['failed']} failed. New documents are searchable now.")
+            yield [], notice_html(f"Nothing was added: {exc}", kind="error"), *[gr.skip()] * 4, None, gr.skip()
+            return
+        shown = [names[str(p.resolve())] for p in staged]
+        n = len(shown)
+        threading.Thread(target=work, name="upload-ingest", daemon=True).start()
+        yield (progress_rows(shown, read=0), notice_html(f"Indexing {n} file{'s' if n != 1 else ''}… (the first "
+                                                         "upload also loads the language models)", kind="busy"),
+               *skip6)
+        while True:
+            kind, data = events.get()
+            if kind == "done":
+                break
+            stage, done, total = data
+            if stage == "files" and total > 0 and done < total:
+                yield progress_rows(shown, read=done), gr.skip(), *skip6
+            elif stage == "keyword index" and done == 0:
+                yield progress_rows(shown, read=n, stage=stage), gr.skip(), *skip6
+        result, error = data
+        if error is not None:
+            if not isinstance(error, (AssistantError, RuntimeError, OSError)):
+                raise error
+            yield [], notice_html(f"Nothing was added: {error}", kind="error"), *[gr.skip()] * 4, None, gr.skip()
+            return
         choices, outlets = doc_choices()
         ws.status = ws._ready_text()
-        return (report_rows(result, names), summary, documents_rows(ws.documents()),
-                gr.update(choices=choices), gr.update(choices=choices), gr.update(choices=outlets), None,
-                status_line())
+        failed_all = result.count("failed") == len(result.files)
+        yield (report_rows(result, names), notice_html(ingest_summary(result), kind="error" if failed_all else "info"),
+               documents_rows(ws.documents()), gr.update(choices=choices), gr.update(choices=choices),
+               gr.update(choices=outlets), None, status_line())
 
     def on_delete(doc_ids: list[str] | None):
         if not doc_ids:
-            return "Choose documents to delete first.", *[gr.skip()] * 5
+            return notice_html("Choose documents to delete first."), *[gr.skip()] * 5
         if not ws.writer.acquire(blocking=False):
-            return "The index is busy; try again in a moment.", *[gr.skip()] * 5
+            return notice_html("The index is busy; try again in a moment.", kind="error"), *[gr.skip()] * 5
         try:
             n = delete(doc_ids, assistant=ws.need())
         except (AssistantError, RuntimeError) as exc:
-            return f"Nothing was deleted: {exc}", *[gr.skip()] * 5
+            return notice_html(f"Nothing was deleted: {exc}", kind="error"), *[gr.skip()] * 5
         finally:
             ws.writer.release()
         choices, outlets = doc_choices()
         ws.status = ws._ready_text()
-        return (f"Deleted {n} document{'s' if n != 1 else ''}.", documents_rows(ws.documents()),
+        return (notice_html(f"Deleted {n} document{'s' if n != 1 else ''}."), documents_rows(ws.documents()),
                 gr.update(choices=choices, value=[]), gr.update(choices=choices, value=[]),
                 gr.update(choices=outlets), status_line())
 
@@ -407,14 +394,14 @@ def build(ws: Workspace, *, upload_root: Path, tmp: Path):  # -> gr.Blocks
                 "the answer says so.</p>", js_on_load=None)
         status = gr.HTML(f'<div id="status-line">{_escape(ws.status)}</div>', js_on_load=None)
         turns = gr.State([])
-        asked = gr.State("")
+        asked = gr.State(None)
         timer = gr.Timer(1.0)
         with gr.Tabs():
             with gr.Tab("Ask", id="ask"):
                 with gr.Row(equal_height=False):
                     with gr.Column(scale=3, min_width=420):
-                        chat = gr.HTML(conversation_html([]), js_on_load=CITE_JS, elem_id="chat", min_height=240,
-                                       container=True, padding=True)
+                        chat = gr.HTML(conversation_html([]), js_on_load=_static("chat.js"), elem_id="chat",
+                                       min_height=240, container=True, padding=True)
                         with gr.Row():
                             question = gr.Textbox(placeholder="Ask a question about the reports…",
                                                   show_label=False, lines=1, max_lines=4, scale=5,
@@ -433,12 +420,10 @@ def build(ws: Workspace, *, upload_root: Path, tmp: Path):  # -> gr.Blocks
                                 f_to = gr.Textbox(label="To date", elem_id="f-to")
                     with gr.Column(scale=2, min_width=340):
                         gr.HTML("<h3 style='margin:0'>Passage in its document</h3>", js_on_load=None)
-                        passage = gr.HTML(PASSAGE_HINT, js_on_load=PASSAGE_JS, elem_id="passage", container=True,
-                                          padding=True, min_height=200)
+                        passage = gr.HTML(PASSAGE_HINT, js_on_load=_static("passage.js"), elem_id="passage",
+                                          container=True, padding=True, min_height=200)
                 with gr.Accordion("Claims in this answer", open=True, elem_id="claims"):
-                    claims = gr.Dataframe(headers=list(CLAIM_COLUMNS), value=[], interactive=False, wrap=True,
-                                          datatype="str", elem_id="claims-table", max_height=360,
-                                          column_widths=["16%", "9%", "8%", "37%", "18%", "6%", "6%"])
+                    claims = gr.HTML(claims_table_html(None), elem_id="claims-table", js_on_load=None)
                     download = gr.DownloadButton("Download claims (CSV)", value=None, interactive=False,
                                                  size="sm", elem_id="claims-csv")
             with gr.Tab("Library", id="library"):
@@ -447,7 +432,7 @@ def build(ws: Workspace, *, upload_root: Path, tmp: Path):  # -> gr.Blocks
                 files = gr.File(file_count="multiple", file_types=UPLOAD_TYPES, label="Documents to add",
                                 elem_id="upload")
                 add = gr.Button("Add to the library", variant="primary", elem_id="add-button")
-                summary = gr.Markdown(elem_id="ingest-summary")
+                summary = gr.HTML("", elem_id="ingest-summary", js_on_load=None)
                 results = gr.Dataframe(headers=list(REPORT_COLUMNS), value=[], interactive=False, wrap=True,
                                        datatype="str", label="Result per file", elem_id="ingest-results")
                 documents = gr.Dataframe(headers=list(DOCUMENT_COLUMNS), value=[], interactive=False, wrap=True,
@@ -457,7 +442,7 @@ def build(ws: Workspace, *, upload_root: Path, tmp: Path):  # -> gr.Blocks
                     to_delete = gr.Dropdown([], multiselect=True, label="Documents to delete", scale=4,
                                             elem_id="delete-picker")
                     remove = gr.Button("Delete selected", variant="stop", scale=1, elem_id="delete-button")
-                deleted = gr.Markdown()
+                deleted = gr.HTML("", elem_id="delete-summary", js_on_load=None)
 
         filters = [f_types, f_docs, f_outlets, f_from, f_to, f_source]
         for trigger in (question.submit, send.click):
@@ -465,9 +450,12 @@ def build(ws: Workspace, *, upload_root: Path, tmp: Path):  # -> gr.Blocks
                 on_answer, [asked, turns, *filters], [chat, turns, claims, download],
                 concurrency_id="ask", concurrency_limit=2, **private)
         chat.click(on_cite, [turns], [passage], concurrency_id="view", concurrency_limit=4, **private)
+        chat.click(on_ask_new, [turns], [chat, asked], queue=False, **private).then(     # "Ask as a new question"
+            on_answer, [asked, turns, *filters], [chat, turns, claims, download],
+            concurrency_id="ask", concurrency_limit=2, **private)
         clear.click(on_clear, None, [chat, turns, claims, download, passage], queue=False, **private)
         add.click(on_add, [files], [results, summary, documents, f_docs, to_delete, f_outlets, files, status],
-                  concurrency_id="writer", concurrency_limit=1, **private)
+                  concurrency_id="writer", concurrency_limit=1, show_progress="hidden", **private)
         files.upload(lambda: ([], ""), None, [results, summary], queue=False, **private)
         remove.click(on_delete, [to_delete], [deleted, documents, to_delete, f_docs, f_outlets, status],
                      concurrency_id="writer", concurrency_limit=1, **private)
@@ -477,15 +465,54 @@ def build(ws: Workspace, *, upload_root: Path, tmp: Path):  # -> gr.Blocks
     return demo
 
 
+def _static(name: str) -> str:
+    from assistant.render import STATIC
+    return (STATIC / name).read_text(encoding="utf-8")
+
+
 def _escape(text: str) -> str:
     import html
     return html.escape(text, quote=True)
 
 
+DEFAULT_PORT = 7860
+
+
+def port_is_free(host: str, port: int) -> bool:
+    """Nothing listens on `port` at `host` (as far as a bind says; the server's own bind decides)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        try:
+            s.bind((host, port))
+            return True
+        except OSError:
+            return False
+
+
+def choose_port(host: str, asked: int | None) -> int:
+    """`asked` if given and free (else exit saying so); without --port the first free one from 7860."""
+    if asked is not None:
+        if port_is_free(host, asked):
+            return asked
+        sys.exit(f"Port {asked} on {host} is in use (another ./run.sh or app.py?). Choose another with "
+                 f"--port, e.g. --port {asked + 1}.")
+    for port in range(DEFAULT_PORT, DEFAULT_PORT + 40):
+        if port_is_free(host, port):
+            if port != DEFAULT_PORT:
+                print(f"Port {DEFAULT_PORT} is in use (another ./run.sh or app.py?); using {port} instead "
+                      "(choose one with --port).", flush=True)
+            return port
+    sys.exit(f"Ports {DEFAULT_PORT}-{DEFAULT_PORT + 39} on {host} are all in use; choose one with --port.")
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
-    ap.add_argument("--port", type=int, default=7860)
+    ap.add_argument("--port", type=int, default=None,
+                    help=f"port (default {DEFAULT_PORT}, or the next free one when it is taken)")
+    ap.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                    help="a host name the page may be opened under besides the bound address and localhost "
+                         "(repeatable; e.g. the name of a reverse proxy)")
     ap.add_argument("--auth", help="user:password required to open the page")
     ap.add_argument("--index", help="index folder (default: $ASSISTANT_INDEX or ~/.local/share/assistant/index)")
     ap.add_argument("--chroma-url", help="use a Chroma server instead of the embedded store")
@@ -498,29 +525,45 @@ def main(argv: list[str] | None = None) -> None:
         if not (sep and user and password):
             ap.error("--auth must be user:password")
         auth = (user, password)
+    port = choose_port(args.host, args.port)
+    shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "::", "") else args.host
+    url = f"http://{'[' + shown_host + ']' if ':' in shown_host else shown_host}:{port}/"
 
     # Gradio serves files only from its upload folder: a private one for this process, removed on exit.
     tmp = Path(tempfile.mkdtemp(prefix="assistant-web-")).resolve()
     atexit.register(shutil.rmtree, tmp, ignore_errors=True)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))          # so the folder is removed on kill too
     os.environ["GRADIO_TEMP_DIR"] = str(tmp)
+    # Gradio checks the page it has just started over HTTP: never through an HTTP(S)_PROXY (offline
+    # behind an unreachable proxy, the start would fail).
+    local = ["127.0.0.1", "localhost", "::1"] + ([args.host] if args.host not in ("0.0.0.0", "::", "") else [])
+    for var in ("NO_PROXY", "no_proxy"):
+        os.environ[var] = ",".join(dict.fromkeys([*filter(None, os.environ.get(var, "").split(",")), *local]))
 
     import gradio as gr
     from starlette.middleware import Middleware
 
-    from assistant.render import PAGE_CSS
+    from assistant.render import STATIC
+    from assistant.webguard import Guard, HostPolicy
 
     settings = Settings.from_env(index_dir=args.index, chroma_url=args.chroma_url)
     key = hashlib.sha256(f"{settings.chroma_url or settings.index_dir}|{settings.collection}".encode()).hexdigest()
     ws = Workspace(settings, corpus=Path(args.corpus) if args.corpus else None,
-                   staging=settings.cache_dir / "uploads" / key[:16])
+                   staging=settings.cache_dir / "uploads" / key[:16], url=url)
     demo = build(ws, upload_root=tmp, tmp=tmp)
     demo.queue(default_concurrency_limit=2, max_size=64)
-    print(f"Web chat on http://{args.host}:{args.port} (index: {settings.index_dir})", flush=True)
-    demo.launch(server_name=args.host, server_port=args.port, auth=auth, share=False, ssr_mode=False,
-                max_file_size=f"{args.max_upload_mb}mb", css=PAGE_CSS, show_error=True, quiet=True,
-                theme=gr.themes.Default(primary_hue="blue"), footer_links=["api"],
-                app_kwargs={"middleware": [Middleware(Guard, allowed=str(tmp))]}, prevent_thread_lock=True)
+    hosts = HostPolicy.for_binding(args.host, allow=args.allow_host)
+    guard = Middleware(Guard, allowed_files=str(tmp), hosts=hosts,
+                       hint=f"Open {url} or start the app with --allow-host NAME.")
+    try:
+        demo.launch(server_name=args.host, server_port=port, auth=auth, share=False, ssr_mode=False,
+                    max_file_size=f"{args.max_upload_mb}mb", css_paths=[STATIC / "page.css"], show_error=True,
+                    quiet=True, theme=gr.themes.Default(primary_hue="blue"), footer_links=["api"],
+                    app_kwargs={"middleware": [guard]}, prevent_thread_lock=True)
+    except OSError as exc:
+        sys.exit(f"The web chat could not start on {args.host}:{port} ({exc}); choose another port with --port.")
+    print(f"Web chat on {url} (index: {settings.chroma_url or settings.index_dir}); it says here when it is ready. "
+          "Ctrl+C stops it.", flush=True)
     ws.start()          # after the page is up: opening (or building) the index must not delay it
     demo.block_thread()
 

@@ -15,7 +15,8 @@ if TYPE_CHECKING:
 
 def chunk(doc: Document, analysis: Analysis, *, tokenizer: "Tokenizer", target: int, max_tokens: int,
           overlap: int) -> list[Chunk]:
-    """Chunks covering every sentence of `doc`."""
+    """Chunks covering every sentence of `doc`; a chunk's `sentences` are the ones that can be
+    quoted (titles and headings are left out of them, not out of its text)."""
     units = _units(doc.text, analysis.sentences, tokenizer=tokenizer, max_tokens=max_tokens)
     groups: list[list[tuple[Sentence, int]]] = []
     current: list[tuple[Sentence, int]] = []
@@ -37,7 +38,7 @@ def chunk(doc: Document, analysis: Analysis, *, tokenizer: "Tokenizer", target: 
     chunks = []
     for i, group in enumerate(groups):
         start, end = group[0][0].start, group[-1][0].end
-        inside = tuple(s for s in analysis.sentences if s.start < end and s.end > start)
+        inside = tuple(s for s in analysis.sentences if s.start < end and s.end > start and not _heading(doc, s))
         attrs = tuple(a for a in analysis.attributions if a.sentence_start < end and a.sentence_end > start)
         chunks.append(Chunk(
             chunk_id=f"{doc.doc_id}:{i:05d}", doc_id=doc.doc_id, index=i, start=start, end=end,
@@ -45,6 +46,23 @@ def chunk(doc: Document, analysis: Analysis, *, tokenizer: "Tokenizer", target: 
             paragraph=group[0][0].paragraph, n_tokens=sum(n for _, n in group), sentences=inside,
             attributions=attrs, pages=tuple(pg for pg in doc.pages if pg.start < end and pg.end > start)))
     return chunks
+
+
+_END = tuple('.!?:;"”’)…')
+
+
+def _heading(doc: Document, s: Sentence) -> bool:
+    """A title or heading: a sentence that is a whole one-line paragraph and is the document's
+    title, or has at most 12 words and no end punctuation. Its text stays in the chunk (it helps
+    find the passages under it), but it is not one of the chunk's sentences, so it is never quoted
+    as a claim."""
+    if not 0 <= s.paragraph < len(doc.paragraphs):
+        return False
+    para = doc.paragraphs[s.paragraph]
+    text = doc.text[s.start:s.end].strip()
+    if text != doc.text[para.start:para.end].strip() or "\n" in text:
+        return False
+    return text == (doc.meta.title or "").strip() or (len(text.split()) <= 12 and not text.endswith(_END))
 
 
 def _units(text: str, sentences: tuple[Sentence, ...], *, tokenizer: "Tokenizer",

@@ -80,8 +80,9 @@ class Settings:
 def quiet_runtime() -> None:
     """Set the process environment the assistant needs before torch or gradio are imported:
     offline model hub, passive OpenMP waiting (busy-waiting threads starve Chroma on 2 cores),
-    no Gradio analytics, no tokenizer fork warnings, no model-loading progress bars (the
-    assistant draws its own)."""
+    every dependency's telemetry off (Gradio analytics, Chroma, Hugging Face, ONNX Runtime, which
+    otherwise keeps a device id and queued events under ~/.cache/Microsoft), no tokenizer fork
+    warnings, no model-loading progress bars (the assistant draws its own)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
@@ -89,3 +90,5 @@ def quiet_runtime() -> None:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+    os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")

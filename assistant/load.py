@@ -141,11 +141,72 @@ def _first_line_title(text: str) -> str | None:
     return None
 
 
+_MONTH_NAMES = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_DATE_TEXT = (rf"(?:\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}\s+{_MONTH_NAMES},?\s+(?:\d{{4}}|\d{{2}})|"
+              rf"{_MONTH_NAMES}\s+\d{{1,2}},?\s+\d{{4}})")
+# "Gao, 14 March 2025 —", "SAN SALVADOR, 3 JAN 90 (RADIO VENCEREMOS) --", "2023-10-17", "Published: March 3, 2024",
+# "Monday 14 March 2025": a place or label, then a date, at the start of one of the first lines.
+_DATELINE = re.compile(rf"^\s*(?:(?P<place>[^\W\d][\w'’.()-]*(?:[ -][^\W\d][\w'’.()-]*){{0,4}}),\s+|"
+                       rf"(?:published|updated|posted|date|dated|issued)\s*:?\s+|"
+                       rf"(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
+                       rf"(?P<date>{_DATE_TEXT})\b(?P<rest>.*)$", re.I)
+_FUNCTION_WORDS = frozenset("a an the of to in on at by for with from and or but near as that which who".split())
+_WIRE_TAGS = re.compile(r"^.*?(?:\[TEXT\]|--|—)\s*|\[[^\]]*\]\s*")
+
+
+def _dateline(lines: list[str]) -> tuple[int, str] | None:
+    """(index, ISO date) of a dateline or date among the first lines of a text, or None."""
+    for i, line in enumerate(lines[:6]):
+        m = _DATELINE.match(line.strip().lstrip("#*_ ").strip())
+        if not m:
+            continue
+        rest = m.group("rest").strip()
+        if m.group("place") is None and rest and not re.match(r"^(?:[—–(-]|$)", rest):
+            continue                              # "14 March 2025 was a Friday" is a sentence, not a date line
+        date = parse_date(m.group("date"))
+        if date:
+            return i, date
+    return None
+
+
+def _lead_title(text: str, *, words: int = 10) -> str | None:
+    """A title for a wire report with no title line: its first sentence's first words, datelines
+    and [TAGS] left out ("THE GUATEMALA ARMY DENIED TODAY THAT GUERRILLAS ATTACKED THE…")."""
+    para = " ".join(text.strip().split("\n\n", 1)[0].split())
+    if _DATELINE.match(para):
+        para = _WIRE_TAGS.sub("", para, count=1)
+    para = re.sub(r"\[[^\]]*\]\s*", "", para).strip()
+    found = para.split()
+    return " ".join(found[:words]) + ("…" if len(found) > words else "") if found else None
+
+
 def _load_text(path: Path, text: str) -> RawDocument:
-    title = _first_line_title(text)
-    if title and (title.endswith(".") and len(title.split()) > 15):
+    """A text or Markdown file: its title line (a first line standing on its own, or a heading),
+    the date of a dateline or date in its first lines; a wire report in capitals with no title line
+    is named by its first words."""
+    lines = text.splitlines()
+    nonblank = [i for i, ln in enumerate(lines) if ln.strip()]
+    dated = _dateline([lines[i] for i in nonblank])
+    caps = _mostly_caps(text)
+    title = None
+    for k, i in enumerate(nonblank[:3]):
+        if dated is not None and k == dated[0]:
+            continue                              # the dateline is not the title
+        line = lines[i].strip()
+        nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
+        # a heading, a line standing alone, or (in mixed case) a short line without end punctuation
+        # followed by a new sentence; in capitals a line followed by another is a hard wrap
+        headline = (not caps and nxt[:1].isupper() and not line.endswith((".", ",", ";", ":"))
+                    and len(line.split()) <= 15 and line.split()[-1].lower() not in _FUNCTION_WORDS)
+        if line.startswith("#") or not nxt or headline:
+            title = line.lstrip("#").strip() or None
+        break
+    if title and (len(title) > 200 or (title.endswith(".") and len(title.split()) > 15)):
         title = None
-    return RawDocument(path=str(path), pages=(text,), meta=DocMeta(title=title or path.stem, genre="news"))
+    if title is None and caps:
+        title = _lead_title(text)
+    meta = DocMeta(title=title or path.stem, date=dated[1] if dated else None, genre="news")
+    return RawDocument(path=str(path), pages=(text,), meta=meta)
 
 
 def _load_html(path: Path, html: str) -> RawDocument:
@@ -156,9 +217,39 @@ def _load_html(path: Path, html: str) -> RawDocument:
     doc = found.as_dict() if found is not None and hasattr(found, "as_dict") else found
     if not doc or not (doc.get("text") or "").strip():
         raise LoadError(f"{path}: no main text found in the HTML page")
-    meta = DocMeta(title=(doc.get("title") or path.stem)[:300], outlet=doc.get("sitename") or doc.get("hostname"),
-                   author=doc.get("author"), date=parse_date(doc.get("date")), url=doc.get("url"), genre="news")
+    outlet = doc.get("sitename") or _html_outlet(html, doc.get("title")) or doc.get("hostname")
+    meta = DocMeta(title=(doc.get("title") or path.stem)[:300], outlet=outlet, author=doc.get("author"),
+                   date=parse_date(doc.get("date")), url=doc.get("url"), genre="news")
     return RawDocument(path=str(path), pages=(doc["text"],), meta=meta)
+
+
+_OUTLET_META = ("og:site_name", "application-name", "publisher", "dc.publisher", "dcterms.publisher",
+                "citation_publisher", "citation_journal_title", "twitter:site")
+
+
+def _html_outlet(html: str, title: str | None) -> str | None:
+    """The outlet named in a page's metadata when trafilatura found none: a site-name meta tag
+    (by name or property), else the part of <title> after the article's own title ("… | Outlet")."""
+    import lxml.html
+
+    try:
+        root = lxml.html.fromstring(html[:200_000])
+    except (ValueError, lxml.etree.ParserError):
+        return None
+    metas = {}
+    for m in root.iter("meta"):
+        key = (m.get("property") or m.get("name") or "").strip().lower()
+        if key in _OUTLET_META and (m.get("content") or "").strip():
+            metas.setdefault(key, m.get("content").strip().lstrip("@"))
+    for key in _OUTLET_META:
+        if key in metas:
+            return metas[key]
+    page_title = " ".join((root.findtext(".//title") or "").split())
+    if title and page_title.startswith(title):
+        tail = re.sub(r"^\s*[|–—:-]\s*", "", page_title[len(title):])
+        if tail and tail != page_title[len(title):] and len(tail) <= 80:
+            return tail
+    return None
 
 
 def _load_pdf(path: Path, *, timeout: float, memory_mb: int) -> Loaded:

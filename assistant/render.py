@@ -7,13 +7,16 @@ import html
 import io
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Literal, Sequence
 
 from .analyse import content_text
+from .figures import Figure, figures, figures_by_source, question_focus
 from .types import Analysis, Answer, Citation, Claim, DocRecord, Document, Filters, IngestReport, Page
 
 if TYPE_CHECKING:
     from .conversation import Turn
+
+STATIC = Path(__file__).resolve().parent / "static"     # the web page's CSS and JavaScript files
 
 
 def citation_dict(c: Citation) -> dict[str, Any]:
@@ -85,11 +88,6 @@ CLAIM_COLUMNS = ("source", "type", "stance", "claim", "document", "date", "citat
 REPORT_COLUMNS = ("file", "result", "documents", "chunks", "detail")
 DOCUMENT_COLUMNS = ("title", "outlet", "date", "chunks", "id")
 RESULT_NAMES = {"added": "added", "updated": "updated", "unchanged": "duplicate", "failed": "failed"}
-_FIGURE = re.compile(
-    r"\b(?:(?:at least|more than|over|about|around|nearly|almost|up to|some)\s+)?"
-    r"(?:\d[\d,.]*\d|\d|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
-    r"forty|fifty|hundreds?|thousands?|dozens?|scores)\b(?=[\"”’']?\s+[^\W\d_])", re.I)
-_YEAR = re.compile(r"(?:1[89]|20)\d\d")
 
 
 def _e(text: object) -> str:
@@ -101,18 +99,23 @@ def _cite_button(key: str, label: str, *, title: str = "") -> str:
             f'{_e(label)}</button>')
 
 
-def _type_badge(kind: str | None) -> str:
+def _slug(kind: str | None) -> str:
+    return re.sub(r"[^a-z]+", "-", (kind or "other").lower()).strip("-")
+
+
+def _type_badge(kind: str | None, *, name: str = "") -> str:
+    """The source type as a badge; none when the name already says it ("Local sources", "the army" is
+    not "military" and keeps its badge)."""
     kind = kind or "other"
-    slug = re.sub(r"[^a-z]+", "-", kind.lower()).strip("-")
-    return f'<span class="stype st-{slug}">{_e(kind)}</span>'
+    if name and re.search(rf"(?<!\w){re.escape(kind.lower())}(?!\w)", name.lower()):
+        return ""
+    return f' <span class="stype st-{_slug(kind)}">{_e(kind)}</span>'
 
 
 def emphasise_figures(text: str) -> str:
     """`text` escaped, with its figures ("at least 20", "dozens") in bold; years stay plain."""
     out, at = [], 0
-    for m in _FIGURE.finditer(text):
-        if _YEAR.fullmatch(m.group(0).split()[-1]):
-            continue
+    for m in figures(text):
         out.append(_e(text[at:m.start()]))
         out.append(f"<strong>{_e(m.group(0))}</strong>")
         at = m.end()
@@ -130,8 +133,9 @@ def _claim_card(claim: Claim, turn: int, by_n: dict[int, Citation]) -> str:
     stance = (f' <span class="stance">{_e(claim.stance)}</span>'
               if claim.stance in ("denial", "accusation", "acknowledgement") else "")
     cites = "".join(_cite_button(f"{turn}:{n}", str(n), title=_cite_title(by_n.get(n))) for n in claim.citations)
-    return (f'<section class="claim">'
-            f'<header><span class="src">{_e(claim.source)}</span> {_type_badge(claim.source_type)}</header>'
+    return (f'<section class="claim" data-type="{_e(claim.source_type)}">'
+            f'<header><span class="src">{_e(claim.source)}</span>{_type_badge(claim.source_type, name=claim.source)}'
+            '</header>'
             f'<div class="cue">{_e(cue)}{stance}</div>'
             f'<blockquote>“{emphasise_figures(claim.text)}”</blockquote>'
             f'<div class="cites">{cites}</div></section>')
@@ -144,14 +148,73 @@ def _cite_title(c: Citation | None) -> str:
 
 
 def _sources_list(citations: Sequence[Citation], turn: int) -> str:
-    items = []
+    """The cited passages grouped by document: its title, outlet and date once, then one line per
+    passage (number, page, who it is credited to)."""
+    docs: dict[str, list[Citation]] = {}
     for c in citations:
-        where = _where(c)
-        meta = f' <span class="meta">{where}</span>' if where else ""
-        credit = f' <span class="credit">credited to <span class="src">{_e(c.source)}</span></span>' if c.source else ""
-        items.append(f'<li>{_cite_button(f"{turn}:{c.n}", str(c.n), title=_cite_title(c))}'
-                     f' <span class="doc-title">{_e(c.title)}</span>{meta}{credit}</li>')
-    return f'<ol class="sources">{"".join(items)}</ol>'
+        docs.setdefault(c.doc_id + "\x00" + (c.key or ""), []).append(c)
+    out = []
+    for group in docs.values():
+        first = group[0]
+        bits = " · ".join(_e(b) for b in (first.outlet, first.date) if b)
+        items = []
+        for c in group:
+            page = f'<span class="page">p. {c.page}</span> ' if c.page else ""
+            credit = (f'credited to <span class="src">{_e(c.source)}</span>' if c.source else "")
+            items.append(f'<li>{_cite_button(f"{turn}:{c.n}", str(c.n), title=_cite_title(c))} {page}'
+                         f'<span class="credit">{credit}</span></li>')
+        out.append(f'<li class="source-doc"><span class="doc-title">{_e(first.title)}</span>'
+                   + (f' <span class="meta">{bits}</span>' if bits else "") + f'<ol>{"".join(items)}</ol></li>')
+    return f'<ol class="sources">{"".join(out)}</ol>'
+
+
+def _figure_source(f: Figure) -> str:
+    kind = _type_badge(f.source_type, name=f.source)
+    return f'<span class="src">{_e(f.source)}</span>' + (f' ({_e(f.source_type)})' if kind else "")
+
+
+def comparison_html(a: Answer) -> str:
+    """One line that compares the accounts' figures ("Wagner fighters killed: at least 20 — Baza
+    (media) · at least 15 — Local sources · dozens — Mossa Ag Inzoma"); empty unless two or more
+    sources give a figure that answers the question."""
+    figs = figures_by_source(a)
+    if len({f.source for f in figs}) < 2:
+        return ""
+    _, label = question_focus(a.question)
+    items = " · ".join(f'<span class="fig"><strong>{_e(f.text)}</strong> — {_figure_source(f)}</span>'
+                       for f in figs)
+    return f'<p class="compare"><span class="compare-label">{_e(label[:1].upper() + label[1:])}:</span> {items}</p>'
+
+
+def chart_svg(a: Answer, *, turn: int = 0) -> str:
+    """The numeric figures of the accounts as a bar chart: inline SVG sized in percent (its text
+    keeps the page's size on any screen), each bar under its value and source, every text escaped;
+    a figure that is not a number is listed under the chart. Empty unless two or more sources
+    give a number."""
+    figs = figures_by_source(a)
+    numbers = [f for f in figs if f.value is not None][:8]
+    if len({f.source for f in numbers}) < 2:
+        return ""
+    _, label = question_focus(a.question)
+    label = label[:1].upper() + label[1:]
+    top = max(f.value for f in numbers) or 1.0
+    row = 40
+    rows = []
+    for i, f in enumerate(numbers):
+        y = i * row
+        name = f.source if len(f.source) <= 26 else f.source[:25] + "…"     # the whole name: <title>, line above
+        rows.append(f'<g class="bar st-{_slug(f.source_type)}"><title>{_e(f.source)} ({_e(f.source_type)}): '
+                    f'{_e(f.text)}</title><text x="0" y="{y + 15}"><tspan class="value">{_e(f.text)}</tspan>'
+                    f'<tspan class="name"> — {_e(name)}</tspan></text>'
+                    f'<rect x="0" y="{y + 21}" width="{max(0.5, 100 * f.value / top):.1f}%" height="13" rx="3"></rect>'
+                    "</g>")
+    desc = "; ".join(f"{f.text}: {f.source}" for f in numbers)
+    vague = "".join(f'<li><strong>{_e(f.text)}</strong> — {_figure_source(f)} (not a number)</li>'
+                    for f in figs if f.value is None)
+    return (f'<figure class="fig-chart"><figcaption id="chart-{turn}">{_e(label)}, by source</figcaption>'
+            f'<svg role="img" aria-labelledby="chart-{turn}" aria-describedby="chart-{turn}-desc" width="100%" '
+            f'height="{row * len(numbers)}"><desc id="chart-{turn}-desc">{_e(desc)}</desc>{"".join(rows)}</svg>'
+            + (f'<ul class="vague">{vague}</ul>' if vague else "") + "</figure>")
 
 
 def filters_text(f: Filters) -> str:
@@ -171,8 +234,9 @@ def filters_text(f: Filters) -> str:
 
 
 def answer_html(a: Answer, *, turn: int = 0, silent_source: str | None = None) -> str:
-    """One answer as HTML: who says what (side by side when accounts differ), numbered citations
-    that open the passage (`data-cite="turn:n"`), or a plain statement that the reports are silent."""
+    """One answer as HTML: a line comparing the accounts' figures and their chart (when sources give
+    figures), who says what (side by side when accounts differ), numbered citations that open the
+    passage (`data-cite="turn:n"`), or a plain statement that the reports are silent."""
     parts = []
     if not a.filters.is_empty():
         parts.append(f'<div class="filtered">Searched only: {_e(filters_text(a.filters))}</div>')
@@ -186,6 +250,7 @@ def answer_html(a: Answer, *, turn: int = 0, silent_source: str | None = None) -
                          + _related_list(a.related, turn) + "</div>")
         return f'<div class="answer unanswered">{"".join(parts)}</div>'
     by_n = {c.n: c for c in a.citations}
+    parts.append(comparison_html(a) + chart_svg(a, turn=turn))
     if silent_source:
         who = f"the {silent_source}" if silent_source[:1].islower() else silent_source
         parts.append(f'<div class="verdict silent-source"><span class="icon">∅</span> No cited passage gives '
@@ -230,11 +295,15 @@ def conversation_html(turns: Sequence["Turn"], *, pending: str | None = None) ->
     for i, t in enumerate(turns):
         out.append(f'<div class="turn" id="turn-{i}"><div class="q"><span class="you">You</span> {_e(t.asked)}</div>')
         if t.question != t.asked:
-            out.append(f'<div class="interp">Asked as: “{_e(t.question)}”</div>')
+            out.append(f'<div class="interp"><span class="chip"><span class="chip-label">Asked as:'
+                       f'</span> “{_e(t.question)}”</span> <button type="button" class="ask-new" '
+                       f'data-ask="{i}" title="Ask “{_e(t.asked)}” on its own, without the earlier questions">'
+                       'Ask as a new question</button></div>')
         if t.answer is not None:
             out.append(answer_html(t.answer, turn=i, silent_source=source_is_silent(t.answer, t.question)))
         else:
-            out.append(f'<div class="answer error">{_e(t.error or "No answer.")}</div>')
+            out.append('<div class="answer error" role="alert"><span class="icon">⚠</span> '
+                       f'{_e(t.error or "No answer.")}</div>')
         out.append("</div>")
     if pending is not None:
         out.append(f'<div class="turn"><div class="q"><span class="you">You</span> {_e(pending)}</div>'
@@ -269,8 +338,8 @@ def passage_html(c: Citation, record: DocRecord | None, text: str, *, pages: Seq
         head.append(f'<div class="p-url">{_e(meta.url)}</div>')     # shown, never a live link
     if c.source:
         cue = f", “{_e(c.cue)}”" if c.cue else ""
-        head.append(f'<div class="p-credit">[{c.n}] credited to <span class="src">{_e(c.source)}</span> '
-                    f'{_type_badge(c.source_type)}{cue}</div>')
+        head.append(f'<div class="p-credit">[{c.n}] credited to <span class="src">{_e(c.source)}</span>'
+                    f'{_type_badge(c.source_type, name=c.source)}{cue}</div>')
     start, end = max(0, min(c.start, len(text))), max(0, min(c.end, len(text)))
     if not text or text[start:end] != c.quote:
         body = (f'<p class="p-missing">The document text is no longer in the index; the cited passage was:</p>'
@@ -311,6 +380,18 @@ def claims_table(a: Answer) -> list[list[str]]:
     return rows
 
 
+def claims_table_html(a: Answer | None) -> str:
+    """The claims table of the web page (columns CLAIM_COLUMNS); every cell names its column
+    (`data-label`) so that on a narrow screen each row is shown as a card of labelled lines."""
+    rows = claims_table(a) if a is not None else []
+    if not rows:
+        return '<p class="claims-empty">The claims of the latest answer are listed here, one row per source.</p>'
+    head = "".join(f'<th scope="col">{_e(c)}</th>' for c in CLAIM_COLUMNS)
+    body = "".join("<tr>" + "".join(f'<td data-label="{_e(c)}">{_e(v)}</td>' for c, v in zip(CLAIM_COLUMNS, row))
+                   + "</tr>" for row in rows)
+    return f'<table class="claims-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
 def claims_csv(a: Answer) -> str:
     """The claims table as CSV; cells that a spreadsheet would run as a formula are quoted with '."""
     buf = io.StringIO()
@@ -326,6 +407,52 @@ def report_rows(r: IngestReport, names: dict[str, str] | None = None) -> list[li
     names = names or {}
     return [[names.get(f.path, Path(f.path).name), RESULT_NAMES.get(f.status, f.status), f.documents, f.chunks,
              _detail(f.reason, names)] for f in r.files]
+
+
+def progress_rows(names: Sequence[str], *, read: int, stage: str = "files") -> list[list[object]]:
+    """The per-file rows (columns REPORT_COLUMNS) while an upload is indexed: the first `read`
+    files read and being indexed, the next one being read, the rest waiting."""
+    rows: list[list[object]] = []
+    for i, name in enumerate(names):
+        if stage == "keyword index":
+            state = "updating the keyword index…"
+        elif i < read:
+            state = "read; indexing…"
+        elif i == read:
+            state = "reading…"
+        else:
+            state = "waiting"
+        rows.append([name, state, "", "", ""])
+    return rows
+
+
+def notice_html(text: str, *, kind: Literal["info", "busy", "error"] = "info") -> str:
+    """A one-line message of the Library (escaped); errors are styled and announced as errors."""
+    if not text:
+        return ""
+    role = ' role="alert"' if kind == "error" else ' role="status"'
+    icon = "⚠ " if kind == "error" else ""
+    return f'<div class="notice {kind}"{role}>{icon}{_e(text)}</div>'
+
+
+def ingest_summary(r: IngestReport) -> str:
+    """What an upload really did, in a sentence or two: counts by outcome, then whether anything new
+    can now be found."""
+    n = len(r.files)
+    counts = [(r.count("added"), "added"), (r.count("updated"), "updated"), (r.count("unchanged"), "already in the "
+              "library (duplicate)"), (r.count("failed"), "failed")]
+    head = f"{n} file{'s' if n != 1 else ''}: " + ", ".join(f"{k} {what}" for k, what in counts if k) + "."
+    new_docs = sum(f.documents for f in r.files if f.status in ("added", "updated"))
+    if new_docs:
+        tail = (f"The new document is searchable now." if new_docs == 1 else
+                f"The {new_docs:,} new documents are searchable now.")
+    elif r.count("failed") == n:
+        tail = "Nothing was added; the reasons are in the table."
+    elif r.count("failed"):
+        tail = "Nothing new was added; the reasons for the failures are in the table."
+    else:
+        tail = "Nothing new was added."
+    return f"{head} {tail}"
 
 
 def _detail(reason: str | None, names: dict[str, str]) -> str:
@@ -346,78 +473,3 @@ def document_label(d: DocRecord) -> str:
     bits = [b for b in (d.meta.outlet, d.meta.date) if b]
     title = d.meta.title or Path(d.path).name
     return f"{title[:90]}" + (f" ({', '.join(bits)})" if bits else "")
-
-
-PAGE_CSS = """
-.chat { display: flex; flex-direction: column; gap: 18px; padding: 4px 6px 4px 2px; position: relative;
-  max-height: 72vh; overflow-y: auto; }
-.chat .hint { color: var(--body-text-color-subdued); font-size: 15px; }
-.turn .q { font-weight: 600; font-size: 16px; margin-bottom: 4px; }
-.turn .q .you { display: inline-block; font-size: 11px; text-transform: uppercase; letter-spacing: .05em;
-  background: var(--color-accent-soft); color: var(--body-text-color); border-radius: 4px; padding: 1px 6px;
-  margin-right: 6px; vertical-align: 2px; }
-.turn .interp { font-size: 13px; color: var(--body-text-color-subdued); margin: 0 0 6px 2px; font-style: italic; }
-.answer { border: 1px solid var(--border-color-primary); border-radius: 10px; padding: 12px 14px;
-  background: var(--background-fill-primary); }
-.answer.error, .answer.waiting { color: var(--body-text-color-subdued); }
-.verdict { font-weight: 600; padding: 6px 10px; border-radius: 6px; margin-bottom: 10px; font-size: 15px; }
-.verdict .icon { margin-right: 4px; }
-.verdict.differ { background: rgba(234, 179, 8, .16); border-left: 4px solid #d97706; }
-.verdict.silent { background: rgba(100, 116, 139, .14); border-left: 4px solid #64748b; }
-.verdict.silent-source { background: rgba(100, 116, 139, .12); border-left: 4px solid #64748b; font-weight: 500; }
-.filtered { font-size: 12px; color: var(--body-text-color-subdued); margin-bottom: 6px; }
-.reason { margin: 4px 0 8px; }
-.accounts { display: grid; grid-template-columns: repeat(auto-fit, minmax(230px, 1fr)); gap: 10px; }
-.claims { display: flex; flex-direction: column; gap: 8px; }
-.claim { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 10px;
-  background: var(--background-fill-secondary); display: flex; flex-direction: column; }
-.claim header { font-weight: 700; font-size: 14.5px; line-height: 1.3; }
-.claim .cue { font-size: 12.5px; color: var(--body-text-color-subdued); margin: 2px 0 4px; }
-.claim .stance { font-size: 11px; border: 1px solid currentColor; border-radius: 3px; padding: 0 4px;
-  margin-left: 4px; }
-.chat .claim blockquote { margin: 0 0 6px !important; padding: 0 0 0 8px !important; font-style: normal;
-  border-left: 3px solid var(--border-color-accent); font-size: 14px; line-height: 1.45; flex: 1; }
-.chat .claim header, .chat .claim .cue { margin: 0 !important; padding: 0 !important; }
-.chat .claim .cue { margin: 2px 0 4px !important; }
-#claims-table, #claims-table * , #ingest-results *, #documents * { font-family: var(--font) !important; }
-.claim blockquote strong { background: rgba(234, 179, 8, .25); border-radius: 2px; padding: 0 1px; }
-.stype { display: inline-block; font-size: 11px; font-weight: 600; border-radius: 10px; padding: 1px 7px;
-  vertical-align: 1px; white-space: nowrap; background: rgba(100, 116, 139, .18); }
-.st-armed-group { background: rgba(220, 38, 38, .16); color: #b91c1c; }
-.st-military { background: rgba(77, 124, 15, .18); color: #3f6212; }
-.st-government { background: rgba(37, 99, 235, .15); color: #1d4ed8; }
-.st-police { background: rgba(30, 58, 138, .15); color: #1e3a8a; }
-.st-media { background: rgba(147, 51, 234, .15); color: #7e22ce; }
-.st-local-sources { background: rgba(13, 148, 136, .16); color: #0f766e; }
-.st-un-ngo { background: rgba(14, 165, 233, .16); color: #0369a1; }
-.st-anonymous-official { background: rgba(120, 113, 108, .2); color: #57534e; }
-.st-author, .st-other { background: rgba(100, 116, 139, .16); color: #475569; }
-.dark .stype { color: var(--body-text-color); }
-button.cite { font-size: 12px; font-weight: 700; min-width: 22px; padding: 1px 6px; margin-right: 3px;
-  border-radius: 5px; border: 1px solid var(--color-accent); color: var(--color-accent);
-  background: transparent; cursor: pointer; line-height: 1.4; }
-button.cite:hover, button.cite.active { background: var(--color-accent); color: white; }
-.sources-h, .context-h, .related h4 { font-size: 13px; margin: 12px 0 4px; text-transform: uppercase;
-  letter-spacing: .04em; color: var(--body-text-color-subdued); }
-ol.sources { list-style: none; padding: 0; margin: 0; font-size: 13px; }
-ol.sources li { margin: 3px 0; }
-ol.sources .doc-title { font-style: italic; }
-ol.sources .meta, ol.sources .credit { color: var(--body-text-color-subdued); }
-ol.sources .meta::before, ol.sources .credit::before { content: " — "; }
-.chat ol.related-list blockquote { margin: 2px 0 8px 30px !important; padding: 0 0 0 8px !important; font-size: 13px;
-  font-style: normal; color: var(--body-text-color-subdued); border-left: 3px solid var(--border-color-primary); }
-.passage header { border-bottom: 1px solid var(--border-color-primary); padding-bottom: 6px; margin-bottom: 8px; }
-.passage .p-title { font-weight: 700; font-size: 16px; }
-.passage .p-meta, .passage .p-url { font-size: 12.5px; color: var(--body-text-color-subdued); word-break: break-all; }
-.passage .p-credit { font-size: 13px; margin-top: 4px; }
-.passage .doc-text { white-space: pre-wrap; font-size: 14px; line-height: 1.55; max-height: 62vh; overflow-y: auto;
-  padding-right: 6px; }
-.passage mark.hl { background: rgba(250, 204, 21, .55); color: inherit; padding: 1px 0; border-radius: 2px;
-  box-shadow: 0 0 0 2px rgba(250, 204, 21, .55); }
-.passage .page-break { text-align: center; font-size: 11px; color: var(--body-text-color-subdued);
-  border-top: 1px dashed var(--border-color-primary); margin: 8px 0 4px; white-space: normal; }
-.passage .elided { font-size: 12px; color: var(--body-text-color-subdued); font-style: italic; white-space: normal; }
-.passage-empty { color: var(--body-text-color-subdued); font-size: 14px; padding: 8px; }
-#status-line { font-size: 14px; padding: 6px 10px; border-radius: 6px; background: var(--background-fill-secondary); }
-#status-line.ready, #status-line .ready { color: #15803d; }
-"""

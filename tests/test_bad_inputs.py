@@ -301,6 +301,7 @@ def test_nothing_hostile_or_undecodable_reaches_the_index(hostile):
     assert "line 5: JSON nested too deeply" in by_name(report)["relief.jsonl"].reason
 
 
+@pytest.mark.slow
 def test_reingest_changes_nothing_and_the_cli_reports_the_same(hostile, cache_dir):
     """Re-run through the command line: every file unchanged or failed for the same reason, and
     the exit code says that some failed."""

@@ -6,7 +6,11 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from .conftest import SEED, read_jsonl
+
+pytestmark = pytest.mark.slow
 
 
 def run(*args: str, input: str | None = None, env_extra: dict | None = None) -> subprocess.CompletedProcess:

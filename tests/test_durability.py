@@ -28,6 +28,8 @@ from assistant.config import Settings
 
 from .conftest import SEED
 
+pytestmark = pytest.mark.slow
+
 KILLS = 20
 SYLLABLES = "ka ta ri mo lu se na bo di fa gu he ji ko me ni pu ro sa te".split()
 

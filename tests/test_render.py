@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from assistant.conversation import Turn
 from assistant.render import (CLAIM_COLUMNS, answer_dict, answer_html, citation_for, claims_csv, claims_table,
-                              conversation_html, emphasise_figures, passage_html, report_rows)
+                              claims_table_html, conversation_html, emphasise_figures, ingest_summary, notice_html,
+                              passage_html, report_rows)
 from assistant.types import (Answer, Citation, Claim, DocMeta, DocRecord, FileReport, Filters, IngestReport,
                              Narrator, Page)
 
@@ -89,9 +90,11 @@ def parse(fragment: str) -> Markup:
     return p
 
 
-ALLOWED_TAGS = {"div", "span", "section", "header", "blockquote", "button", "strong", "b", "i", "ol", "li", "h4",
-                "p", "mark"}
-ALLOWED_ATTRS = {"class", "data-cite", "title", "type", "id"}
+ALLOWED_TAGS = {"div", "span", "section", "header", "blockquote", "button", "strong", "b", "i", "ol", "ul", "li",
+                "h4", "p", "mark", "table", "thead", "tbody", "tr", "th", "td",
+                "figure", "figcaption", "svg", "desc", "title", "g", "rect", "text", "tspan"}
+ALLOWED_ATTRS = {"class", "data-cite", "data-ask", "data-type", "data-label", "title", "type", "id", "role", "scope",
+                 "aria-labelledby", "aria-describedby", "width", "height", "x", "y", "rx"}
 
 
 def assert_inert(fragment: str) -> Markup:
@@ -158,10 +161,26 @@ def test_contested_answer_puts_accounts_side_by_side_with_numbered_citations():
 
 def test_uncontested_answer_lists_claims_with_source_type():
     a = contested()
-    a = Answer(question=a.question, answerable=True, text="…", citations=a.citations[:1], claims=a.claims[:1])
+    a = Answer(question=a.question, answerable=True, text="…", citations=a.citations[1:2], claims=a.claims[1:2])
     html = answer_html(a)
     assert "Accounts differ" not in html
-    assert 'class="stype st-local-sources"' in html and "reported" in html
+    assert 'class="stype st-media"' in html and "reported" in html
+
+
+@pytest.mark.parametrize("name, kind, badge", [
+    ("Local sources", "local sources", False),          # not "Local sources local sources"
+    ("Malian military", "military", False),
+    ("the army", "military", True),
+    ("The Baza Telegram news channel", "media", True),
+    ("UN Panel of Experts", "UN/NGO", True),
+])
+def test_no_badge_repeats_the_source_name(name, kind, badge):
+    c = cit(1, BAZA, name, kind)
+    a = Answer(question="Who?", answerable=True, text="…", citations=(c,), claims=(Claim(name, kind, "reported",
+               "report", BAZA, (1,)),))
+    html = answer_html(a)
+    assert ('class="stype' in html) is badge
+    assert f'data-type="{kind}"' in html                                # the type is still known to the page
 
 
 def test_unanswerable_answer_says_so_and_offers_related_passages_not_claims():
@@ -183,11 +202,12 @@ def test_silent_source_is_said_plainly():
     text = "".join(parse(html).text)
     assert "No cited passage gives the army’s own account of this" in text
     assert "Asked as: “How many Wagner fighters were killed, according to the army?”" in text
+    assert 'data-ask="0"' in html and "Ask as a new question" in text          # the rewrite can be undone
 
 
 def test_asked_as_only_when_the_question_was_rewritten_and_pending_shows_progress():
     same = conversation_html([Turn(asked="Q?", question="Q?", answer=contested())], pending="Next?")
-    assert "Asked as" not in same and "Searching the reports" in same
+    assert "Asked as" not in same and "ask-new" not in same and "Searching the reports" in same
     assert "How many Wagner" in conversation_html([]) or "Ask about" in conversation_html([])
 
 
@@ -299,3 +319,95 @@ def test_answer_json_is_unchanged_by_the_web_renderer():
     assert list(d["citations"][0]) == ["n", "doc_id", "title", "path", "page", "start", "end", "quote", "source",
                                        "source_type", "cue", "stance", "outlet", "date", "record"]
     assert list(d["claims"][0]) == ["source", "source_type", "cue", "stance", "text", "citations"]
+
+
+def wagner() -> Answer:
+    """Three accounts of the Wagner losses, one of them without a number, and the narration."""
+    a = contested()
+    mossa = 'Mossa Ag Inzoma, a member of the separatist movement, claimed "dozens" of Wagner fighters were killed.'
+    c4 = cit(4, mossa, "Mossa Ag Inzoma", "armed group", cue="claimed", stance="claim", text=mossa)
+    claims = (*a.claims[:2], Claim("Mossa Ag Inzoma", "armed group", "claimed", "claim", mossa, (4,)), a.claims[2])
+    return Answer(question="How many Wagner fighters were killed at Tinzaouatene?", answerable=True, text="…",
+                  citations=(*a.citations, c4), claims=claims, contested=True)
+
+
+def test_comparison_line_leads_the_answer_and_the_chart_shows_the_numbers():
+    html = answer_html(wagner(), turn=2)
+    p = assert_inert(html)
+    text = " ".join("".join(p.text).split())
+    line = text[:text.index("Accounts differ")]
+    assert line.startswith("Wagner fighters killed: at least 15 — Local sources · at least 20 — "
+                           "The Baza Telegram news channel (media) · dozens — Mossa Ag Inzoma (armed group)"), line
+    chart = html[html.index("<svg"):html.index("</svg>")]
+    bars = {t: a for t, a in p.tags if t == "rect"}
+    assert len([t for t, _ in p.tags if t == "rect"]) == 2                # numbers only: "dozens" is listed apart
+    widths = [float(a["width"].rstrip("%")) for t, a in p.tags if t == "rect"]
+    assert widths == [75.0, 100.0]                                      # 15 and 20, as shares of the largest
+    assert "at least 20" in chart and "at least 15" in chart and "Baza" in chart
+    assert 'role="img"' in chart and 'aria-labelledby="chart-2"' in chart and "<title>" in chart
+    assert "dozens" in html[html.index("</svg>"):html.index("Accounts differ")]
+    assert bars
+
+
+def test_no_comparison_without_two_sources_with_figures():
+    a = contested()
+    one = Answer(question="How many Wagner fighters were killed?", answerable=True, text="…",
+                 citations=a.citations[:1], claims=a.claims[:1])
+    assert 'class="compare"' not in answer_html(one) and "<svg" not in answer_html(one)
+    other = Answer(question="Who withdrew from Tinzaouatene?", answerable=True, text="…", citations=a.citations,
+                   claims=a.claims, contested=True)
+    assert 'class="compare"' not in answer_html(other)                  # not a "how many" question
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_hostile_source_names_in_the_chart_render_as_text(payload: str):
+    a = wagner()
+    claims = tuple(Claim(f"{c.source} {payload}", c.source_type, c.cue, c.stance, c.text, c.citations)
+                   for c in a.claims)
+    a = Answer(question=a.question, answerable=True, text="…", citations=a.citations, claims=claims, contested=True)
+    html = answer_html(a)
+    p = assert_inert(html)
+    assert "<svg" in html and payload in "".join(p.text)
+
+
+def test_sources_are_grouped_by_document():
+    a = wagner()
+    other = cit(5, BAZA, "Baza", "media", title="Another report", outlet="Reuters")
+    other = Citation(**{**{s: getattr(other, s) for s in other.__slots__}, "doc_id": "d2"})
+    a = Answer(question=a.question, answerable=True, text="…", citations=(*a.citations, other), claims=a.claims)
+    html = answer_html(a)
+    sources = html[html.index('<ol class="sources">'):]
+    assert sources.count('class="source-doc"') == 2
+    assert sources.count('<span class="doc-title">Major Triumph') == 1      # the title once, its passages under it
+    assert sources.count('data-cite="0:') == 5
+
+
+def test_claims_table_html_labels_every_cell_for_narrow_screens():
+    html = claims_table_html(wagner())
+    p = assert_inert(html)
+    cells = [a for t, a in p.tags if t == "td"]
+    assert len(cells) == 4 * len(CLAIM_COLUMNS)
+    assert [a["data-label"] for a in cells[:len(CLAIM_COLUMNS)]] == list(CLAIM_COLUMNS)
+    assert "claims-empty" in claims_table_html(None)
+
+
+@pytest.mark.parametrize("files, expected", [
+    ([("added", 1)], "1 file: 1 added. The new document is searchable now."),
+    ([("added", 1), ("failed", 0)], "2 files: 1 added, 1 failed. The new document is searchable now."),
+    ([("added", 400)], "1 file: 1 added. The 400 new documents are searchable now."),
+    ([("unchanged", 1)], "1 file: 1 already in the library (duplicate). Nothing new was added."),
+    ([("unchanged", 1), ("failed", 0)], "2 files: 1 already in the library (duplicate), 1 failed. Nothing new was "
+                                        "added; the reasons for the failures are in the table."),
+    ([("failed", 0), ("failed", 0)], "2 files: 2 failed. Nothing was added; the reasons are in the table."),
+    ([("updated", 2)], "1 file: 1 updated. The 2 new documents are searchable now."),
+])
+def test_ingest_summary_says_what_really_happened(files, expected):
+    r = IngestReport(files=tuple(FileReport(f"/s/{i}.txt", status, docs) for i, (status, docs) in enumerate(files)),
+                     seconds=1.0)
+    assert ingest_summary(r) == expected
+
+
+def test_notices_are_escaped_and_errors_are_marked_as_errors():
+    html = notice_html("Nothing was added: <img src=x onerror=alert(1)>", kind="error")
+    p = assert_inert(html)
+    assert 'class="notice error"' in html and 'role="alert"' in html and "<img" in "".join(p.text)

@@ -21,7 +21,7 @@ from assistant.render import answer_dict
 
 from .conftest import read_jsonl, stop_process
 
-pytestmark = pytest.mark.server
+pytestmark = [pytest.mark.server, pytest.mark.slow]
 CHROMA = Path(sys.executable).with_name("chroma")
 QUESTIONS = ["How many Wagner fighters were killed?", "What did the Malian military acknowledge?",
              "How many civilians were killed in the Tinzaouatene fighting?",
