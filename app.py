@@ -250,7 +250,8 @@ def build(ws: Workspace, *, upload_root: Path, tmp: Path):  # -> gr.Blocks
         message = ((asked or {}).get("text") or "").strip()
         if not message:
             return gr.skip(), gr.skip(), gr.skip(), gr.skip()
-        resolved = resolve(message, [] if asked.get("alone") else [t.question for t in turns])
+        resolved = resolve(message, [] if asked.get("alone") else [t.question for t in turns],
+                           last=None if asked.get("alone") or not turns else turns[-1].answer)
         try:
             filters = make_filters(types, docs, outlets, date_from, date_to, source)
             answer = ask(resolved.question, assistant=ws.need(), filters=filters)

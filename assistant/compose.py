@@ -1,364 +1,321 @@
-"""Hits -> Answer: choose the 1–3 sentence passages that answer the question, credit each to who
-says it, decide whether the reports answer the question at all, and put differing accounts side
+"""Hits -> Answer: choose the passages that answer the question, credit each to who says it,
+decide whether the reports answer the question at all, and put accounts that really differ side
 by side. Extractive: every quote is a verbatim span of a cleaned document.
+
+Whether a passage answers is `relevance`'s (a fitted model over what it shares with the
+question). On top of it, what a question constrains: the names, places and years it gives must be
+in the passage's document; a "how many" question needs a figure counting what it asks about; a
+question about one source ("What did the WHO say…", `--source army`) is answered first from that
+source's own statements, and says so when that source said nothing on it.
 """
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
-from typing import Callable
+from typing import Sequence
 
-from .clean import mostly_caps
-from .lexical import canonical, stem_terms
-from .question import QuestionInfo, SourceHint
-from .types import Answer, Attribution, Citation, Claim, Filters, Hit, Sentence
+import numpy as np
 
-NUMBER = re.compile(
-    r"\b(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
-    r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundreds?|"
-    r"thousands?|dozens?|scores|several|no|none)\b", re.I)
-MIN_COVERAGE = 0.45
-MAX_SENTENCES = 3
+from . import relevance
+from .figures import answering, value_of
+from .lexical import LexicalIndex, stem_terms
+from .question import QuestionInfo
+from .relevance import AnswerModel, Passage
+from .speakers import Wanted, speaks, wanted
+from .types import Answer, Attribution, Citation, Claim, Filters, Hit
+
+MIN_SHARE = 0.5           # a further passage is cited when its relevance is this share of the best one's
+OTHER_ACCOUNTS = 0.2      # another source's answer is cited when its relevance is this share of the best one's
+SOURCE_BONUS = 0.35       # a passage of the source the question asks about comes first by this much
+_DENIAL = frozenset({"denial"})
 
 
 @dataclass(frozen=True, slots=True)
-class Passage:
-    hit: Hit
-    start: int
-    end: int
-    sentences: tuple[Sentence, ...]
-    attributions: tuple[Attribution, ...]
-    coverage: float
+class _Choice:
+    passage: Passage
     score: float
-    terms: frozenset[str]
-    context: float = 0.0
+    answers: bool            # it holds what the question asks for (its kind, its figure)
+    asked: bool              # it is the asked-about source's own statement
+    unmet: tuple[str, ...]   # the question's names and years that its document does not hold
 
 
-def compose(q: QuestionInfo, hits: list[Hit], *, k: int, idf: Callable[[str], float], min_similarity: float,
-            filters: Filters) -> Answer:
+def compose(q: QuestionInfo, hits: list[Hit], *, vector: np.ndarray, lex: LexicalIndex | None,
+            model: AnswerModel | None, k: int, filters: Filters, min_similarity: float) -> Answer:
     """The answer to question `q` from retrieved `hits`."""
-    passages = _candidates(q, hits, idf=idf, filters=filters)
-    chosen = _select(passages, k=k, q=q)
+    asked = [wanted(h.text) for h in q.hints]
+    filter_source = wanted(filters.source) if filters.source else None
+
+    def extend(core: Sequence[Attribution], other: Sequence[Attribution]) -> bool:
+        return bool(asked) and any(_said_by(asked, a) for a in other) and not any(_said_by(asked, a) for a in core)
+
+    every = relevance.passages(q, hits, vector=vector, lex=lex, model=model, extend=extend)
+    ranked = sorted(every, key=lambda p: (-p.relevance, p.hit.chunk.chunk_id, p.start))
+    probability = relevance.answerability(ranked, model)
+    allowed = [p for p in ranked if _allowed(p, filters, filter_source)]
+    constraints = _constraints(q)
+    choices = [_choice(q, p, asked, _unmet(constraints, p, lex)) for p in allowed]
+    chosen = _select(choices, k=k, q=q)
     best_sim = max((h.similarity or 0.0 for h in hits), default=0.0)
-    verdict = _answerable(q, chosen, best_sim=best_sim, min_similarity=min_similarity)
-    citations = tuple(_citation(i + 1, p) for i, p in enumerate(chosen))
+    verdict = "The closest passages are about something else." if chosen and best_sim < min_similarity else \
+        _verdict(q, chosen, probability=probability, model=model, lex=lex, filtered=not filters.is_empty())
+    citations = tuple(_citation(i + 1, c.passage) for i, c in enumerate(chosen))
     if verdict is not None:
-        related = citations[:3]
+        related = tuple(_citation(i + 1, c.passage) for i, c in enumerate(_related(choices)))
         text = f"The indexed reports do not say {_restate(q.text)}. {verdict}"
         if related:
             text += "\n\nClosest passages (related material, not an answer):\n" + "\n".join(
                 f"- {c.title}{_page(c)}: “{_short(c.quote)}”" for c in related)
         return Answer(question=q.text, answerable=False, text=text, citations=(), claims=(), related=related,
                       filters=filters)
-    claims = _claims(chosen, citations)
-    contested = _contested(q, chosen, claims)
-    return Answer(question=q.text, answerable=True, text=_text(claims, citations, contested), citations=citations,
-                  claims=claims, contested=contested, filters=filters)
+    claims = _claims(chosen, citations, q.text)
+    contested = _contested(chosen, claims)
+    silent = _silent(q, chosen)
+    return Answer(question=q.text, answerable=True, text=_text(claims, contested, silent), citations=citations,
+                  claims=claims, contested=contested, filters=filters, source_silent=silent)
 
 
-def _terms(text: str) -> frozenset[str]:
-    return frozenset(canonical(t) for t in stem_terms(text))
+# -- which passages may be cited, and in what order ------------------------------------------------
 
-
-def _candidates(q: QuestionInfo, hits: list[Hit], *, idf: Callable[[str], float], filters: Filters) -> list[Passage]:
-    weights: dict[str, float] = {}
-    for t in q.terms:
-        weights[canonical(t)] = max(weights.get(canonical(t), 0.0), idf(t))
-    total = sum(weights.values()) or 1.0
-    focus = {canonical(f) for f in q.focus}
-    top = max((h.score for h in hits), default=1.0) or 1.0
-
-    def cover(terms: frozenset[str] | set[str]) -> float:
-        return sum(w for t, w in weights.items() if t in terms) / total
-
-    out: list[Passage] = []
-    for hit in hits:
-        c = hit.chunk
-        sents = [Sentence(max(s.start, c.start), min(s.end, c.end), s.paragraph) for s in c.sentences
-                 if s.end > c.start and s.start < c.end]
-        if not sents:
-            continue
-        stems = [_terms(c.text[s.start - c.start:s.end - c.start]) for s in sents]
-        chunk_cov = cover(frozenset().union(*stems))
-        by_sent = [tuple(a for a in c.attributions if a.sentence_start < s.end and a.sentence_end > s.start)
-                   for s in sents]
-        prior = 0.3 * hit.score / top + 0.3 * max(hit.similarity or 0.0, 0.0)
-        for i, s in enumerate(sents):
-            window = [i]
-            terms = set(stems[i])
-            # a narration sentence right after an attributed one keeps its speaker in view
-            if i > 0 and sents[i - 1].paragraph == s.paragraph and not by_sent[i] and by_sent[i - 1]:
-                window.insert(0, i - 1)
-                terms |= stems[i - 1]
-            for j in (i - 1, i + 1):
-                if len(window) >= MAX_SENTENCES or not 0 <= j < len(sents) or j in window:
-                    continue
-                if sents[j].paragraph != s.paragraph:
-                    continue
-                hinted = q.hints and any(_matches_hint(q, a) for a in by_sent[j]) \
-                    and not any(_matches_hint(q, a) for a in by_sent[i])
-                if cover(stems[j] - terms) >= 0.15 or hinted:
-                    window.append(j)          # more of the question, or the asked-about source speaking
-                    terms |= stems[j]
-            window.sort()
-            start, end = _one_page(c, sents[window[0]].start, sents[window[-1]].end, sents[i])
-            window = [w for w in window if sents[w].end > start and sents[w].start < end]
-            attrs = tuple(a for w in window for a in by_sent[w])
-            if filters.source and not any(_names(filters.source, a) for a in attrs) \
-                    and not _names(filters.source, None, narrator=hit.doc.narrator.name):
-                continue
-            if filters.source_types and not any(a.source_type in filters.source_types for a in attrs) \
-                    and not (not attrs and hit.doc.narrator.source_type in filters.source_types):
-                continue                  # the passage itself must be said by a source of that type
-            own = cover(stems[i])
-            coverage = cover(terms)
-            score = 0.45 * own + 0.25 * coverage + 0.3 * chunk_cov + prior
-            if q.hints and (any(_matches_hint(q, a) for a in attrs)
-                            or any(_hint_in(h, hit.doc.narrator.name) for h in q.hints)):
-                score += 0.4
-            has_focus = bool(focus & terms)
-            if focus and not has_focus:
-                score -= 0.25
-            text = c.text[start - c.start:end - c.start]
-            if q.wants_number and has_focus and _figure_near(text, focus):
-                score += 0.15
-            if q.wants and _has_answer_kind(c.text[sents[i].start - c.start:sents[i].end - c.start], q):
-                score += 0.15
-            out.append(Passage(hit=hit, start=start, end=end, sentences=tuple(sents[w] for w in window),
-                               attributions=attrs, coverage=coverage, score=score, terms=frozenset(terms),
-                               context=chunk_cov))
-    return out
-
-
-def _select(passages: list[Passage], *, k: int, q: QuestionInfo) -> list[Passage]:
-    chosen: list[Passage] = []
-    used_sources: dict[str, int] = {}
-    pool = sorted(passages, key=lambda p: -p.score)
-    best = pool[0].score if pool else 0.0
-    if len(q.hints) > 1:             # "what did the FMLN report, and how did the military respond?"
-        for h in q.hints:
-            mine = next((p for p in pool if p.score >= 0.5 * best and any(_matches(h, a) for a in p.attributions)
-                         and p not in chosen), None)
-            if mine is not None and len(chosen) < k:
-                chosen.append(mine)
-                used_sources[_primary_name(mine)] = used_sources.get(_primary_name(mine), 0) + 1
-        pool = [p for p in pool if p not in chosen]
-    while pool and len(chosen) < k:
-        pool.sort(key=lambda p: -(p.score - 0.1 * used_sources.get(_primary_name(p), 0)))
-        p = pool.pop(0)
-        if chosen and (p.score < 0.55 * best or p.coverage < 0.2):
-            continue
-        if any(p.hit.doc.doc_id == c.hit.doc.doc_id and p.start < c.end and c.start < p.end for c in chosen):
-            continue
-        chosen.append(p)
-        used_sources[_primary_name(p)] = used_sources.get(_primary_name(p), 0) + 1
-    return chosen
-
-
-def _supports(p: Passage, q: QuestionInfo) -> bool:
-    """The passage answers the question on its own: its terms, the question's names and dates in
-    its context, its focus noun and, for "how many", a figure next to it."""
-    if 0.6 * p.coverage + 0.4 * p.context < MIN_COVERAGE:
+def _allowed(p: Passage, filters: Filters, source: Wanted | None) -> bool:
+    """The passage passes the source filters: it is said by that source (or type), never matched by
+    a document's title."""
+    narrator = p.hit.doc.narrator
+    if source is not None and not any(_said_by([source], a) for a in p.attributions) \
+            and not (not p.attributions and speaks(source, narrator.name, narrator.source_type)):
         return False
-    context = _terms(p.hit.chunk.text) | _terms(p.hit.doc.meta.title or "")
-    if q.anchors:
-        low = p.hit.chunk.text.lower()
-        found = sum(1 for a in q.anchors if (re.search(rf"(?<![\w-]){re.escape(a[1:])}(?![\w-])", low)
-                                             if a.startswith("=") else canonical(a) in context))
-        codes = [a for a in q.anchors if a.startswith("=")]
-        if found < (len(q.anchors) + 1) // 2 or any(not re.search(rf"(?<![\w-]){re.escape(a[1:])}(?![\w-])", low)
-                                                   for a in codes):
-            return False                 # most names and dates, and every code name (M-19), must be there
-    if q.wants and q.wants != "person":
-        text = p.hit.chunk.text[p.start - p.hit.chunk.start:p.end - p.hit.chunk.start]
-        if not mostly_caps(text) and not _has_answer_kind(text, q):
-            return False                 # "where"/"when" and the passage names no place or date
-    focus = {canonical(f) for f in q.focus}
-    if focus:
-        if not focus & p.terms:
-            return False
-        text = p.hit.chunk.text[p.start - p.hit.chunk.start:p.end - p.hit.chunk.start]
-        if q.wants_number and not _figure_near(text, focus):
-            return False
+    if filters.source_types and not any(a.source_type in filters.source_types for a in p.attributions) \
+            and not (not p.attributions and narrator.source_type in filters.source_types):
+        return False
     return True
 
 
-def _answerable(q: QuestionInfo, chosen: list[Passage], *, best_sim: float, min_similarity: float) -> str | None:
-    """None when the chosen passages answer the question, else the reason they do not."""
+def _said_by(asked: Sequence[Wanted], a: Attribution) -> bool:
+    return any(speaks(w, a.source_resolved, a.source_type) or speaks(w, a.source, a.source_type) for w in asked)
+
+
+def _choice(q: QuestionInfo, p: Passage, asked: Sequence[Wanted], unmet: list[str]) -> _Choice:
+    own = bool(asked) and (any(_said_by(asked, a) for a in p.attributions) or (
+        not p.attributions and any(speaks(w, p.hit.doc.narrator.name, p.hit.doc.narrator.source_type)
+                                   for w in asked)))
+    answers = _holds_answer(q, p) and not unmet
+    score = p.relevance + (SOURCE_BONUS if own else 0.0) + (0.0 if answers else -0.15)
+    return _Choice(passage=p, score=score, answers=answers, asked=own, unmet=tuple(unmet))
+
+
+def _holds_answer(q: QuestionInfo, p: Passage) -> bool:
+    """It has what the question asks for: a figure for "how many" (not a date or a year), else the
+    kind of thing asked (a date for "when", a name for "who")."""
+    if q.asks == "number":
+        return bool(p.feature("figure"))
+    return bool(p.feature("kind"))
+
+
+def _select(choices: list[_Choice], *, k: int, q: QuestionInfo) -> list[_Choice]:
+    """The best passages, each a different span, no more than `k`: those of the asked-about
+    sources first, then others worth a share of the best; several sources before one source twice."""
+    pool = sorted(choices, key=lambda c: -c.score)
+    if not pool:
+        return []
+    best = pool[0].score
+    top = max(c.passage.relevance for c in pool)
+    chosen: list[_Choice] = []
+    used: dict[str, int] = {}
+    if len(q.hints) > 1:             # "what did the FMLN report, and how did the military respond?"
+        for h in q.hints:
+            w = wanted(h.text)
+            mine = next((c for c in pool if c.asked and any(_said_by([w], a) for a in c.passage.attributions)
+                         and c.score >= 0.5 * best and c not in chosen), None)
+            if mine is not None and len(chosen) < k:
+                chosen.append(mine)
+                used[_speaker(mine.passage)] = used.get(_speaker(mine.passage), 0) + 1
+        pool = [c for c in pool if c not in chosen]
+    while pool and len(chosen) < k:
+        pool.sort(key=lambda c: -(c.score - 0.08 * used.get(_speaker(c.passage), 0)))
+        c = pool.pop(0)
+        if chosen and (c.score < MIN_SHARE * best or c.passage.relevance < MIN_SHARE * top):
+            continue
+        if any(_overlap(c.passage, o.passage) for o in chosen):
+            continue
+        chosen.append(c)
+        used[_speaker(c.passage)] = used.get(_speaker(c.passage), 0) + 1
+    for c in sorted(choices, key=lambda c: -c.passage.relevance):   # other sources' accounts of it
+        if len(chosen) >= k:
+            break
+        if c in chosen or not (c.answers and c.passage.attributions) or _speaker(c.passage) in used \
+                or c.passage.relevance < OTHER_ACCOUNTS * top or any(_overlap(c.passage, o.passage) for o in chosen):
+            continue
+        chosen.append(c)
+        used[_speaker(c.passage)] = 1
+    return chosen
+
+
+def _overlap(a: Passage, b: Passage) -> bool:
+    return a.hit.doc.doc_id == b.hit.doc.doc_id and a.start < b.end and b.start < a.end
+
+
+def _speaker(p: Passage) -> str:
+    return p.attributions[0].source_resolved if p.attributions else p.hit.doc.narrator.name
+
+
+def _related(choices: list[_Choice], n: int = 3) -> list[_Choice]:
+    """The closest passages, the asked-about source's own first, each a different span."""
+    out: list[_Choice] = []
+    for c in sorted(choices, key=lambda c: (not c.asked, -c.passage.relevance)):
+        if len(out) < n and not any(_overlap(c.passage, o.passage) for o in out):
+            out.append(c)
+    return out
+
+
+# -- do the reports answer it? ----------------------------------------------------------------------
+
+def _verdict(q: QuestionInfo, chosen: list[_Choice], *, probability: float, model: AnswerModel | None,
+             lex: LexicalIndex | None, filtered: bool = False) -> str | None:
+    """None when the chosen passages answer the question, else why they do not."""
     if not chosen:
-        return "No indexed passage is about this question."
-    if best_sim < min_similarity:
-        return "The closest passages are about something else."
-    if not any(_supports(p, q) for p in chosen):
-        if q.focus and not any({canonical(f) for f in q.focus} & p.terms for p in chosen):
-            return f"No passage on this mentions “{q.focus[0]}…”."
-        if q.wants_number:
-            return "The passages on this give no figure for it."
-        return "The closest passages do not cover the question."
+        return "No indexed passage of that source is about this question." if filtered else \
+            "No indexed passage is about this question."
+    if model is not None and probability < model.threshold:
+        return "The closest passages do not answer it."
+    if all(c.unmet for c in chosen):
+        missing = [m for m in chosen[0].unmet if all(m in c.unmet for c in chosen)] or list(chosen[0].unmet)
+        return f"No passage on this mentions {', '.join(missing)}."
+    if q.asks == "number" and not any(c.answers for c in chosen):
+        return "The passages on this give no figure for it."
+    if q.hints and not any(c.asked and c.answers for c in chosen):
+        return f"No passage gives what {_the(q.hints[0].text)} said about it."
     return None
 
 
-_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
-_PLACE = re.compile(r"\b(?:in|from|at|near|outside|to)\s+(?:the\s+)?(?:\w+\s+)?([A-Z][a-z]{2,}(?:\s+[A-Z][a-z]+)*)")
-_TIME = re.compile(rf"\b(?:on|in|since|by|until)\s+(?:\d{{1,2}}\s+{_MONTH}|{_MONTH}|\d{{4}}|Monday|Tuesday|Wednesday|"
-                   rf"Thursday|Friday|Saturday|Sunday)|\b\d{{1,2}}\s+{_MONTH}\b|\b{_MONTH}\s+\d{{1,2}}\b|"
-                   rf"\b(?:yesterday|today|tonight|last (?:night|week|month|year)|earlier this (?:week|month|year)|"
-                   rf"\d+ (?:days|weeks|months|years) ago)\b", re.I)
-_NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+\b")
+def _silent(q: QuestionInfo, chosen: list[_Choice]) -> str | None:
+    """Of several sources asked about, those none of whose passages answers ("… and how did the
+    military respond?")."""
+    quiet = [h.text for h in q.hints if not any(c.answers and any(_said_by([wanted(h.text)], a)
+                                                                  for a in c.passage.attributions) for c in chosen)]
+    return ", ".join(quiet) if quiet and len(quiet) < len(q.hints) else None
 
 
-def _has_answer_kind(sentence: str, q: QuestionInfo) -> bool:
-    """The sentence holds the kind of thing asked for (a place, a date, a name) that the question
-    itself does not already give."""
-    asked = set(stem_terms(q.text))
-    if q.wants == "place":
-        found = [m.group(1) for m in _PLACE.finditer(sentence)]
-    elif q.wants == "time":
-        return _TIME.search(sentence) is not None
-    else:
-        found = [m.group(0) for m in _NAME.finditer(sentence)]
-    return any(not set(stem_terms(f)) <= asked for f in found)
+def _the(name: str) -> str:
+    return f"the {name}" if name[:1].islower() and not name.lower().startswith("the ") else name
 
 
-def _figure_near(text: str, focus: set[str]) -> bool:
-    """A number or quantity word counting the focus noun: within a few words before it
-    ("at least 15 Wagner fighters", "dozens of fighters"); years do not count."""
-    text = re.sub(r"(?:^|(?<=[.!?]\s))\(?\d{1,3}[.)]\s", " ", text)     # paragraph numbers ("53. UNMISS …")
-    words = re.findall(r"[\w'’-]+", text)
-    for i, w in enumerate(words):
-        if not focus & _terms(w):
+def _constraints(q: QuestionInfo) -> list[tuple[str, re.Pattern[str], list[str]]]:
+    """The question's names, places, figures and years (not the asked-about sources), each as
+    written, as a pattern (accents aside; a long name by its first letters: "Burkinabe" is found
+    as "Burkina", "Salvadoran" as "Salvador"), and as the index's terms."""
+    source_words = {t for h in q.hints for t in stem_terms(h.text)}
+    out = []
+    for w in q.words:
+        keys = stem_terms(w.lower)
+        if w.kind not in ("name", "number") or not keys or set(keys) <= source_words:
             continue
-        for prev in words[max(0, i - 6):i]:
-            if NUMBER.fullmatch(prev) and not re.fullmatch(r"(1[89]|20)\d\d", prev):
-                return True
-    return False
+        word = _plain(w.lower)
+        stem = word[:max(6, len(word) - 4)] if w.kind == "name" and len(word) >= 7 else word
+        tail = r"\w*" if stem != word else ""
+        out.append((w.text, re.compile(rf"(?<![\w-]){re.escape(stem)}{tail}(?![\w-])", re.I), keys))
+    return out
 
 
-def _primary(p: Passage) -> Attribution | None:
-    return p.attributions[0] if p.attributions else None
+def _unmet(constraints: list[tuple[str, re.Pattern[str], list[str]]], p: Passage, lex: LexicalIndex | None) -> list[str]:
+    """Those of the question's constraints that the passage's document does not mention: "in
+    Syria in 2018" asked of a report on Mali in 2024."""
+    if not constraints:
+        return []
+    doc = p.hit.doc.doc_id
+    text = _plain(p.hit.chunk.text + "\n" + (p.hit.doc.meta.title or ""))
+    return [written for written, pattern, keys in constraints
+            if not pattern.search(text) and not (lex is not None and any(doc in lex.documents_with(k) for k in keys))]
 
 
-def _primary_name(p: Passage) -> str:
-    a = _primary(p)
-    return a.source_resolved if a else p.hit.doc.narrator.name
+def _plain(text: str) -> str:
+    """Without accents ("Goïta" = "Goita")."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
 
+
+# -- what each source says ---------------------------------------------------------------------------
 
 def _citation(n: int, p: Passage) -> Citation:
     c = p.hit.chunk
     doc = p.hit.doc
-    a = _primary(p)
-    page = _page_of(p)
-    return Citation(n=n, doc_id=doc.doc_id, title=doc.meta.title or doc.path, path=doc.path, page=page,
-                    start=p.start, end=p.end, quote=c.text[p.start - c.start:p.end - c.start],
+    a = p.attributions[0] if p.attributions else None
+    return Citation(n=n, doc_id=doc.doc_id, title=doc.meta.title or doc.path, path=doc.path, page=c.page_at(p.start),
+                    start=p.start, end=p.end, quote=p.text,
                     source=a.source_resolved if a else doc.narrator.name,
                     source_type=a.source_type if a else doc.narrator.source_type,
                     cue=a.cue if a else None, stance=a.stance if a else "narration",
                     outlet=doc.meta.outlet, date=doc.meta.date, key=doc.key)
 
 
-def _page_of(p: Passage) -> int | None:
-    return p.hit.chunk.page_at(p.start)
-
-
-def _one_page(c, start: int, end: int, core: Sentence) -> tuple[int, int]:
-    """Keep a passage on one page (a quote across a page break would not be a verbatim span of
-    the PDF's text): the page holding most of the core sentence."""
-    pages = [pg for pg in c.pages if pg.start < end and pg.end > start]
-    if len(pages) <= 1:
-        return start, end
-    page = max(pages, key=lambda pg: min(pg.end, core.end) - max(pg.start, core.start))
-    s, e = max(start, page.start), min(end, page.end)
-    while s < e and c.text[s - c.start].isspace():
-        s += 1
-    return s, e
-
-
-def _claims(chosen: list[Passage], citations: tuple[Citation, ...]) -> tuple[Claim, ...]:
+def _claims(chosen: list[_Choice], citations: tuple[Citation, ...], question: str) -> tuple[Claim, ...]:
+    """One claim per source, in the order the passages were chosen, with the figures in its words
+    that answer a "how many" question."""
     groups: dict[str, dict] = {}
-    for p, cit in zip(chosen, citations):
+    for choice, cit in zip(chosen, citations):
+        p = choice.passage
+        chunk = p.hit.chunk
         credited = list(p.attributions)
         narrated = [s for s in p.sentences if not any(a.sentence_start < s.end and a.sentence_end > s.start
                                                        for a in p.attributions)]
+        parts: list[tuple[str, str, str, str | None, str, str]] = []
         for a in credited:
-            g = groups.setdefault(a.source_resolved, dict(source=a.source_resolved, source_type=a.source_type,
-                                                          cue=a.cue, stance=a.stance, texts=[], citations=[]))
-            text = p.hit.chunk.text[max(a.sentence_start, p.start) - p.hit.chunk.start:
-                                    min(a.sentence_end, p.end) - p.hit.chunk.start]
-            if text not in g["texts"]:
-                g["texts"].append(text)
-            if cit.n not in g["citations"]:
-                g["citations"].append(cit.n)
+            text = chunk.text[max(a.sentence_start, p.start) - chunk.start:min(a.sentence_end, p.end) - chunk.start]
+            parts.append((a.source_resolved, a.source_type, a.stance, a.cue, text, a.source_resolved))
         if narrated or not credited:
             nar = p.hit.doc.narrator
-            g = groups.setdefault(nar.name, dict(source=nar.name, source_type=nar.source_type, cue=None,
-                                                 stance="narration", texts=[], citations=[]))
             for s in narrated or p.sentences:
-                text = p.hit.chunk.text[s.start - p.hit.chunk.start:s.end - p.hit.chunk.start]
-                if text not in g["texts"]:
-                    g["texts"].append(text)
+                parts.append((nar.name, nar.source_type, "narration", None,
+                              chunk.text[s.start - chunk.start:s.end - chunk.start], nar.name))
+        for name, kind, stance, cue, text, key in parts:
+            g = groups.setdefault(key, dict(source=name, source_type=kind, cue=cue, stance=stance, texts=[],
+                                            citations=[], figures=[]))
+            if text not in g["texts"]:
+                g["texts"].append(text)
+                for f in answering(text, question):
+                    if f not in g["figures"]:
+                        g["figures"].append(f)
             if cit.n not in g["citations"]:
                 g["citations"].append(cit.n)
     return tuple(Claim(source=g["source"], source_type=g["source_type"], cue=g["cue"], stance=g["stance"],
-                       text=" … ".join(g["texts"]), citations=tuple(g["citations"])) for g in groups.values())
+                       text=" … ".join(g["texts"]), citations=tuple(g["citations"]), figures=tuple(g["figures"]))
+                 for g in groups.values())
 
 
-def _contested(q: QuestionInfo, chosen: list[Passage], claims: tuple[Claim, ...]) -> bool:
-    """Several sources each answer the question with their own account."""
-    answering = {n for n, p in enumerate(chosen, start=1) if _supports(p, q)}
-    sources = {c.source for c in claims if c.stance != "narration" and set(c.citations) & answering}
-    return len(sources) >= 2
+def _contested(chosen: list[_Choice], claims: tuple[Claim, ...]) -> bool:
+    """Two or more sources answer the question differently: different figures, or one denies what
+    another asserts. Sources that agree, and statements that do not answer it, are no dispute."""
+    answering = {i + 1 for i, c in enumerate(chosen) if c.answers}
+    speakers = [c for c in claims if c.stance != "narration" and set(c.citations) & answering]
+    figures = {_value(f) for c in speakers for f in c.figures[:1]}
+    if len([c for c in speakers if c.figures]) >= 2 and len(figures) >= 2:
+        return True
+    denies = [c for c in speakers if c.stance in _DENIAL]
+    asserts = [c for c in speakers if c.stance not in _DENIAL]
+    return bool(denies) and bool(asserts) and {c.source for c in denies} != {c.source for c in asserts}
 
 
-def _text(claims: tuple[Claim, ...], citations: tuple[Citation, ...], contested: bool) -> str:
+def _value(figure: str) -> str:
+    """A figure as a comparable value ("at least 20", "twenty" -> "20.0"; "dozens" stays a word)."""
+    v = value_of(figure)
+    return str(v) if v is not None else figure.lower().split()[-1].strip("\"“”’'")
+
+
+def _text(claims: tuple[Claim, ...], contested: bool, silent: str | None) -> str:
     """Markdown: one line per source with its cue and verbatim words, speakers first, then what
     the documents say in their own voice."""
     lines = []
+    if silent:
+        lines += [f"No cited passage gives what {_the(silent)} said on this; here is what the others say.", ""]
     if contested:
-        lines.append("**Accounts differ.** The sources give different accounts; each is shown with who gives it:")
-        lines.append("")
+        lines += ["**Accounts differ.** The sources give different accounts; each is shown with who gives it:", ""]
     speakers = [c for c in claims if c.stance != "narration"]
     narration = [c for c in claims if c.stance == "narration"]
     for c in speakers + narration:
-        if c is narration[0] if narration else False:
-            if speakers:
-                lines += ["", "Also in the reports, in their own voice:"]
+        if narration and c is narration[0] and speakers:
+            lines += ["", "Also in the reports, in their own voice:"]
         marks = "".join(f"[{n}]" for n in c.citations)
-        who = f"**{c.source}** ({c.source_type})"
         verb = c.cue if c.cue else "reports"
-        lines.append(f"- {who} {verb}: “{_short(c.text, 600)}” {marks}")
+        lines.append(f"- **{c.source}** ({c.source_type}) {verb}: “{_short(c.text, 600)}” {marks}")
     return "\n".join(lines)
-
-
-def _names(wanted: str, a: Attribution | None, *, narrator: str | None = None) -> bool:
-    w = wanted.lower()
-    if a is not None:
-        return w in a.source_resolved.lower() or w in a.source.lower() or w == a.source_type.lower()
-    return narrator is not None and w in narrator.lower()
-
-
-def _matches_hint(q: QuestionInfo, a: Attribution) -> bool:
-    """The attribution's source is one the question asks about."""
-    return any(_matches(h, a) for h in q.hints)
-
-
-def _matches(h: SourceHint, a: Attribution) -> bool:
-    """By name when the question names someone ("Gramajo"), else by its words or its type ("the
-    army", "the rebels")."""
-    person_named = any(w[:1].isupper() and not w.isupper() for w in h.text.split() if len(w) > 1) and h.names
-    if not person_named and h.kind and a.source_type == h.kind:
-        return True                  # "the FMLN" also speaks as "the Salvadoran guerrillas"
-    return _hint_in(h, a.source_resolved) or _hint_in(h, a.source)
-
-
-def _same_word(w: str, t: str) -> bool:
-    return w == t or (min(len(w), len(t)) >= 4 and (w.startswith(t) or t.startswith(w)))
-
-
-def _hint_in(h: SourceHint, name: str) -> bool:
-    words = stem_terms(name)
-    if h.names:
-        return any(_same_word(w, t) for t in h.names for w in words)
-    return bool(h.terms) and all(any(_same_word(w, t) for w in words) for t in h.terms)
 
 
 def _restate(question: str) -> str:

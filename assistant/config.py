@@ -43,12 +43,14 @@ class Settings:
     max_tokens: int = 254            # the model's 256 minus [CLS] and [SEP]
     overlap_tokens: int = 48         # at most this much of the previous chunk is repeated
     candidates: int = 40             # chunks taken from each retriever before fusion
+    hits: int = 20                   # chunks whose sentences are weighed as passages
     dense_pool: int = 120            # the approximate search's pool, of which the `candidates` nearest are kept
     citations: int = 5               # default number of cited passages
     min_similarity: float = 0.25     # below this cosine similarity nothing counts as an answer
     pdf_timeout: float = 60.0        # seconds one PDF may take to parse
     pdf_memory_mb: int = 1024        # address-space limit of the PDF parsing child
     max_file_mb: int = 200
+    answer_model: Path = Path(__file__).resolve().parent / "models" / "answer_model.json"
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":

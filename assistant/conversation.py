@@ -64,9 +64,10 @@ class Turn:
     error: str | None = None
 
 
-def resolve(question: str, previous: Sequence[str]) -> Resolved:
+def resolve(question: str, previous: Sequence[str], *, last: Answer | None = None) -> Resolved:
     """`question` made self-contained using the earlier questions of the conversation (oldest
-    first, each already resolved); unchanged when it stands on its own."""
+    first, each already resolved) and the last answer (whose people and groups "he" and "they"
+    may mean); unchanged when it stands on its own."""
     asked = " ".join(question.split())
     if not previous or not asked:
         return Resolved(asked, asked, False)
@@ -77,8 +78,10 @@ def resolve(question: str, previous: Sequence[str]) -> Resolved:
         return Resolved(asked, asked, False)
 
     src = _source_only(body)
+    if src and (had_lead or _PRONOUN.search(body) or not _WH_LEAD.match(body)):
+        return Resolved(asked, _with_source(base, src), True)   # "And what did the army say?", "The army's version?"
     if src:
-        return Resolved(asked, _with_source(base, src), True)
+        return Resolved(asked, asked, False)                     # "What did the governor say?" stands alone
 
     m = _WHAT_ABOUT.match(body)
     if m or (had_lead and len(body.split()) <= 5 and not _WH_LEAD.match(body)):
@@ -91,6 +94,9 @@ def resolve(question: str, previous: Sequence[str]) -> Resolved:
             rest = re.sub(r"^how\s+(?:many|much)\s+", "", body, flags=re.I)      # "were captured"
             return Resolved(asked, _add_place(f"How many {noun.group('noun')} {rest}", base) + "?", True)
 
+    named = _name_pronoun(body, base, last)
+    if named is not None:
+        return Resolved(asked, named, True)
     vague = _PRONOUN.search(body) or (had_lead and not analyse_question(body).terms)
     if vague and not _has_own_names(body):
         topic = _topic(base)
@@ -99,27 +105,61 @@ def resolve(question: str, previous: Sequence[str]) -> Resolved:
     return Resolved(asked, asked, False)
 
 
+_PERSON_PRONOUN = re.compile(r"\b(?P<p>he|she|him|her|his)\b", re.I)
+_GROUP_PRONOUN = re.compile(r"\b(?P<p>they|them|their)\b", re.I)
+_PERSON_NAME = re.compile(r"\b[A-Z][\w'’-]+(?:\s+(?:[A-Z][\w'’-]+|de|al|ag|bin|ibn|van|von|da))*\s+[A-Z][\w'’-]+")
+
+
+def _name_pronoun(body: str, base: str, last: Answer | None) -> str | None:
+    """"What did he say?" after "Who is Semyon Pegov?": the pronoun replaced by the person (or, for
+    "they", the group) the previous question asked about or the last answer credited first."""
+    for pattern, pick in ((_PERSON_PRONOUN, _person), (_GROUP_PRONOUN, _group)):
+        m = pattern.search(body)
+        if not m:
+            continue
+        who = pick(base, last)
+        if who is None:
+            return None
+        word = m.group("p").lower()
+        name = f"{who}'s" if word in ("his", "their") or (word == "her" and _possessive(body, m.end())) else who
+        out = body[:m.start()] + name + body[m.end():]
+        return out[:1].upper() + out[1:] + "?"
+    return None
+
+
+def _possessive(body: str, end: int) -> bool:
+    """'her' followed by a noun ("her statement") is possessive; at the end or before a preposition not."""
+    nxt = body[end:].split()
+    return bool(nxt) and nxt[0].lower() not in {"about", "on", "of", "to", "for", "in", "at", "with", "say", "said"}
+
+
+def _person(base: str, last: Answer | None) -> str | None:
+    names = [m.group(0) for m in _PERSON_NAME.finditer(base) if source_type(m.group(0)) == "other"
+             and not re.match(r"^(?:How|What|Who|Which|When|Where|Why|Did|Does|Is|Was)\b", m.group(0))]
+    if names:
+        return names[-1]
+    if last is not None:
+        for c in last.claims:
+            if c.stance != "narration" and _PERSON_NAME.search(c.source):
+                return re.split(r"\s*[(,]", c.source)[0]
+    return None
+
+
+def _group(base: str, last: Answer | None) -> str | None:
+    q = analyse_question(base)
+    if q.source:
+        return "the " + q.source if q.source[:1].islower() else q.source
+    if last is not None:
+        for c in last.claims:
+            if c.stance != "narration" and c.source_type in ("armed group", "military", "government", "police"):
+                return re.split(r"\s*[(,]", c.source)[0]
+    return None
+
+
 def asked_source(question: str) -> tuple[str, SourceType | None] | None:
     """The source a question asks about ("according to the army" -> ("army", "military")), if any."""
     q = analyse_question(question)
     return (q.source, q.source_type) if q.source else None
-
-
-def source_is_silent(answer: Answer, question: str) -> str | None:
-    """The source the question asks about, when none of the answer's claims is credited to it
-    (by source type, or by name outside the document's own narration: an article titled
-    "… Overpower Army …" is not the army)."""
-    wanted = asked_source(question)
-    if wanted is None or not answer.answerable:
-        return None
-    name, kind = wanted
-    words = [w for w in re.findall(r"[\w'-]+", name.lower()) if len(w) > 2]
-    for c in answer.claims:
-        if kind is not None and c.source_type == kind:
-            return None
-        if words and c.stance != "narration" and all(w.rstrip("s") in c.source.lower() for w in words):
-            return None
-    return name
 
 
 # -- helpers -----------------------------------------------------------------------------------------

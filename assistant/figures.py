@@ -79,6 +79,13 @@ def _counts(text: str, end: int, focus: set[str]) -> bool:
     return any(_stem(w) in focus for w in content)
 
 
+def answering(text: str, question: str) -> list[str]:
+    """The figures of `text` that count what the "how many" `question` asks about, as written."""
+    what, _ = question_focus(question)
+    focus = {_stem(w) for w in re.findall(r"[\w'’-]+", what) if w.lower() not in _SKIP}
+    return [m.group(0) for m in figures(text) if focus and _counts(text, m.end(), focus)]
+
+
 def figures_by_source(a: Answer) -> list[Figure]:
     """The figures the accounts of `a` give that answer its question, in the order of the claims
     (a source's own narration included only when no source speaks): for a "how many" question,

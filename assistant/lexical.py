@@ -42,6 +42,11 @@ def canonical(stem: str) -> str:
     return _CANONICAL.get(stem, stem)
 
 
+def stem_word(word: str) -> str:
+    """One lower-case word stemmed as the index stems it (stop words included)."""
+    return _STEMMER.stemWord(word)
+
+
 def stem_terms(text: str) -> list[str]:
     """Lower-cased, stop-word-free, stemmed terms, as the index sees them."""
     return _STEMMER.stemWords([w for w in _WORD.findall(text.lower()) if w not in STOPWORDS])
@@ -76,6 +81,17 @@ class LexicalIndex:
         tid = self.model.vocab_dict.get(term)
         df = int(self.df[tid]) if tid is not None and tid < len(self.df) else 0
         return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+
+    def documents_with(self, term: str) -> frozenset[str]:
+        """Ids of the documents one of whose chunks holds the stemmed `term`."""
+        if self.model is None:
+            return frozenset()
+        tid = self.model.vocab_dict.get(term)
+        if tid is None or tid + 1 >= len(self.model.scores["indptr"]):
+            return frozenset()
+        indptr = self.model.scores["indptr"]
+        chunks = self.model.scores["indices"][indptr[tid]:indptr[tid + 1]]
+        return frozenset(self.doc_ids[c] for c in np.unique(self.doc_codes[chunks]))
 
     def knows(self, term: str) -> bool:
         return self.model is not None and term in self.model.vocab_dict

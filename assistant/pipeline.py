@@ -34,6 +34,7 @@ from .embed import Embedder, TorchEmbedder, load_embedder, load_ingest_embedder,
 from .errors import AssistantError, IndexError_, IndexLockedError, LoadError, ModelError
 from .load import discover, load_file
 from .question import analyse_question
+from .relevance import AnswerModel, load_model
 from .retrieve import retrieve
 from .store import Lease, Store, date_int, open_client, server_address
 from .types import (Answer, Chunk, DocMeta, DocRecord, Document, FileReport, FileStatus, Filters, IngestReport,
@@ -51,6 +52,7 @@ class Assistant:
     _ingest_embedder: TorchEmbedder | None = None
     _analyzer: Any = None
     _tokenizer: Any = None
+    _answer_model: AnswerModel | None = None
     _lex: lexical.LexicalIndex | None = None
     _docs: dict[str, DocRecord] = field(default_factory=dict)
     _generation: int = -1
@@ -72,6 +74,21 @@ class Assistant:
         if self._ingest_embedder is None:
             self._ingest_embedder = load_ingest_embedder(self.settings)
         return self._ingest_embedder
+
+    def answer_model(self) -> AnswerModel | None:
+        """The fitted relevance and abstention models (None when the file is missing: a plain
+        word-and-meaning score is used instead)."""
+        if self._answer_model is None and self.settings.answer_model.exists():
+            self._answer_model = load_model(self.settings.answer_model)
+        return self._answer_model
+
+    def lexical_index(self) -> lexical.LexicalIndex | None:
+        """The keyword index, as of the last `refresh()`."""
+        return self._lex
+
+    def documents_by_id(self) -> dict[str, DocRecord]:
+        """The complete documents by id, as of the last `refresh()`."""
+        return self._docs
 
     def analyzer(self) -> Any:
         if self._analyzer is None:
@@ -186,11 +203,10 @@ def ask(question: str, *, assistant: Assistant, k: int | None = None, filters: F
     settings = assistant.settings
     vector = assistant.query_embedder().embed([question])[0]
     hits = retrieve(question, vector=vector, store=assistant.store, lex=assistant._lex, docs=assistant._docs,
-                    filters=filters, n=max(20, 3 * (k or settings.citations)), candidates=settings.candidates,
-                    pool=settings.dense_pool)
-    idf = assistant._lex.idf if assistant._lex is not None else (lambda t: 1.0)
-    return compose(q, hits, k=k or settings.citations, idf=idf, min_similarity=settings.min_similarity,
-                   filters=filters)
+                    filters=filters, n=max(settings.hits, 3 * (k or settings.citations)),
+                    candidates=settings.candidates, pool=settings.dense_pool)
+    return compose(q, hits, vector=vector, lex=assistant._lex, model=assistant.answer_model(),
+                   k=k or settings.citations, filters=filters, min_similarity=settings.min_similarity)
 
 
 # -- writing: one writer at a time, repair after an interruption ----------------------------------

@@ -7,10 +7,30 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal
 
-from .lexical import stem_terms
+from .lexical import stem_terms, stem_word
 from .sources import source_type
 from .types import SourceType
+
+Asks = Literal["number", "time", "place", "person", "reason", "manner", "thing", "yesno"]
+WordKind = Literal["qualifier", "number", "name", "word"]
+
+# Words that change what a question asks without being its topic: a question that says "after",
+# "least" or "second" where the passage says "before", "most" or "first" asks something else.
+QUALIFIERS = frozenset("""before after first second third fourth fifth last least most more less fewer only all
+    never not no none neither nor earlier later largest smallest highest lowest best worst biggest main primary
+    major minor minimum maximum early late older oldest newer newest without except same different previous
+    next former latter initial final entire whole""".split())
+NUMBER_WORDS = frozenset("""one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen
+    sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand
+    million billion half dozen dozens hundreds thousands""".split())
+# Words of a question that say nothing about its topic (what it asks is in `asks`).
+FUNCTION_WORDS = frozenset("""the a an of to in on at for by with is are was were be been being do does did what
+    which who whom whose when where why how that this these those it its and or as there their they he she his
+    her him them has have had can could would should will may might must also used use called name named type
+    kind sort many much""".split())
+_WORD = re.compile(r"[^\W_](?:[\w'’.-]*[^\W_])?")
 
 QUESTION_WORDS = frozenset(stem_terms(
     "what which who whom whose when where why how many much did does do say says said according "
@@ -24,11 +44,11 @@ SPEECH = r"(?:say|said|says|claim|claimed|claims|report|reported|reports|acknowl
          r"explain|explained|describe|described|blame|blamed|respond|responded|confirm|confirmed|reject|rejected)"
 _SOURCE_PATTERNS = [
     re.compile(r"\baccording to (?P<src>[^,?.;]+)", re.I),
-    re.compile(rf"\b(?:what|how|why|when|whom?) (?:did|does|do|has|have|had) (?P<src>.+?) {SPEECH}\b", re.I),
-    re.compile(rf"\b(?:did|does|do|has|have) (?P<src>.+?) (?:{SPEECH}|confirm|deny)\b", re.I),
+    re.compile(rf"\b(?:what|how|why|when|whom?) (?:did|does|do|has|have|had) (?P<src>.+?) (?-i:{SPEECH})\b", re.I),
+    re.compile(rf"\b(?:did|does|do|has|have) (?P<src>.+?) (?-i:{SPEECH}|confirm|deny)\b", re.I),
     re.compile(r"\b(?:in|by) (?P<src>[^,?]+?)'s? (?:view|account|version|words|statement|report|claim)\b", re.I),
     re.compile(r"\b(?P<src>[A-Z][\w-]*(?: [A-Z][\w-]*)*)'s? (?:claim|account|version|statement|report)\b"),
-    re.compile(rf"\bwhat (?P<src>[^?]+?) {SPEECH}\b", re.I),
+    re.compile(rf"\bwhat (?P<src>[^?]+?) (?-i:{SPEECH})\b", re.I),
 ]
 _QUANTITY = re.compile(r"\bhow (?:many|much)\b", re.I)
 _FOCUS = re.compile(r"\b(?:how many|how much|what|which)\s+(?P<noun>[\w\s-]+)", re.I)
@@ -47,6 +67,15 @@ class SourceHint:
 
 
 @dataclass(frozen=True, slots=True)
+class QWord:
+    """A word of the question that the answer's passage should contain."""
+    text: str                         # as written
+    lower: str
+    stem: str
+    kind: WordKind
+
+
+@dataclass(frozen=True, slots=True)
 class QuestionInfo:
     text: str
     terms: tuple[str, ...]            # stemmed content terms
@@ -58,6 +87,21 @@ class QuestionInfo:
     anchors: tuple[str, ...] = ()     # names and dates the answer's context must mention
     wants: str | None = None          # "place", "time" or "person" for where / when / who questions
     hints: tuple[SourceHint, ...] = ()  # every source the question asks about, first one first
+    asks: Asks = "thing"              # the kind of answer: a figure, a date, a place, a person, ...
+    words: tuple[QWord, ...] = ()     # its content words, with qualifiers, numbers and names marked
+
+
+_NOT_A_SOURCE = re.compile(
+    r"^(?:each|both|either|all|any|some|every|other|another|much|many)\b|"
+    r"\b(?:happen(?:ed|s)?|did|does|do|was|were|is|are|has|have|had|been|be|will|would|could|can|should)\b", re.I)
+
+
+def _names_a_source(cand: str) -> bool:
+    """A short noun phrase that could name who speaks ("the Malian army", "Radio Venceremos"),
+    not a clause ("happened in the town of …", "the army hold responsible …") or "each side"."""
+    words = cand.split()
+    return 0 < len(words) <= 8 and "," not in cand and not _NOT_A_SOURCE.search(cand) \
+        and not (len(words) == 1 and re.match(r"^[a-z]\w*(?:ed|ing)$", words[0]))
 
 
 def analyse_question(text: str) -> QuestionInfo:
@@ -69,7 +113,7 @@ def analyse_question(text: str) -> QuestionInfo:
             cand = m.group("src").strip()
             cand = re.sub(r"^(?:the|a|an)\s+", "", cand, flags=re.I)
             cand = re.split(r"\s+(?:who|which|that|of \d|to the|in the|on the)\s", cand, maxsplit=1)[0]
-            if cand and not _TRIVIAL_SOURCE.match(cand) and len(cand.split()) <= 8 \
+            if cand and not _TRIVIAL_SOURCE.match(cand) and _names_a_source(cand) \
                     and not any(cand.lower() in f.lower() or f.lower() in cand.lower() for _, f in found):
                 found.append((m.start("src"), cand))
     hints = tuple(_hint(c) for _, c in sorted(found))
@@ -89,7 +133,51 @@ def analyse_question(text: str) -> QuestionInfo:
             focus = (stems[-1],)
     return QuestionInfo(text=text, terms=terms, source=source, source_terms=source_terms,
                         source_type=kind, wants_number=bool(_QUANTITY.search(text)), focus=focus,
-                        anchors=_anchors(text, [h.text for h in hints]), wants=_answer_kind(text), hints=hints)
+                        anchors=_anchors(text, [h.text for h in hints]), wants=_answer_kind(text), hints=hints,
+                        asks=asks(text), words=question_words(text))
+
+
+def asks(text: str) -> Asks:
+    """What kind of answer the question wants, from its question words."""
+    low = text.strip().lower()
+    for kind, pattern in _ASKS:
+        if pattern.search(low):
+            return kind
+    return "yesno" if _YESNO.match(low) else "thing"
+
+
+_ASKS: list[tuple[Asks, re.Pattern[str]]] = [
+    ("number", re.compile(r"\bhow (?:many|much)\b|\bwhat (?:number|percentage|proportion|amount)\b")),
+    ("time", re.compile(r"\bwhen\b|\b(?:what|which|in what) (?:year|date|day|month|century|decade|time)\b")),
+    ("place", re.compile(r"\bwhere\b|\b(?:what|which|in what) (?:country|city|town|village|region|province|place)\b")),
+    ("person", re.compile(r"\bwho(?:m|se)?\b")),
+    ("reason", re.compile(r"\bwhy\b|\bfor what reason\b")),
+    ("manner", re.compile(r"\bhow\b")),
+    ("thing", re.compile(r"\bwhat\b|\bwhich\b")),
+]
+_YESNO = re.compile(r"^(?:did|does|do|is|are|was|were|has|have|had|can|could|will|would|should)\b")
+
+
+def question_words(text: str) -> tuple[QWord, ...]:
+    """The question's words that a passage answering it should share, each with its kind."""
+    out: list[QWord] = []
+    for i, m in enumerate(_WORD.finditer(text)):
+        word = m.group(0).replace("’", "'")
+        low = word.lower()
+        if low.endswith("'s"):
+            low = low[:-2]
+        if low in FUNCTION_WORDS or not low:
+            continue
+        if low in QUALIFIERS:
+            kind: WordKind = "qualifier"
+        elif low.replace(",", "").replace(".", "").isdigit() or low in NUMBER_WORDS:
+            kind = "number"
+        elif word[:1].isupper() and i > 0:
+            kind = "name"
+        else:
+            kind = "word"
+        out.append(QWord(text=word, lower=low, stem=stem_word(low), kind=kind))
+    return tuple(out)
 
 
 

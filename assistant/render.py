@@ -34,8 +34,9 @@ def answer_dict(a: Answer) -> dict[str, Any]:
         "text": a.text,
         "citations": [citation_dict(c) for c in a.citations],
         "claims": [{"source": c.source, "source_type": c.source_type, "cue": c.cue, "stance": c.stance,
-                    "text": c.text, "citations": list(c.citations)} for c in a.claims],
+                    "text": c.text, "citations": list(c.citations), "figures": list(c.figures)} for c in a.claims],
         "related": [citation_dict(c) for c in a.related],
+        "source_silent": a.source_silent,
     }
 
 
@@ -112,10 +113,13 @@ def _type_badge(kind: str | None, *, name: str = "") -> str:
     return f' <span class="stype st-{_slug(kind)}">{_e(kind)}</span>'
 
 
-def emphasise_figures(text: str) -> str:
-    """`text` escaped, with its figures ("at least 20", "dozens") in bold; years stay plain."""
+def emphasise_figures(text: str, only: Sequence[str] | None = None) -> str:
+    """`text` escaped, with its figures ("at least 20", "dozens") in bold; years stay plain. With
+    `only`, just those figures (the ones that answer the question)."""
     out, at = [], 0
     for m in figures(text):
+        if only is not None and m.group(0) not in only:
+            continue
         out.append(_e(text[at:m.start()]))
         out.append(f"<strong>{_e(m.group(0))}</strong>")
         at = m.end()
@@ -137,7 +141,7 @@ def _claim_card(claim: Claim, turn: int, by_n: dict[int, Citation]) -> str:
             f'<header><span class="src">{_e(claim.source)}</span>{_type_badge(claim.source_type, name=claim.source)}'
             '</header>'
             f'<div class="cue">{_e(cue)}{stance}</div>'
-            f'<blockquote>“{emphasise_figures(claim.text)}”</blockquote>'
+            f'<blockquote>“{emphasise_figures(claim.text, claim.figures)}”</blockquote>'
             f'<div class="cites">{cites}</div></section>')
 
 
@@ -233,7 +237,7 @@ def filters_text(f: Filters) -> str:
     return "; ".join(parts)
 
 
-def answer_html(a: Answer, *, turn: int = 0, silent_source: str | None = None) -> str:
+def answer_html(a: Answer, *, turn: int = 0) -> str:
     """One answer as HTML: a line comparing the accounts' figures and their chart (when sources give
     figures), who says what (side by side when accounts differ), numbered citations that open the
     passage (`data-cite="turn:n"`), or a plain statement that the reports are silent."""
@@ -251,8 +255,9 @@ def answer_html(a: Answer, *, turn: int = 0, silent_source: str | None = None) -
         return f'<div class="answer unanswered">{"".join(parts)}</div>'
     by_n = {c.n: c for c in a.citations}
     parts.append(comparison_html(a) + chart_svg(a, turn=turn))
-    if silent_source:
-        who = f"the {silent_source}" if silent_source[:1].islower() else silent_source
+    if a.source_silent:
+        silent = a.source_silent
+        who = f"the {silent}" if silent[:1].islower() and not silent.lower().startswith("the ") else silent
         parts.append(f'<div class="verdict silent-source"><span class="icon">∅</span> No cited passage gives '
                      f'<b>{_e(who)}</b>’s own account of this. What other sources say:</div>')
     accounts = [c for c in a.claims if c.stance != "narration"]
@@ -284,8 +289,6 @@ def _related_list(related: Sequence[Citation], turn: int) -> str:
 
 def conversation_html(turns: Sequence["Turn"], *, pending: str | None = None) -> str:
     """The whole conversation, oldest first; `pending` is a question still being answered."""
-    from .conversation import source_is_silent
-
     if not turns and pending is None:
         return ('<div class="chat empty"><p class="hint">Ask about the indexed reports, for example '
                 '<i>How many Wagner fighters were killed?</i> Every answer says who makes each claim and '
@@ -300,7 +303,7 @@ def conversation_html(turns: Sequence["Turn"], *, pending: str | None = None) ->
                        f'data-ask="{i}" title="Ask “{_e(t.asked)}” on its own, without the earlier questions">'
                        'Ask as a new question</button></div>')
         if t.answer is not None:
-            out.append(answer_html(t.answer, turn=i, silent_source=source_is_silent(t.answer, t.question)))
+            out.append(answer_html(t.answer, turn=i))
         else:
             out.append('<div class="answer error" role="alert"><span class="icon">⚠</span> '
                        f'{_e(t.error or "No answer.")}</div>')

@@ -205,6 +205,7 @@ class Claim:
     stance: Stance
     text: str
     citations: tuple[int, ...]
+    figures: tuple[str, ...] = ()    # the figures in its words that answer a "how many" question
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +233,7 @@ class Answer:
     contested: bool = False
     related: tuple[Citation, ...] = ()
     filters: Filters = field(default_factory=Filters)
+    source_silent: str | None = None  # the source the question asks about, when no cited passage of it answers
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.conversation import asked_source, resolve, source_is_silent
+from assistant.conversation import asked_source, resolve
 from assistant.question import analyse_question
 from assistant.types import Answer, Citation, Claim
 
@@ -14,7 +14,6 @@ ARMY = "How many Wagner fighters were killed at Tinzaouatene, according to the a
 @pytest.mark.parametrize("previous, asked, expected", [
     # a source asked about after a question on a topic: the topic is kept, the source asked
     ([WAGNER], "And what did the army say?", ARMY),
-    ([WAGNER], "What did the army say?", ARMY),
     ([WAGNER], "and what does the army say", ARMY),
     ([WAGNER], "Did the army confirm it?", ARMY),
     ([WAGNER], "The army's version?", ARMY),
@@ -46,6 +45,7 @@ def test_follow_ups_are_resolved(previous, asked, expected):
 
 @pytest.mark.parametrize("previous, asked", [
     ([], "What did the army say?"),                                     # nothing to follow up on
+    ([WAGNER], "What did the regional governor say?"),                  # complete on its own
     ([WAGNER], "What did the army say about the helicopter crash?"),    # names its own topic
     ([WAGNER], "How many civilians died in Kidal?"),
     ([WAGNER], "Who is the spokesperson of the CSP-PSD alliance?"),
@@ -63,23 +63,22 @@ def test_resolved_follow_up_asks_the_library_about_the_source_and_the_topic():
     assert {"wagner", "tinzaouaten"} <= set(q.anchors)
 
 
-def _answer(*sources: tuple[str, str]) -> Answer:
-    c = Citation(n=1, doc_id="d", title="t", path="p", page=None, start=0, end=1, quote="x", source=None)
-    return Answer(question="q", answerable=True, text="…", citations=(c,),
-                  claims=tuple(Claim(s, t, "said", "narration" if t == "author" else "claim", "x", (1,))
-                               for s, t in sources))
-
-
-@pytest.mark.parametrize("question, sources, silent", [
-    (ARMY, [("Local sources", "local sources"), ("Baza", "media")], "army"),
-    (ARMY, [("The Malian military", "military")], None),
-    (ARMY, [("Baza", "media"), ("the article “Rebels Overpower Army”", "author")], "army"),
-    ("What did Mossa Ag Inzoma claim about the prisoners?", [("Mossa Ag Inzoma (a member)", "armed group")], None),
-    ("What did Mossa Ag Inzoma claim about the prisoners?", [("Baza", "media")], "Mossa Ag Inzoma"),
-    (WAGNER, [("Baza", "media")], None),                                # no source asked about
+@pytest.mark.parametrize("previous, asked, expected", [
+    (["Who is Semyon Pegov?"], "What did he say?", "What did Semyon Pegov say?"),
+    (["Who is Semyon Pegov?"], "And what was his view?", "What was Semyon Pegov's view?"),
+    (["How many Wagner fighters did the rebels say were killed?"], "What did they claim?", "What did the rebels claim?"),
 ])
-def test_silence_of_the_asked_source_is_detected(question, sources, silent):
-    assert source_is_silent(_answer(*sources), question) == silent
+def test_pronouns_name_the_person_or_group_asked_about(previous, asked, expected):
+    r = resolve(asked, previous)
+    assert r.question == expected and r.followup
+
+
+def test_he_is_the_person_the_last_answer_credited():
+    c = Citation(n=1, doc_id="d", title="t", path="p", page=None, start=0, end=1, quote="x", source=None)
+    last = Answer(question="Who corroborated the reports of Wagner losses?", answerable=True, text="…",
+                  citations=(c,), claims=(Claim("Semyon Pegov (War Gonzo)", "media", "stating", "quote", "x", (1,)),))
+    r = resolve("What else did he say?", ["Who corroborated the reports of Wagner losses?"], last=last)
+    assert r.question == "What else did Semyon Pegov say?"
 
 
 def test_asked_source():

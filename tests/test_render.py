@@ -2,6 +2,8 @@
 text in every field. Pure functions over hand-built Answers; no Gradio, no browser."""
 from __future__ import annotations
 
+import dataclasses
+
 import csv
 import io
 from html.parser import HTMLParser
@@ -38,8 +40,9 @@ def contested() -> Answer:
     c1 = cit(1, LOCAL, "Local sources", "local sources")
     c2 = cit(2, BAZA, "The Baza Telegram news channel", "media")
     c3 = cit(3, NARRATION, "the article “Major Triumph”", "author", cue=None, stance="narration")
-    claims = (Claim("Local sources", "local sources", "reported", "report", LOCAL, (1,)),
-              Claim("The Baza Telegram news channel", "media", "reported", "report", BAZA, (2,)),
+    claims = (Claim("Local sources", "local sources", "reported", "report", LOCAL, (1,), figures=("at least 15",)),
+              Claim("The Baza Telegram news channel", "media", "reported", "report", BAZA, (2,),
+                    figures=("at least 20",)),
               Claim("the article “Major Triumph”", "author", None, "narration", NARRATION, (3,)))
     return Answer(question="How many Wagner fighters were killed?", answerable=True, text="…",
                   citations=(c1, c2, c3), claims=claims, contested=True)
@@ -155,7 +158,7 @@ def test_contested_answer_puts_accounts_side_by_side_with_numbered_citations():
     assert "Local sources" in accounts and "The Baza Telegram news channel" in accounts
     assert "the article" not in accounts                               # narration is context, not an account
     assert [a["data-cite"] for t, a in p.tags if t == "button"][:3] == ["3:1", "3:2", "3:3"]
-    assert "<strong>at least 20</strong>" in accounts                   # figures stand out
+    assert "<strong>at least 20</strong>" in accounts                   # figures that answer stand out
     assert html.count('class="src"') >= 3
 
 
@@ -196,9 +199,11 @@ def test_unanswerable_answer_says_so_and_offers_related_passages_not_claims():
 
 
 def test_silent_source_is_said_plainly():
+    a = dataclasses.replace(contested(), question="How many Wagner fighters were killed, according to the FMLN "
+                            "and the army?", source_silent="army")
     html = conversation_html([Turn(asked="And what did the army say?",
                                    question="How many Wagner fighters were killed, according to the army?",
-                                   answer=contested())])
+                                   answer=a)])
     text = "".join(parse(html).text)
     assert "No cited passage gives the army’s own account of this" in text
     assert "Asked as: “How many Wagner fighters were killed, according to the army?”" in text
@@ -297,6 +302,11 @@ def test_report_rows_name_files_as_uploaded_and_call_unchanged_a_duplicate():
     assert rows[1][4] == "same content as a <b>.txt" and rows[2][4] == "not a PDF"
 
 
+def test_only_the_figures_that_answer_are_emphasised():
+    html = emphasise_figures("the loss of two soldiers and injuries to ten others", ["two"])
+    assert "<strong>two</strong>" in html and "<strong>ten</strong>" not in html
+
+
 @pytest.mark.parametrize("text, bold", [
     ("reported at least 20 Wagner fighters", ["at least 20"]),
     ("claimed \"dozens\" of Wagner fighters", ["dozens"]),
@@ -315,10 +325,11 @@ def test_figures_are_emphasised(text: str, bold: list[str]):
 
 def test_answer_json_is_unchanged_by_the_web_renderer():
     d = answer_dict(contested())
-    assert list(d) == ["question", "answerable", "contested", "text", "citations", "claims", "related"]
+    assert list(d) == ["question", "answerable", "contested", "text", "citations", "claims", "related",
+                       "source_silent"]
     assert list(d["citations"][0]) == ["n", "doc_id", "title", "path", "page", "start", "end", "quote", "source",
                                        "source_type", "cue", "stance", "outlet", "date", "record"]
-    assert list(d["claims"][0]) == ["source", "source_type", "cue", "stance", "text", "citations"]
+    assert list(d["claims"][0]) == ["source", "source_type", "cue", "stance", "text", "citations", "figures"]
 
 
 def wagner() -> Answer:
