@@ -78,3 +78,19 @@ def test_ask_says_when_an_ingest_is_still_writing_the_index(settings):
     assert f"is being written by pid {os.getpid()}" in during.stderr and "stored so far" in during.stderr
     assert "being written" not in after.stderr
     assert json.loads(during.stdout)["answerable"] is False             # stdout stays pure JSON
+
+
+def test_the_same_questions_in_two_processes_give_the_same_answers(seeded):
+    """Each process rebuilds Chroma's approximate graph in its own way; the answers must not depend
+    on it (nor on anything else that differs between processes)."""
+    questions = ["How many Wagner fighters were killed?", "Who won the 2022 World Cup?",
+                 "What did the army claim on Thursday?", "What is the capital of France?",
+                 "What does the Sudan's letter of 2 May 2025 say about the Rapid Support militia?",
+                 "WHO ATTACKED THE FARM?", "How many rebels died in the fighting, according to the rebels?"]
+    runs = [run("ask", "--json", "-", "--index", str(seeded.settings.index_dir), input="\n".join(questions) + "\n",
+                env_extra={"ASSISTANT_CACHE": str(seeded.settings.cache_dir), "PYTHONHASHSEED": str(seed)})
+            for seed in (1, 2)]
+    assert all(p.returncode == 0 for p in runs), runs[0].stderr[-2000:]
+    first, second = (read_jsonl(p.stdout) for p in runs)
+    assert len(first) == len(questions)
+    assert first == second
