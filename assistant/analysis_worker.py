@@ -7,6 +7,7 @@ Chroma, no torch), so a worker starts fast.
 from __future__ import annotations
 
 import os
+import signal
 import threading
 import time
 from typing import Any
@@ -25,6 +26,7 @@ def init(spacy_model: str, memory_mb: int | None = None) -> None:
     from .config import quiet_runtime
 
     quiet_runtime()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the parent's to handle (it stops this worker)
     os.nice(5)                      # parsing fills the gaps; the embedding in the parent sets the pace
     parent = os.getppid()
 

@@ -7,9 +7,12 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import os
 import re
+import signal
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -39,14 +42,15 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     bar = tqdm(total=0, unit="file", desc="ingest", file=sys.stderr, disable=args.quiet)
 
     def progress(stage: str, done: int, total: int) -> None:
-        if stage == "files":
-            bar.total = total
-            bar.n = done
-            bar.refresh()
-        elif stage == "chunks":
-            bar.set_postfix_str(f"+{done} chunks", refresh=True)
-        elif stage == "keyword index" and done == 0:
-            bar.set_description("keyword index")
+        with _ctrl_c_after():                # never inside tqdm's lock: a leaked lock hangs the exit
+            if stage == "files":
+                bar.total = total
+                bar.n = done
+                bar.refresh()
+            elif stage == "chunks":
+                bar.set_postfix_str(f"+{done} chunks", refresh=True)
+            elif stage == "keyword index" and done == 0:
+                bar.set_description("keyword index")
 
     try:
         report = ingest([Path(p) for p in args.paths], assistant=assistant, progress=progress)
@@ -54,10 +58,27 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         bar.close()
         _print_report(stopped.report, json_out=args.json)  # type: ignore[arg-type]
         print(f"error: {stopped}", file=sys.stderr)
-        return 130 if isinstance(stopped, IngestInterrupted) else 2
+        if isinstance(stopped, IngestInterrupted):
+            # Everything committed is written and the index released; the embedding threads may still
+            # be on a batch that will not be stored, and waiting for them at exit can deadlock on
+            # tqdm's lock (held by a thread the signal interrupted): leave now.
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(130)
+        return 2
     bar.close()
     _print_report(report, json_out=args.json)
     return 1 if report.failed else 0
+
+
+@contextmanager
+def _ctrl_c_after() -> Iterator[None]:
+    """Hold Ctrl-C (SIGINT) back until the block is done."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def _print_report(report: Any, *, json_out: bool) -> None:

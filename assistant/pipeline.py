@@ -453,6 +453,8 @@ def ingest(paths: Sequence[Path], *, assistant: Assistant, progress: Progress | 
             assistant.refresh()
             if progress:
                 progress("keyword index", 1, 1)
+        else:
+            assistant.refresh()              # nothing new, but a damaged keyword index is rebuilt now
     return IngestReport(files=tuple(reports[k] for k in dict.fromkeys(order)), seconds=time.perf_counter() - t0)
 
 
@@ -475,8 +477,9 @@ def _stop(exc: BaseException, *, order: list[str], reports: dict[str, FileReport
             stored = [i for i in new if i in done]
             if len(stored) < len(new):
                 kept = "; the previous version stays indexed" if r.status == "updated" and not stored else ""
+                what = f"only {len(stored)} of {len(new)} documents stored" if stored else "not stored"
                 r = replace(r, status="failed", documents=len(stored), chunks=sum(done[i] for i in stored),
-                            reason=f"not stored ({len(stored)} of {len(new)} documents): the ingest stopped{kept}")
+                            reason=f"{what}: the ingest stopped before the rest{kept}")
             else:
                 r = _final(r, batch, chunks_of=done)
         lines.append(r)

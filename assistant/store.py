@@ -18,6 +18,7 @@ import base64
 import errno
 import functools
 import json
+import os
 import re
 import struct
 import threading
@@ -279,6 +280,11 @@ def _hnsw_problem(segment: Path) -> str | None:
     return None
 
 
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
 def _guarded(method: F) -> F:
     """Turn the client's connection and storage errors into an IndexError_ naming the index."""
     @functools.wraps(method)
@@ -308,16 +314,40 @@ def index_error(where: str, exc: BaseException, *, opening: bool = False) -> Ind
     if isinstance(exc, httpx.TransportError):
         return IndexError_(f"lost the connection to the Chroma server at {where} ({_reason(exc)}); "
                            "is it still running?")
-    if _DISK_FULL.search(text) or any(getattr(e, "errno", None) == errno.ENOSPC for e in _chain(exc)):
+    space = _space_problem(where)           # Chroma's own message may only say "Error in compaction"
+    if _DISK_FULL.search(text) or any(getattr(e, "errno", None) == errno.ENOSPC for e in _chain(exc)) \
+            or space == "full":
         return IndexError_(f"{where}: the disk holding the index is full; free some space, then run the same "
                            "command again")
-    if _TOO_LARGE.search(text) or any(getattr(e, "errno", None) == errno.EFBIG for e in _chain(exc)):
+    if _TOO_LARGE.search(text) or any(getattr(e, "errno", None) == errno.EFBIG for e in _chain(exc)) \
+            or space == "limit":
         return IndexError_(f"{where}: a file of the index reached this process's file-size limit (ulimit -f); "
                            "raise the limit, then run the same command again")
     if _DAMAGED.search(text):
         return IndexError_(f"{where}: the index is damaged ({_reason(exc)}); " + REBUILD.format(index_dir=where))
     verb = "cannot open the index" if opening else "the index could not be read or written"
     return IndexError_(f"{where}: {verb} ({_reason(exc)})")
+
+
+def _space_problem(where: str, *, low: int = 64 << 20) -> str | None:
+    """"full" when the filesystem of the embedded index at `where` has under `low` bytes free,
+    "limit" when one of its files has reached the process's file-size limit, else None."""
+    import resource
+
+    folder = Path(where)
+    try:
+        if not folder.is_dir():
+            return None
+        st = os.statvfs(folder)
+        if st.f_bavail * st.f_frsize < low:
+            return "full"
+        limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+        if limit != resource.RLIM_INFINITY and any(f.is_file() and f.stat().st_size >= limit - (1 << 20)
+                                                   for f in folder.rglob("*")):
+            return "limit"
+    except OSError:
+        return None
+    return None
 
 
 def _chain(exc: BaseException) -> Iterator[BaseException]:
