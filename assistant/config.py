@@ -39,7 +39,7 @@ class Settings:
                      is reported as failed and the ingest goes on
     text_memory_mb   memory the analysis process may take on top of its language model
                      (ASSISTANT_TEXT_MEMORY_MB); a document needing more is reported as failed
-    large_file_mb    before a file this large is read, what came before it is committed
+    large_file_mb    before a text, HTML or JSON file this large is read, what came before it is committed
                      (ASSISTANT_LARGE_FILE_MB), so good files never wait behind a slow one
     text_part_mb     a text (or a corpus record) longer than this is stored as several documents,
                      "part 1 of N", cut between paragraphs (ASSISTANT_TEXT_PART_MB): memory and

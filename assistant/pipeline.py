@@ -620,13 +620,13 @@ def _reading(paths: list[Path], settings: Settings, pool: ThreadPoolExecutor, *,
              before_large: Callable[[], None] = lambda: None) -> Iterator[tuple[Path, _Read]]:
     """Each file with what reading it gave, in order; the next `ahead` files are read (PDFs in
     their child process) on `pool` while the caller works on the current one. Before waiting for
-    a file over `settings.large_file_mb`, `before_large()` is called (so what came before is
-    committed, never held back behind a slow file)."""
+    a text, HTML or JSON file over `settings.large_file_mb`, `before_large()` is called (so what
+    came before is committed, never held back behind a slow file)."""
     pending: deque[tuple[Path, Future]] = deque()
 
     def result(path: Path, job: Future) -> _Read:
-        if _size(path) > settings.large_file_mb * 1e6:
-            before_large()
+        if path.suffix.lower() != ".pdf" and _size(path) > settings.large_file_mb * 1e6:
+            before_large()                   # (a PDF's size says little of its text; its reading has its own limit)
         return job.result()
 
     for path in paths:
