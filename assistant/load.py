@@ -1,10 +1,11 @@
 """Files -> RawDocument: .txt, .md, .html/.htm, .pdf, and .json/.jsonl corpora of records.
 
-`discover(paths)` expands folders recursively; `load_file(path, ...)` reads one file and
+`discover(paths)` expands folders recursively and says what it does with everything else it
+meets (pipes, links, unlistable folders, the index); `load_file(path, ...)` reads one file and
 raises LoadError naming the file and the reason a person can act on when it cannot (empty,
 another format under a text name, damaged or encrypted PDF, ...). What it returns can be stored
 and shown safely: no NULs or lone surrogates, runs of encoded data (base64 images) left out with
-a warning, only http(s) URLs.
+a warning, only http(s) URLs; a text longer than `part_mb` comes as its parts.
 """
 from __future__ import annotations
 
