@@ -251,13 +251,18 @@ def test_ctrl_c_says_what_was_committed_and_the_index_stays_whole(tmp_path, cach
     env = dict(os.environ, HF_HUB_OFFLINE="1", ASSISTANT_CACHE=str(cache_dir))
     cmd = [sys.executable, "-m", "assistant.cli", "ingest", str(source), "--index", str(index)]
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True)
-    seen = b""
-    while b"chunks" not in seen:                          # the first batch is committed
-        more = os.read(p.stderr.fileno(), 4096)
-        assert more, seen[-2000:]
-        seen += more
-    os.killpg(p.pid, signal.SIGINT)                       # Ctrl-C reaches the whole process group
-    out, err = p.communicate(timeout=300)
+    try:
+        seen = b""
+        while b"chunks" not in seen:                      # the first batch is committed
+            more = os.read(p.stderr.fileno(), 4096)
+            assert more, seen[-2000:]
+            seen += more
+        os.killpg(p.pid, signal.SIGINT)                   # Ctrl-C reaches the whole process group
+        out, err = p.communicate(timeout=300)
+    finally:                                              # a hung ingest never outlives the test
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
     err = (seen + err).decode()
     assert p.returncode == 130, err[-2000:]
     assert "interrupted (Ctrl-C)" in err and "Committed before it stopped" in err and "Traceback" not in err

@@ -297,6 +297,7 @@ def test_a_server_lost_mid_ingest_leaves_a_summary_of_what_got_in(tmp_path, cach
     srv = ChromaServer(tmp_path / "lost")
     env = dict(os.environ, HF_HUB_OFFLINE="1", ASSISTANT_CACHE=str(cache_dir), ASSISTANT_CHROMA_TIMEOUT="4")
     cmd = [sys.executable, "-m", "assistant.cli", "ingest", str(source), "--chroma-url", srv.url]
+    p = None
     try:
         p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
         seen = b""
@@ -324,5 +325,9 @@ def test_a_server_lost_mid_ingest_leaves_a_summary_of_what_got_in(tmp_path, cach
         again = subprocess.run(cmd + ["--json", "--quiet"], capture_output=True, text=True, env=env, timeout=900)
         assert again.returncode == 0, again.stderr[-2000:]
         assert len(open_assistant(settings).documents()) == 900
-    finally:
+    finally:                                              # neither the ingest nor a frozen server outlives the test
+        if p is not None and p.poll() is None:
+            p.kill()
+            p.wait()
+        os.kill(srv.proc.pid, signal.SIGCONT)
         srv.stop()
