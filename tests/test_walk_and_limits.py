@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import struct
 from pathlib import Path
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import example, given, strategies as st
 
 from assistant.chunk import _Overlapping
+from assistant.clean import _letters_before_hyphen, _slices, _words_before_period
 from assistant.config import Settings
 from assistant.errors import ConfigError, IndexError_, LoadError, shown
 from assistant.load import _cuts, discover, load_file
@@ -133,6 +135,36 @@ def test_overlap_lookup_equals_a_scan(items, start, end):
     items = sorted(items, key=lambda s: (s[0], s[1]))
     found = _Overlapping(items, list(items)).within(start, end)
     assert found == tuple(x for x in items if x[0] < end and x[1] > start)
+
+
+# -- cleaning in one pass: each helper equals the whole-text form it replaced ---------------------------
+
+# the lines of a paragraph (never a newline in them: before one, `$` would also match)
+pieces = st.lists(st.sampled_from(["a", "bc", "d", "-", "e-", "\u00e9-", " ", ". ", "f g-"]), min_size=1, max_size=8)
+
+
+@given(pieces)
+@example(["ab", "c", "d-"])
+@example(["x y", "z-"])
+@example(["\u00e9", "ab-"])
+@example(["ab", "-"])
+@example(["a.", "-"])
+def test_letters_before_a_final_hyphen_are_read_from_the_end(parts):
+    m = re.search(r"([A-Za-z]+)-$", "".join(parts))
+    assert _letters_before_hyphen(parts) == (m.group(1) if m else "")
+
+
+@given(st.text(alphabet="ab. \n", max_size=80), st.integers(0, 80))
+def test_words_before_the_first_period_are_counted_without_a_copy(text, start):
+    start = min(start, len(text))
+    assert _words_before_period(text, start, need=6) == min(6, len(text[start:].split(".")[0].split()))
+
+
+@given(st.text(alphabet="ab .\n", max_size=300), st.integers(1, 40))
+def test_slices_never_cut_a_word(text, size):
+    parts = list(_slices(text, size))
+    assert "".join(parts) == text
+    assert [w for part in parts for w in re.findall(r"[A-Za-z]+", part)] == re.findall(r"[A-Za-z]+", text)
 
 
 # -- settings and options -------------------------------------------------------------------------------
