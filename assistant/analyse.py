@@ -25,6 +25,9 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
 
 MAX_PIECE = 20_000
+# The sources a document's memory keeps (the most recent): later mentions are resolved against
+# these, so a long text costs the same per sentence throughout (the dev corpus needs at most 29).
+MEMORY_SOURCES = 64
 PERSON_ROLES = frozenset(
     "spokesperson spokesman spokeswoman member minister president official leader lawyer governor mayor "
     "commander colonel general chief director ambassador representative envoy secretary analyst expert "
@@ -161,6 +164,7 @@ def _analysis(doc: Document, pieces: list[tuple[int, int, int]], parsed: Iterabl
                     name = doc.text[start + ent.start_char:start + ent.end_char]
                     memory.add_entity(Mention(name=name, resolved=name, kind=source_type(name),
                                               person=ent.label_ == "PERSON", plural=ent.label_ == "NORP"))
+            del memory.sources[:-MEMORY_SOURCES]
         quotes = quote_spans(doc.text, start, end)
         for found in per_sent:
             found[:] = [a for a in found if not _quoted_source(a, quotes)]

@@ -7,6 +7,7 @@ Chroma, no torch), so a worker starts fast.
 from __future__ import annotations
 
 import os
+import signal
 import threading
 import time
 from typing import Any
@@ -18,12 +19,14 @@ from .types import Analysis, Document
 _STATE: dict[str, Any] = {}
 
 
-def init(spacy_model: str) -> None:
-    """Load the analyzer (at a lower priority), and watch the parent: when it dies the worker is
-    re-parented and exits."""
+def init(spacy_model: str, memory_mb: int | None = None) -> None:
+    """Load the analyzer (at a lower priority), limit the memory the analyses may add to it to
+    `memory_mb` (a document needing more fails with MemoryError, alone), and watch the parent:
+    when it dies the worker is re-parented and exits."""
     from .config import quiet_runtime
 
     quiet_runtime()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the parent's to handle (it stops this worker)
     os.nice(5)                      # parsing fills the gaps; the embedding in the parent sets the pace
     parent = os.getppid()
 
@@ -38,6 +41,21 @@ def init(spacy_model: str) -> None:
     except Exception as exc:        # kept for the tasks to report: an initializer's error breaks the pool
         _STATE["error"] = exc if isinstance(exc, ModelError) else \
             ModelError(f"spaCy model {spacy_model!r} could not be loaded ({type(exc).__name__}: {str(exc)[:300]})")
+    if memory_mb:
+        _limit_memory(memory_mb)
+
+
+def _limit_memory(memory_mb: int) -> None:
+    """Let the address space grow by at most `memory_mb` from what the loaded pipeline uses now."""
+    import resource
+
+    try:
+        with open("/proc/self/status") as fh:
+            used = next(int(line.split()[1]) << 10 for line in fh if line.startswith("VmSize:"))
+        limit = used + (memory_mb << 20)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, resource.getrlimit(resource.RLIMIT_AS)[1]))
+    except (OSError, ValueError, StopIteration):
+        pass                        # no /proc or no limit to set: the analysis runs unlimited
 
 
 def _analyzer() -> Analyzer:
@@ -73,7 +91,8 @@ def run_many(docs: list[Document]) -> list[Analysis | Exception]:
 
 
 def parse_batch(doc: Document) -> int:
-    """How many paragraphs spaCy parses at a time: fewer when they are long (64 pieces of 20,000
-    characters, as one 5 MB line gives, take about 3 GB at once; 10 of them well under 1 GB)."""
+    """How many paragraphs spaCy parses at a time: fewer when they are long (each piece of 20,000
+    characters in a batch takes about 60 MB while it is parsed: 10 of them 600 MB, 3 of them 200 MB;
+    the parse is the same whatever the batch)."""
     longest = max((min(p.end - p.start, 20_000) for p in doc.paragraphs), default=1)
-    return 64 if longest <= 5_000 else max(1, 200_000 // longest)
+    return 64 if longest <= 5_000 else max(1, 60_000 // longest)

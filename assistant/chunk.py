@@ -5,12 +5,13 @@ longer than the model's limit is cut at word boundaries. Consecutive chunks shar
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from bisect import bisect_left, bisect_right
+from typing import TYPE_CHECKING, Generic, Iterator, Sequence, TypeVar
 
 from .types import Analysis, Chunk, Document, Sentence
 
 if TYPE_CHECKING:
-    from tokenizers import Tokenizer
+    from tokenizers import Encoding, Tokenizer
 
 
 def chunk(doc: Document, analysis: Analysis, *, tokenizer: "Tokenizer", target: int, max_tokens: int,
@@ -36,10 +37,13 @@ def chunk(doc: Document, analysis: Analysis, *, tokenizer: "Tokenizer", target: 
     if current:
         groups.append(current)
     chunks = []
+    sentences = _Overlapping(analysis.sentences, [(s.start, s.end) for s in analysis.sentences])
+    attributions = _Overlapping(analysis.attributions,
+                                [(a.sentence_start, a.sentence_end) for a in analysis.attributions])
     for i, group in enumerate(groups):
         start, end = group[0][0].start, group[-1][0].end
-        inside = tuple(s for s in analysis.sentences if s.start < end and s.end > start and not _heading(doc, s))
-        attrs = tuple(a for a in analysis.attributions if a.sentence_start < end and a.sentence_end > start)
+        inside = tuple(s for s in sentences.within(start, end) if not _heading(doc, s))
+        attrs = attributions.within(start, end)
         chunks.append(Chunk(
             chunk_id=f"{doc.doc_id}:{i:05d}", doc_id=doc.doc_id, index=i, start=start, end=end,
             text=doc.text[start:end], page_start=doc.page_at(start), page_end=doc.page_at(max(start, end - 1)),
@@ -68,9 +72,8 @@ def _heading(doc: Document, s: Sentence) -> bool:
 def _units(text: str, sentences: tuple[Sentence, ...], *, tokenizer: "Tokenizer",
            max_tokens: int) -> list[tuple[Sentence, int]]:
     """Sentences with their word-piece counts; sentences over `max_tokens` cut into pieces."""
-    encodings = tokenizer.encode_batch([text[s.start:s.end] for s in sentences], add_special_tokens=False)
     units: list[tuple[Sentence, int]] = []
-    for s, enc in zip(sentences, encodings):
+    for s, enc in zip(sentences, _encodings(text, sentences, tokenizer=tokenizer)):
         n = len(enc.ids)
         if n <= max_tokens:
             units.append((s, n))
@@ -90,3 +93,37 @@ def _units(text: str, sentences: tuple[Sentence, ...], *, tokenizer: "Tokenizer"
             units.append((Sentence(a, b, s.paragraph), stop - begin))
             begin = stop
     return units
+
+
+def _encodings(text: str, sentences: tuple[Sentence, ...], *, tokenizer: "Tokenizer",
+               block: int = 2_000) -> Iterator["Encoding"]:
+    """The word pieces of each sentence, tokenized a block at a time (a long document's
+    encodings are never all in memory at once)."""
+    for b in range(0, len(sentences), block):
+        yield from tokenizer.encode_batch([text[s.start:s.end] for s in sentences[b:b + block]],
+                                          add_special_tokens=False)
+
+
+T = TypeVar("T")
+
+
+class _Overlapping(Generic[T]):
+    """Items with (start, end) spans, and which of them overlap a range, in their order. When
+    starts and ends both never decrease (sentences and their attributions do), found by binary
+    search; otherwise by a scan."""
+
+    def __init__(self, items: Sequence[T], spans: list[tuple[int, int]]) -> None:
+        self.items = items
+        self.starts = [a for a, _ in spans]
+        self.ends = [b for _, b in spans]
+        self.spans = spans
+        self.sorted = all(x <= y for x, y in zip(self.starts, self.starts[1:])) and \
+            all(x <= y for x, y in zip(self.ends, self.ends[1:]))
+
+    def within(self, start: int, end: int) -> tuple[T, ...]:
+        """The items whose span overlaps [start, end): start < end of the item, end > its start."""
+        if not self.sorted:
+            return tuple(x for x, (a, b) in zip(self.items, self.spans) if a < end and b > start)
+        lo = bisect_right(self.ends, start)
+        hi = bisect_left(self.starts, end)
+        return tuple(self.items[lo:hi]) if lo < hi else ()

@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
+from itertools import accumulate, islice
+from typing import Iterator
 
 from .types import DocMeta, Document, Page, RawDocument, Span
 
@@ -66,12 +68,9 @@ def clean(raw: RawDocument) -> Document:
     sections: list[int] = []
     pos = 0
     for number, paras in enumerate(page_paras, start=1):
-        body = "\n\n".join(paras)
-        marks: list[int] = []
-        while SECTION in body:
-            k = body.index(SECTION)
-            marks.append(k)
-            body = body[:k] + body[k + 1:]
+        pieces = "\n\n".join(paras).split(SECTION)      # one pass: each section mark's offset, marks removed
+        marks: list[int] = list(accumulate(len(piece) for piece in pieces[:-1]))
+        body = "".join(pieces)
         if text_parts and body:
             prev = text_parts[-1]
             sep = " " if _continues(prev, body) else "\n\n"
@@ -198,48 +197,89 @@ def _is_heading(line: str) -> bool:
 
 
 def _vocabulary(pages: list[str]) -> set[str]:
-    return {w.lower() for p in pages for w in re.findall(r"[A-Za-z]{3,}", p)}
+    words: set[str] = set()
+    for page in pages:
+        for part in _slices(page):           # a slice at a time: never a list of all the words of a long text
+            words.update(w.lower() for w in _WORD3.findall(part))
+    return words
+
+
+_WORD3 = re.compile(r"[A-Za-z]{3,}")
+
+
+def _slices(text: str, size: int = 1 << 20) -> Iterator[str]:
+    """`text` in pieces of about `size` characters, each cut after a character that is not an
+    ASCII letter (so no word is cut)."""
+    start = 0
+    while start < len(text):
+        end = min(len(text), start + size)
+        while end < len(text) and _ascii_letter(text[end - 1]):
+            end += 1
+        yield text[start:end]
+        start = end
+
+
+def _ascii_letter(ch: str) -> bool:
+    return ch.isascii() and ch.isalpha()
 
 
 def _dehyphen_join(lines: list[str], vocab: set[str]) -> str:
     """Join the lines of a paragraph: a hyphen at a line end is dropped when the joined word is
     known from the document, kept (without a space) otherwise."""
-    out = lines[0]
+    parts = [lines[0]]                       # joined once at the end (a long paragraph is not copied per line)
     for line in lines[1:]:
-        m = re.search(r"([A-Za-z]+)-$", out)
-        if m and line[:1].isalpha():
+        before = _letters_before_hyphen(parts)
+        if before and line[:1].isalpha():
             first = re.match(r"[A-Za-z]+", line)
-            joined = (m.group(1) + (first.group(0) if first else "")).lower()
+            joined = (before + (first.group(0) if first else "")).lower()
             if line[0].islower() and joined in vocab:
-                out = out[:-1] + line
-            else:
-                out = out + line
+                parts[-1] = parts[-1][:-1]
+            parts.append(line)
         else:
-            out = out + " " + line
-    return re.sub(r" {2,}", " ", out)
+            parts.append(" ")
+            parts.append(line)
+    return re.sub(r" {2,}", " ", "".join(parts))
+
+
+def _letters_before_hyphen(parts: list[str]) -> str:
+    """The ASCII letters just before a hyphen that ends "".join(parts) ("" when it does not end
+    in letters and a hyphen): what `re.search(r"([A-Za-z]+)-$", text)` finds, read from the end."""
+    if not parts[-1].endswith("-"):
+        return ""
+    found: list[str] = []
+    for k in range(len(parts) - 1, -1, -1):
+        part = parts[k]
+        i = len(part) - (2 if k == len(parts) - 1 else 1)
+        while i >= 0 and _ascii_letter(part[i]):
+            found.append(part[i])
+            i -= 1
+        if i >= 0:
+            break
+    return "".join(reversed(found))
 
 
 def _merge_broken(paras: list[str]) -> list[str]:
     """Join paragraphs broken mid-sentence ("... the deaths of" / "Seven rebels ...")."""
-    out: list[str] = []
+    out: list[list[str]] = []                # each paragraph as its parts, joined once at the end
     for para in paras:
-        if out and _continues(out[-1], para):
-            out[-1] = out[-1] + " " + para.lstrip(SECTION)
+        if out and _continues(out[-1][-1], para):
+            out[-1].append(para.lstrip(SECTION))
         else:
-            out.append(para)
-    return out
+            out.append([para])
+    return [" ".join(parts) for parts in out]
 
 
 def _continues(prev: str, nxt: str) -> bool:
-    """True when paragraph `nxt` continues the sentence that `prev` leaves unfinished."""
-    prev = prev.rstrip()
-    nxt = nxt.lstrip(SECTION)
-    if not prev or not nxt or prev.endswith(_TERMINAL) or _LIST_START.match(nxt):
+    """True when paragraph `nxt` continues the sentence that `prev` leaves unfinished (only the
+    ends of the two are read)."""
+    tail = prev[-1000:].rstrip() or prev.rstrip()
+    nxt = nxt[:1000].lstrip(SECTION) or nxt.lstrip(SECTION)
+    if not tail or not nxt or tail.endswith(_TERMINAL) or _LIST_START.match(nxt):
         return False
-    last = prev.split()[-1].lower().strip(",")
+    last = tail.split()[-1].lower().strip(",")
     if nxt[0].islower():
         return True
-    return last in FUNCTION_WORDS or prev.endswith((",", "-", "–"))
+    return last in FUNCTION_WORDS or tail.endswith((",", "-", "–"))
 
 
 _GLUED_START = re.compile(r"(?<=[a-z]{3})(?=(?:The|A|An|He|She|They|It|We|In|On|At|But|And|After|As|When|While|"
@@ -251,16 +291,25 @@ def _unglue(para: str) -> str:
     "AdvertisementThe 2010 warning"."""
     para = _GLUED.sub(" ", para)
     para = _GLUED_START.sub(" ", para)
-    out, quotes = [], 0
-    for i, ch in enumerate(para):
+    if '"' not in para and "“" not in para:
+        return para
+    cuts, quotes = [], 0
+    for m in _QUOTE_MARK.finditer(para):
+        i, ch = m.start(), m.group(0)
+        glued = i > 0 and para[i - 1] in ".!?" and i + 1 < len(para) and para[i + 1].isupper()
         if ch == '"':
-            if quotes % 2 == 0 and i > 0 and para[i - 1] in ".!?" and i + 1 < len(para) and para[i + 1].isupper():
-                out.append(" ")            # an opening quotation mark glued to the previous sentence
+            if quotes % 2 == 0 and glued:
+                cuts.append(i)              # an opening quotation mark glued to the previous sentence
             quotes += 1
-        elif ch == "“" and i > 0 and para[i - 1] in ".!?" and i + 1 < len(para) and para[i + 1].isupper():
-            out.append(" ")
-        out.append(ch)
-    return "".join(out)
+        elif glued:
+            cuts.append(i)
+    if not cuts:
+        return para
+    bounds = [0, *cuts, len(para)]
+    return " ".join(para[a:b] for a, b in zip(bounds, bounds[1:]))
+
+
+_QUOTE_MARK = re.compile('["“]')
 
 
 def _split_glued_headline(paras: list[str]) -> list[str]:
@@ -272,7 +321,16 @@ def _split_glued_headline(paras: list[str]) -> list[str]:
         if len(words) < 3 or re.search(r"[.!?]", head) or re.search(r"(?:Mc|Mac|De|La|Le|Van|Von)$", head):
             continue
         capital = sum(1 for w in words if w[:1].isupper() or w[:1].isdigit())
-        rest = first[m.start():]
-        if capital >= 0.7 * len(words) and len(rest.split(".")[0].split()) >= 6:
-            return [head, rest] + paras[1:]
+        if capital >= 0.7 * len(words) and _words_before_period(first, m.start(), need=6) >= 6:
+            return [head, first[m.start():]] + paras[1:]
     return paras
+
+
+_NONSPACE = re.compile(r"\S+")
+
+
+def _words_before_period(text: str, start: int, *, need: int) -> int:
+    """How many words (up to `need`) text[start:] has before its first period: what
+    `len(text[start:].split(".")[0].split())` counts, without copying a long text."""
+    dot = text.find(".", start)
+    return sum(1 for _ in islice(_NONSPACE.finditer(text, start, dot if dot >= 0 else len(text)), need))

@@ -5,14 +5,19 @@ JSON output (--json) is stable: other programs parse it.
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
+import os
+import re
+import signal
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from .config import Settings, quiet_runtime
-from .errors import AssistantError
+from .errors import AssistantError, ConfigError
 
 SOURCE_TYPES = ("armed group", "government", "military", "police", "media", "local sources", "UN/NGO",
                 "anonymous official", "author", "other")
@@ -30,36 +35,67 @@ def _print_json(obj: Any) -> None:
 def cmd_ingest(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
+    from .errors import IngestInterrupted, IngestStopped
     from .pipeline import ingest, open_assistant
-    from .render import report_dict
 
     assistant = open_assistant(_settings(args))
     bar = tqdm(total=0, unit="file", desc="ingest", file=sys.stderr, disable=args.quiet)
 
     def progress(stage: str, done: int, total: int) -> None:
-        if stage == "files":
-            bar.total = total
-            bar.n = done
-            bar.refresh()
-        elif stage == "chunks":
-            bar.set_postfix_str(f"+{done} chunks", refresh=True)
-        elif stage == "keyword index" and done == 0:
-            bar.set_description("keyword index")
+        with _ctrl_c_after():                # never inside tqdm's lock: a leaked lock hangs the exit
+            if stage == "files":
+                bar.total = total
+                bar.n = done
+                bar.refresh()
+            elif stage == "chunks":
+                bar.set_postfix_str(f"+{done} chunks", refresh=True)
+            elif stage == "keyword index" and done == 0:
+                bar.set_description("keyword index")
 
-    report = ingest([Path(p) for p in args.paths], assistant=assistant, progress=progress)
+    try:
+        report = ingest([Path(p) for p in args.paths], assistant=assistant, progress=progress)
+    except IngestStopped as stopped:         # the index failed, the disk filled up, or Ctrl-C: what got in
+        bar.close()
+        _print_report(stopped.report, json_out=args.json)  # type: ignore[arg-type]
+        print(f"error: {stopped}", file=sys.stderr)
+        if isinstance(stopped, IngestInterrupted):
+            # Everything committed is written and the index released; the embedding threads may still
+            # be on a batch that will not be stored, and waiting for them at exit can deadlock on
+            # tqdm's lock (held by a thread the signal interrupted): leave now.
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(130)
+        return 2
     bar.close()
-    data = report_dict(report)
-    if args.json:
-        _print_json(data)
-    else:
-        for f in data["files"]:
-            extra = f" ({f['chunks']} chunks)" if f["chunks"] else ""
-            why = f": {f['reason']}" if f["reason"] else ""
-            print(f"{f['status']:>9}  {f['path']}{extra}{why}")
-        s = data["summary"]
-        print(f"{s['files']} files: {s['added']} added, {s['updated']} updated, {s['unchanged']} unchanged, "
-              f"{s['failed']} failed; {s['chunks']} chunks in {s['seconds']} s")
+    _print_report(report, json_out=args.json)
     return 1 if report.failed else 0
+
+
+@contextmanager
+def _ctrl_c_after() -> Iterator[None]:
+    """Hold Ctrl-C (SIGINT) back until the block is done."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def _print_report(report: Any, *, json_out: bool) -> None:
+    from .render import report_dict
+
+    data = report_dict(report)
+    if json_out:
+        _print_json(data)
+        return
+    for f in data["files"]:
+        extra = f" ({f['chunks']} chunks)" if f["chunks"] else ""
+        why = f": {f['reason']}" if f["reason"] else ""
+        print(f"{f['status']:>9}  {f['path']}{extra}{why}")
+    s = data["summary"]
+    others = "".join(f", {s[k]} {k}" for k in ("duplicate", "skipped") if s.get(k))
+    print(f"{s['files']} files: {s['added']} added, {s['updated']} updated, {s['unchanged']} unchanged{others}, "
+          f"{s['failed']} failed; {s['chunks']} chunks in {s['seconds']} s")
 
 
 def _filters(args: argparse.Namespace):  # -> Filters
@@ -69,33 +105,59 @@ def _filters(args: argparse.Namespace):  # -> Filters
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
+    from .errors import IndexError_
     from .pipeline import ask, open_assistant, writer_at_work
     from .render import answer_dict, answer_markdown
 
-    assistant = open_assistant(_settings(args))
+    if args.question != "-" and not args.question.strip():
+        raise ConfigError('the question is empty; ask something, e.g. assistant ask "Who attacked the convoy?"')
+    if args.date_from and args.date_to and _first_day(args.date_from) > _last_day(args.date_to):
+        raise ConfigError(f"--from {args.date_from} is after --to {args.date_to}: no date can be in that range")
+    assistant = open_assistant(_settings(args), create=False)
     if (busy := writer_at_work(assistant)) is not None:
         print(f"note: {assistant.store.where} is being written by pid {busy.pid} on {busy.host} ({busy.purpose}, since "
               f"{time.strftime('%H:%M:%S', time.localtime(busy.since))}); the answers come from the documents "
               "stored so far", file=sys.stderr)
     filters = _filters(args)
-    questions = (line.strip() for line in sys.stdin) if args.question == "-" else iter([args.question])
-    for q in questions:
-        if not q:
-            continue
+    unanswered = 0
+    questions = _stdin_questions() if args.question == "-" else iter([(1, args.question, None)])
+    for no, q, problem in questions:
         try:
+            if problem is not None:
+                raise ConfigError(problem)
             answer = ask(q, assistant=assistant, k=args.k, filters=filters)
+        except IndexError_:
+            raise                            # the index itself failed: no later question can be answered
         except AssistantError as exc:
+            if args.question != "-":
+                raise
+            unanswered += 1
             if args.json:
                 _print_json({"question": q, "error": str(exc), "answerable": False, "text": str(exc),
                              "citations": [], "claims": []})
-                continue
-            raise
+            else:
+                print(f"error: line {no}: {exc}", file=sys.stderr)
+            continue
         if args.json:
             _print_json(answer_dict(answer))
         else:
             print(answer_markdown(answer))
             print()
-    return 0
+    return 1 if unanswered else 0
+
+
+def _stdin_questions() -> Iterator[tuple[int, str, str | None]]:
+    """(line number, question, why it cannot be asked or None) for each non-blank line of stdin,
+    read as bytes: a line that is not UTF-8 is reported on its own and the next ones are asked."""
+    for no, raw in enumerate(sys.stdin.buffer, start=1):
+        try:
+            q = raw.decode("utf-8").strip()
+        except UnicodeDecodeError:
+            yield no, raw.decode("utf-8", errors="replace").strip(), \
+                f"line {no} is not UTF-8 text (save the questions as UTF-8); not asked"
+            continue
+        if q:
+            yield no, q, None
 
 
 def cmd_attributions(args: argparse.Namespace) -> int:
@@ -105,7 +167,8 @@ def cmd_attributions(args: argparse.Namespace) -> int:
     from .render import attribution_dicts
 
     settings = _settings(args)
-    loaded = load_file(Path(args.path), pdf_timeout=settings.pdf_timeout, pdf_memory_mb=settings.pdf_memory_mb)
+    loaded = load_file(Path(args.path), pdf_timeout=settings.pdf_timeout, pdf_memory_mb=settings.pdf_memory_mb,
+                       max_mb=settings.max_file_mb, part_mb=settings.text_part_mb)
     analyzer = load_analyzer(settings.spacy_model)
     out: list[dict[str, Any]] = []
     for raw in loaded.documents:
@@ -127,7 +190,7 @@ def cmd_attributions(args: argparse.Namespace) -> int:
 def cmd_documents(args: argparse.Namespace) -> int:
     from .pipeline import open_assistant
 
-    docs = open_assistant(_settings(args)).documents()
+    docs = open_assistant(_settings(args), create=False).documents()
     rows = [{"doc_id": d.doc_id, "title": d.meta.title, "outlet": d.meta.outlet, "date": d.meta.date,
              "path": d.path, "record": d.key, "chunks": d.n_chunks, "narrator": d.narrator.name} for d in docs]
     if args.json:
@@ -142,7 +205,7 @@ def cmd_documents(args: argparse.Namespace) -> int:
 def cmd_delete(args: argparse.Namespace) -> int:
     from .pipeline import delete, open_assistant
 
-    n = delete(args.doc_ids, assistant=open_assistant(_settings(args)))
+    n = delete(args.doc_ids, assistant=open_assistant(_settings(args), create=False))
     print(f"deleted {n} of {len(args.doc_ids)} documents")
     return 0 if n == len(args.doc_ids) else 1
 
@@ -165,14 +228,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser("ask", help="ask a question ('-' reads one question per line from stdin)")
     sp.add_argument("question")
-    sp.add_argument("-k", type=int, default=None, help="number of cited passages (default 5)")
+    sp.add_argument("-k", type=_at_least_one, default=None, help="number of cited passages (default 5)")
     sp.add_argument("--json", action="store_true", help="one JSON object per answer")
     sp.add_argument("--source", help="only passages credited to a source whose name contains this")
     sp.add_argument("--source-type", action="append", choices=SOURCE_TYPES, help="only these source types")
     sp.add_argument("--doc", action="append", help="only this document id (repeatable)")
     sp.add_argument("--outlet", action="append", help="only this outlet (repeatable)")
-    sp.add_argument("--from", dest="date_from", help="earliest document date (yyyy[-mm[-dd]])")
-    sp.add_argument("--to", dest="date_to", help="latest document date (yyyy[-mm[-dd]])")
+    sp.add_argument("--from", dest="date_from", type=_date, help="earliest document date (yyyy[-mm[-dd]])")
+    sp.add_argument("--to", dest="date_to", type=_date, help="latest document date (yyyy[-mm[-dd]])")
     index_options(sp)
     sp.set_defaults(func=cmd_ask)
 
@@ -195,6 +258,40 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _at_least_one(text: str) -> int:
+    try:
+        k = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if k < 1:
+        raise argparse.ArgumentTypeError(f"{k} passages: give at least 1")
+    return k
+
+
+_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+
+def _date(text: str) -> str:
+    """A yyyy, yyyy-mm or yyyy-mm-dd date that exists."""
+    m = _DATE.fullmatch(text.strip())
+    if m is None:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; write yyyy, yyyy-mm or yyyy-mm-dd (e.g. 2025-06)")
+    year, month, day = (int(g) if g else None for g in m.groups())
+    try:
+        datetime.date(year, 1 if month is None else month, 1 if day is None else day)  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date ({exc})") from None
+    return m.group(0)
+
+
+def _first_day(date: str) -> tuple[int, ...]:
+    return tuple(map(int, (date + "-01-01").split("-")[:3]))
+
+
+def _last_day(date: str) -> tuple[int, ...]:
+    return tuple(map(int, (date + "-12-31"[len(date) - 4:]).split("-")[:3])) if len(date) < 10 else _first_day(date)
+
+
 def main(argv: list[str] | None = None) -> int:
     quiet_runtime()
     args = build_parser().parse_args(argv)
@@ -204,7 +301,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
+        print("interrupted (Ctrl-C)", file=sys.stderr)
         return 130
+    except BrokenPipeError:                  # the reader of our output went away (`| head`)
+        sys.stderr.close()
+        return 1
 
 
 if __name__ == "__main__":

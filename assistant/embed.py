@@ -180,8 +180,10 @@ class TorchEmbedder:
         """Mini-batches (indices into `texts`), longest first by word pieces (the model reads at
         most `max_length`): a mini-batch is padded to its longest text, and sentence-transformers'
         own order (by characters) puts texts of rather different lengths together."""
-        with self._counting:
-            pieces = [min(len(e.ids), self.max_length) for e in self._counter.encode_batch(texts)]
+        pieces: list[int] = []
+        with self._counting:                 # counted 2,048 texts at a time: a long document's encodings
+            for b in range(0, len(texts), 2048):             # are never all in memory at once
+                pieces += [min(len(e.ids), self.max_length) for e in self._counter.encode_batch(texts[b:b + 2048])]
         order = sorted(range(len(texts)), key=lambda i: -pieces[i])
         return [order[b:b + self.batch_size] for b in range(0, len(order), self.batch_size)]
 

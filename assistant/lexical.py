@@ -182,18 +182,25 @@ def save(index: LexicalIndex, directory: Path) -> None:
 
 def load(directory: Path, *, model: bool = True) -> LexicalIndex | None:
     """The saved index (without the BM25 model when `model` is False), or None when there is none
-    or it cannot be read."""
+    or it cannot be read (missing, truncated or damaged files: it is derived data, rebuilt from the
+    store by the caller)."""
     try:
         head = json.loads((directory / "ids.json").read_text())
-        arrays = np.load(directory / "meta.npz")
+        with np.load(directory / "meta.npz") as npz:
+            arrays = {k: npz[k] for k in npz.files}
         bm25 = bm25s.BM25.load(str(directory / "bm25"), mmap=False, show_progress=False) \
             if model and (directory / "bm25").exists() else None
-    except (OSError, ValueError, KeyError):
+        types = {k[5:]: v for k, v in arrays.items() if k.startswith("type_")}
+        index = LexicalIndex(generation=int(head["generation"]), ids=head["ids"], doc_ids=head["doc_ids"],
+                             doc_codes=arrays["doc_codes"], outlets=head["outlets"],
+                             outlet_codes=arrays["outlet_codes"], dates=arrays["dates"], types=types, model=bm25)
+        n = len(index.ids)
+        if not (len(index.doc_codes) == len(index.outlet_codes) == len(index.dates) == n) or \
+                any(len(v) != n for v in types.values()) or (bm25 is not None and bm25.scores.get("num_docs") != n):
+            return None
+        return index
+    except Exception:                  # zipfile, numpy, json and bm25s each raise their own kinds
         return None
-    types = {k[5:]: arrays[k] for k in arrays.files if k.startswith("type_")}
-    return LexicalIndex(generation=int(head["generation"]), ids=head["ids"], doc_ids=head["doc_ids"],
-                        doc_codes=arrays["doc_codes"], outlets=head["outlets"], outlet_codes=arrays["outlet_codes"],
-                        dates=arrays["dates"], types=types, model=bm25)
 
 
 def mask(index: LexicalIndex, *, doc_ids: Iterable[str] | None, outlets: Iterable[str], date_from: int,

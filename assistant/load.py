@@ -1,23 +1,28 @@
 """Files -> RawDocument: .txt, .md, .html/.htm, .pdf, and .json/.jsonl corpora of records.
 
-`discover(paths)` expands folders recursively; `load_file(path, ...)` reads one file and
+`discover(paths)` expands folders recursively and says what it does with everything else it
+meets (pipes, links, unlistable folders, the index); `load_file(path, ...)` reads one file and
 raises LoadError naming the file and the reason a person can act on when it cannot (empty,
 another format under a text name, damaged or encrypted PDF, ...). What it returns can be stored
 and shown safely: no NULs or lone surrogates, runs of encoded data (base64 images) left out with
-a warning, only http(s) URLs.
+a warning, only http(s) URLs; a text longer than `part_mb` comes as its parts.
 """
 from __future__ import annotations
 
 import codecs
+import errno
 import json
+import os
 import re
-from dataclasses import replace
+import stat
+from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any, Iterable
 
-from .errors import LoadError
+from .errors import LoadError, shown
 from .pdf import read_pdf
-from .types import DocMeta, Genre, Loaded, RawDocument
+from .types import DocMeta, FileStatus, Genre, Loaded, RawDocument
 
 TEXT_SUFFIXES = {".txt", ".md", ".text", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
@@ -34,56 +39,128 @@ MONTHS = {m: i for i, m in enumerate(
     "jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}
 
 
-def discover(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
-    """Files to ingest under `paths` (folders recursively, hidden entries skipped, each file once),
-    and the paths that cannot be ingested with the reason (unsupported types included)."""
-    found: list[Path] = []
-    bad: list[tuple[Path, str]] = []
-    seen: set[Path] = set()
+@dataclass(frozen=True, slots=True)
+class Walk:
+    """What `discover` found: the files to read, in order, and every other thing it met with
+    its status ("skipped" or "failed") and the reason."""
+    files: list[Path]
+    others: list[tuple[Path, FileStatus, str]]
 
-    def take(p: Path) -> None:
-        key = p.resolve()
+
+def discover(paths: Iterable[Path], *, exclude: Iterable[Path] = ()) -> Walk:
+    """Files to ingest under `paths` (folders recursively, in name order; hidden entries skipped;
+    each file once), and a line for everything else the walk meets: unsupported types, pipes,
+    sockets and devices (never opened), broken links, link loops, folders that cannot be listed,
+    and folders never read as documents (the `exclude` folders, such as the index, and any
+    folder holding a Chroma index)."""
+    files: list[Path] = []
+    others: list[tuple[Path, FileStatus, str]] = []
+    seen: set[str] = set()
+    walked: set[tuple[int, int]] = set()
+    excluded = {_identity(p) for p in exclude} - {None}
+
+    def file(p: Path, st: os.stat_result) -> None:
+        key = os.path.realpath(p)
         if key in seen:
             return
         seen.add(key)
-        if p.suffix.lower() in SUPPORTED:
-            found.append(p)
+        if not stat.S_ISREG(st.st_mode):
+            others.append((p, "failed", f"not a regular file ({_kind(st.st_mode)}); skipped"))
+        elif p.suffix.lower() in SUPPORTED:
+            files.append(p)
         else:
-            bad.append((p, f"unsupported file type {p.suffix or '(none)'}; supported: {', '.join(sorted(SUPPORTED))}"))
+            others.append((p, "failed", f"unsupported file type {p.suffix or '(none)'}; supported: "
+                                        f"{', '.join(sorted(SUPPORTED))}"))
+
+    def folder(p: Path, st: os.stat_result) -> None:
+        ident = (st.st_dev, st.st_ino)
+        if ident in excluded:
+            others.append((p, "skipped", "the index folder; never read as documents"))
+            return
+        if ident in walked:
+            others.append((p, "skipped", "a link to a folder already read (a symbolic link loop?)"))
+            return
+        walked.add(ident)
+        try:
+            with os.scandir(p) as it:
+                names = sorted(e.name for e in it)
+        except OSError as exc:
+            others.append((p, "failed", f"cannot list the folder ({exc.strerror or exc}); its files were not read"))
+            return
+        if "chroma.sqlite3" in names:
+            others.append((p, "skipped", "a Chroma index folder; never read as documents"))
+            return
+        for name in names:
+            if not name.startswith("."):
+                visit(p / name)
+
+    def visit(p: Path) -> None:
+        try:
+            st = p.stat()
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                others.append((p, "failed", "a symbolic link loop; skipped"))
+            elif exc.errno == errno.ENOENT and p.is_symlink():
+                others.append((p, "failed", f"a broken symbolic link (to {shown(os.readlink(p))}); skipped"))
+            elif exc.errno == errno.ENOENT:
+                others.append((p, "failed", "no such file or folder"))
+            else:
+                others.append((p, "failed", f"cannot read it ({exc.strerror or exc})"))
+            return
+        if stat.S_ISDIR(st.st_mode):
+            folder(p, st)
+        elif any(_inside(p, e) for e in exclude):
+            others.append((p, "skipped", "inside the index folder; never read as documents"))
+        else:
+            file(p, st)
 
     for path in paths:
-        if path.is_dir():
-            for p in sorted(path.rglob("*")):
-                rel = p.relative_to(path).parts
-                if p.is_file() and not any(part.startswith(".") for part in rel):
-                    take(p)
-        elif path.is_file():
-            take(path)
-        elif path.exists():
-            bad.append((path, "not a regular file (a device, pipe or socket?)"))
-        else:
-            bad.append((path, "no such file or folder"))
-    return found, bad
+        visit(Path(path))
+    return Walk(files=files, others=others)
+
+
+def _identity(p: Path) -> tuple[int, int] | None:
+    try:
+        st = p.stat()
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def _inside(p: Path, folder: Path) -> bool:
+    try:
+        return Path(os.path.realpath(p)).is_relative_to(os.path.realpath(folder))
+    except OSError:
+        return False
+
+
+def _kind(mode: int) -> str:
+    return ("a named pipe" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a file")
 
 
 def load_file(path: Path, *, pdf_timeout: float = 60.0, pdf_memory_mb: int = 1024,
-              max_mb: int = 200) -> Loaded:
-    """Read one file into raw documents (several for a corpus file)."""
+              max_mb: int = 200, part_mb: float = 2.0) -> Loaded:
+    """Read one file into raw documents (several for a corpus file, and for a text longer than
+    `part_mb` MB: its parts, cut between paragraphs)."""
     try:
-        size = path.stat().st_size
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):
+            raise LoadError(f"{shown(path)}: not a regular file ({_kind(st.st_mode)})")
+        size = st.st_size
         if size == 0:
-            raise LoadError(f"{path}: empty file (0 bytes)")
+            raise LoadError(f"{shown(path)}: empty file (0 bytes)")
         if size > max_mb << 20:
-            raise LoadError(f"{path}: {size >> 20} MB is over the {max_mb} MB limit; split the file")
+            raise LoadError(f"{shown(path)}: {size >> 20} MB is over the {max_mb} MB limit; split the file")
         suffix = path.suffix.lower()
         if suffix == ".pdf":
             return _load_pdf(path, timeout=pdf_timeout, memory_mb=pdf_memory_mb)
         data = path.read_bytes()
     except OSError as exc:
-        raise LoadError(f"{path}: cannot read the file ({exc.strerror or exc})") from exc
+        raise LoadError(f"{shown(path)}: cannot read the file ({exc.strerror or exc})") from exc
     if (kind := sniff(data)) is not None:
         fix = "rename it to .pdf" if kind == "a PDF file" else "save it as PDF or plain text and ingest that"
-        raise LoadError(f"{path}: this is {kind}, not {suffix} text; {fix}")
+        raise LoadError(f"{shown(path)}: this is {kind}, not {suffix} text; {fix}")
     text = decode(data, path)
     if suffix in HTML_SUFFIXES:
         loaded = Loaded(documents=(_load_html(path, text),))
@@ -91,7 +168,50 @@ def load_file(path: Path, *, pdf_timeout: float = 60.0, pdf_memory_mb: int = 102
         loaded = _load_corpus(path, text, lines=suffix != ".json")
     else:
         loaded = Loaded(documents=(_load_text(path, text),))
-    return _sanitized(loaded)
+    del data, text
+    return _in_parts(_sanitized(loaded), part_chars=int(part_mb * 1e6))
+
+
+def _in_parts(loaded: Loaded, *, part_chars: int) -> Loaded:
+    """Each document longer than `part_chars` as several ("part 2 of 25", cut between paragraphs,
+    else between sentences or words): a 50 MB text is analysed, chunked and committed a part at a
+    time, so the memory and time one document takes stay bounded."""
+    if all(raw.paged or len(raw.pages[0]) <= part_chars for raw in loaded.documents):
+        return loaded
+    docs: list[RawDocument] = []
+    warnings = list(loaded.warnings)
+    for raw in loaded.documents:
+        text = raw.pages[0]
+        if raw.paged or len(text) <= part_chars:
+            docs.append(raw)
+            continue
+        cuts = _cuts(text, part_chars)
+        title = raw.meta.title or (raw.key or "")
+        for i, (a, b) in enumerate(cuts, start=1):
+            docs.append(replace(raw, pages=(text[a:b],), key=f"{raw.key} part {i}" if raw.key else f"part {i}",
+                                meta=replace(raw.meta, title=f"{title} (part {i} of {len(cuts)})".strip())))
+        what = f"record {raw.key}" if raw.key else "the text"
+        warnings.append(f"{what} has {len(text) / 1e6:.1f} million characters: stored as {len(cuts)} documents "
+                        f"(parts of at most {part_chars / 1e6:g} million)")
+    return Loaded(documents=tuple(docs), warnings=tuple(warnings))
+
+
+def _cuts(text: str, size: int) -> list[tuple[int, int]]:
+    """(start, end) of consecutive parts of `text` of at most `size` characters, each ending at a
+    paragraph break where there is one in its second half, else at a line, sentence or word end."""
+    out, start = [], 0
+    while len(text) - start > size:
+        end, cut = start + size, -1
+        for sep in ("\n\n", "\n", ". ", " "):
+            k = text.rfind(sep, start + size // 2, end - len(sep) + 1)
+            if k >= 0:
+                cut = k + len(sep)
+                break
+        cut = cut if cut > start else end
+        out.append((start, cut))
+        start = cut
+    out.append((start, len(text)))
+    return out
 
 
 MAGIC = ((b"%PDF-", "a PDF file"), (b"PK\x03\x04", "a ZIP archive (a Word, Excel or ODF document?)"),
@@ -120,22 +240,25 @@ def decode(data: bytes, path: Path) -> str:
         return data.decode("utf-16-le", errors="replace")
     controls = sum(1 for b in head if b < 9 or 13 < b < 32)
     if controls > 0.05 * len(head):
-        raise LoadError(f"{path}: looks like binary data, not text ({controls} control bytes in the first "
+        raise LoadError(f"{shown(path)}: looks like binary data, not text ({controls} control bytes in the first "
                         f"{len(head)}); is it the right file?")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         replaced = data.decode("utf-8", errors="replace")
         invalid = replaced.count("\ufffd")
-        valid = sum(1 for c in replaced if c > "\x7f") - invalid     # real UTF-8 sequences
+        valid = len(replaced) - len(replaced.encode("ascii", "ignore")) - invalid   # real UTF-8 sequences
         if valid > 0 and invalid <= max(3, valid // 4):
             return replaced                                          # UTF-8 with a few broken bytes
         return data.decode("cp1252", errors="replace")               # Latin-1 / Windows-1252
 
 
+_LINE = re.compile(r"[^\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]+")   # what str.splitlines() splits on
+
+
 def _first_line_title(text: str) -> str | None:
-    for line in text.splitlines():
-        line = line.strip().lstrip("#").strip()
+    for m in _LINE.finditer(text):           # lazily: a long text is not split into all its lines
+        line = m.group(0).strip().lstrip("#").strip()
         if line:
             return line[:200] if len(line) <= 200 else None
     return None
@@ -205,8 +328,8 @@ def _load_text(path: Path, text: str) -> RawDocument:
         title = None
     if title is None and caps:
         title = _lead_title(text)
-    meta = DocMeta(title=title or path.stem, date=dated[1] if dated else None, genre="news")
-    return RawDocument(path=str(path), pages=(text,), meta=meta)
+    meta = DocMeta(title=title or shown(path.stem), date=dated[1] if dated else None, genre="news")
+    return RawDocument(path=shown(path), pages=(text,), meta=meta)
 
 
 def _load_html(path: Path, html: str) -> RawDocument:
@@ -216,11 +339,11 @@ def _load_html(path: Path, html: str) -> RawDocument:
                                         include_tables=True, favor_recall=True)
     doc = found.as_dict() if found is not None and hasattr(found, "as_dict") else found
     if not doc or not (doc.get("text") or "").strip():
-        raise LoadError(f"{path}: no main text found in the HTML page")
+        raise LoadError(f"{shown(path)}: no main text found in the HTML page")
     outlet = doc.get("sitename") or _html_outlet(html, doc.get("title")) or doc.get("hostname")
-    meta = DocMeta(title=(doc.get("title") or path.stem)[:300], outlet=outlet, author=doc.get("author"),
+    meta = DocMeta(title=(doc.get("title") or shown(path.stem))[:300], outlet=outlet, author=doc.get("author"),
                    date=parse_date(doc.get("date")), url=doc.get("url"), genre="news")
-    return RawDocument(path=str(path), pages=(doc["text"],), meta=meta)
+    return RawDocument(path=shown(path), pages=(doc["text"],), meta=meta)
 
 
 _OUTLET_META = ("og:site_name", "application-name", "publisher", "dc.publisher", "dcterms.publisher",
@@ -258,10 +381,10 @@ def _load_pdf(path: Path, *, timeout: float, memory_mb: int) -> Loaded:
     if b"%PDF-" not in head:
         kind = sniff(head) or ("an HTML page" if re.search(rb"<(!doctype|html|head|body)", head, re.I)
                                else "not a PDF")
-        raise LoadError(f"{path}: the file is named .pdf but is {kind} (it does not start with %PDF-); "
+        raise LoadError(f"{shown(path)}: the file is named .pdf but is {kind} (it does not start with %PDF-); "
                         "a failed or broken download?")
     pdf = read_pdf(path, timeout=timeout, memory_mb=memory_mb)
-    doc = RawDocument(path=str(path), pages=pdf.pages, meta=pdf_meta(pdf.pages, pdf.info, path), paged=True)
+    doc = RawDocument(path=shown(path), pages=pdf.pages, meta=pdf_meta(pdf.pages, pdf.info, path), paged=True)
     return _sanitized(Loaded(documents=(doc,), warnings=pdf.warnings))
 
 
@@ -332,7 +455,7 @@ def pdf_meta(pages: tuple[str, ...], info: dict[str, str], path: Path) -> DocMet
                 break
             blocks.append([])
     title_lines = [": ".join(" ".join(b) for b in blocks if b)]
-    fallback = (info.get("Title") or "").strip() or _first_line_title(first) or path.stem
+    fallback = (info.get("Title") or "").strip() or _first_line_title(first) or shown(path.stem)
     title = re.sub(r"\s+", " ", " ".join(title_lines)).strip() or fallback
     genre: Genre = "document"
     author = None
@@ -354,31 +477,37 @@ def _load_corpus(path: Path, text: str, *, lines: bool) -> Loaded:
     warnings: list[str] = []
     records: list[tuple[str | None, dict[str, Any]]] = []
     if lines:
-        for no, line in enumerate(text.splitlines(), start=1):
+        for no, line in enumerate(text.split("\n"), start=1):   # only "\n": U+2028 and the like may sit in strings
             if not line.strip():
                 continue
+            long_numbers: list[str] = []
             try:
-                obj = json.loads(line)
+                obj = json.loads(line, parse_int=partial(_integer, long_numbers))
             except json.JSONDecodeError as exc:
                 warnings.append(f"line {no}: invalid JSON ({exc.msg}); skipped")
                 continue
             except RecursionError:
                 warnings.append(f"line {no}: JSON nested too deeply; skipped")
                 continue
+            if long_numbers:
+                warnings.append(f"line {no}: a number of {len(long_numbers[0]):,} digits, kept as text")
             if isinstance(obj, dict):
                 records.append((None, obj))
             else:
                 warnings.append(f"line {no}: not a JSON object; skipped")
     else:
+        long_numbers = []
         try:
-            data = json.loads(text)
+            data = json.loads(text, parse_int=partial(_integer, long_numbers))
         except json.JSONDecodeError as exc:
-            raise LoadError(f"{path}: invalid JSON at line {exc.lineno}, column {exc.colno} ({exc.msg})") from exc
+            raise LoadError(f"{shown(path)}: invalid JSON at line {exc.lineno}, column {exc.colno} ({exc.msg})") from exc
         except RecursionError as exc:
-            raise LoadError(f"{path}: the JSON is nested too deeply to read") from exc
+            raise LoadError(f"{shown(path)}: the JSON is nested too deeply to read") from exc
         records = _records(data)
+        if long_numbers:
+            warnings.append(f"a number of {len(long_numbers[0]):,} digits, kept as text")
         if not records:
-            raise LoadError(f"{path}: no records found; expected a list of objects with a "
+            raise LoadError(f"{shown(path)}: no records found; expected a list of objects with a "
                             f"'text' field, or {{id: {{\"doc\": text}}}}")
     docs: list[RawDocument] = []
     for i, (key, rec) in enumerate(records):
@@ -396,10 +525,18 @@ def _load_corpus(path: Path, text: str, *, lines: bool) -> Loaded:
         meta = DocMeta(title=str(title)[:300] if title else f"{key}: {_first_words(body)}",
                        outlet=str(outlet) if outlet else None, author=str(author) if author else None,
                        date=parse_date(_field(rec, DATE_FIELDS)), url=_field(rec, URL_FIELDS), genre=genre)
-        docs.append(RawDocument(path=str(path), pages=(body,), meta=meta, key=key))
+        docs.append(RawDocument(path=shown(path), pages=(body,), meta=meta, key=key))
     if not docs:
-        raise LoadError(f"{path}: no usable records ({'; '.join(warnings[:3]) or 'empty'})")
+        raise LoadError(f"{shown(path)}: no usable records ({'; '.join(warnings[:3]) or 'empty'})")
     return Loaded(documents=tuple(docs), warnings=tuple(warnings))
+
+
+def _integer(long_numbers: list[str], digits: str) -> int | str:
+    """A JSON integer; one too long for Python to convert (over 4,300 digits) is kept as its text."""
+    if len(digits) > 4000:
+        long_numbers.append(digits)
+        return digits
+    return int(digits)
 
 
 def _records(data: Any) -> list[tuple[str | None, dict[str, Any]]]:

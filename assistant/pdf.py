@@ -17,7 +17,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import LoadError
+from .errors import LoadError, shown
 
 MAX_TEXT_CHARS = 50_000_000      # more text than this from one PDF is a bomb, not a report
 PASSWORD_HINT = "encrypted PDF that needs a password; save an unencrypted copy and ingest that"
@@ -38,16 +38,16 @@ def read_pdf(path: Path, *, timeout: float, memory_mb: int, max_chars: int = MAX
     try:
         proc = subprocess.run(cmd, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired as exc:
-        raise LoadError(f"{path}: reading the PDF took longer than {timeout:.0f} s and was stopped "
+        raise LoadError(f"{shown(path)}: reading the PDF took longer than {timeout:.0f} s and was stopped "
                         "(a malformed or hostile file?)") from exc
     try:
         out = json.loads(proc.stdout) if proc.stdout.strip() else {}
     except (json.JSONDecodeError, UnicodeDecodeError):
         out = {}
     if "error" in out:
-        raise LoadError(f"{path}: {out['error']}")
+        raise LoadError(f"{shown(path)}: {out['error']}")
     if "pages" not in out:
-        raise LoadError(f"{path}: {_death(proc, memory_mb=memory_mb, timeout=timeout)}")
+        raise LoadError(f"{shown(path)}: {_death(proc, memory_mb=memory_mb, timeout=timeout)}")
     return PdfText(pages=tuple(_safe(p) for p in out["pages"]),
                    info={_safe(k): _safe(v) for k, v in out.get("info", {}).items()},
                    warnings=tuple(out.get("warnings", ())))
@@ -125,10 +125,28 @@ def _extract(path: str, max_chars: int) -> dict[str, object]:
             ZeroDivisionError, UnicodeError) as exc:
         return {"error": f"damaged or unreadable PDF ({type(exc).__name__}: {str(exc)[:160]})"}
     if not any(p.strip() for p in pages):
+        if _over_limit(reader):
+            return {"error": "a page's content inflates past the reader's safety limit (a decompression bomb?); "
+                             "the file is malformed or hostile"}
         return {"error": f"no extractable text in {len(pages)} page(s): a scanned image? run OCR first"}
     if warnings:
         warnings = [f"the PDF is damaged; text recovered anyway ({warnings[0]})"]
     return {"pages": pages, "info": info, "warnings": warnings}
+
+
+def _over_limit(reader: object, pages: int = 20) -> bool:
+    """Whether a content stream of the first pages stops pypdf at its decompression limit
+    (`extract_text` then returns nothing instead of raising)."""
+    from pypdf.errors import LimitReachedError
+
+    for page in list(reader.pages)[:pages]:  # type: ignore[attr-defined]
+        try:
+            page.get_contents()
+        except LimitReachedError:
+            return True
+        except Exception:
+            continue
+    return False
 
 
 def _limit(memory_mb: int, cpu_seconds: int) -> None:

@@ -31,7 +31,8 @@ from .clean import clean
 from .compose import compose
 from .config import Settings
 from .embed import Embedder, TorchEmbedder, load_embedder, load_ingest_embedder, load_tokenizer, model_info
-from .errors import AssistantError, IndexError_, IndexLockedError, LoadError, ModelError
+from .errors import (AssistantError, ConfigError, IndexError_, IndexLockedError, IngestInterrupted, IngestStopped,
+                     LoadError, ModelError, shown)
 from .load import discover, load_file
 from .question import analyse_question
 from .relevance import AnswerModel, load_model
@@ -127,13 +128,16 @@ class Assistant:
         return sorted(self._docs.values(), key=lambda d: (d.meta.title or d.path).lower())
 
 
-def open_assistant(settings: Settings | None = None) -> Assistant:
-    """Open (or create) the index named by `settings` (default: Settings.from_env())."""
+def open_assistant(settings: Settings | None = None, *, create: bool = True) -> Assistant:
+    """Open the index named by `settings` (default: Settings.from_env()); with `create`, an
+    embedded index that does not exist yet is created, without it that is an IndexError_."""
     settings = settings or Settings.from_env()
     info = model_info(settings.embedding_model)
-    client = open_client(index_dir=settings.index_dir, chroma_url=settings.chroma_url)
+    client = open_client(index_dir=settings.index_dir, chroma_url=settings.chroma_url, create=create,
+                         connect_timeout=settings.chroma_connect_timeout, timeout=settings.chroma_timeout)
     where = server_address(settings.chroma_url).shown if settings.chroma_url else str(settings.index_dir)
-    assistant = Assistant(settings=settings, store=Store(client, name=settings.collection, model=info.name, where=where))
+    store = Store(client, name=settings.collection, model=info.name, where=where, create=create)
+    assistant = Assistant(settings=settings, store=store)
     recover(assistant)
     return assistant
 
@@ -197,7 +201,9 @@ def ask(question: str, *, assistant: Assistant, k: int | None = None, filters: F
     filters = filters or Filters()
     question = question.strip()
     if not question:
-        raise AssistantError("empty question")
+        raise ConfigError("the question is empty; ask something, e.g. \"Who attacked the convoy?\"")
+    if k is not None and k < 1:
+        raise ConfigError(f"the number of cited passages must be at least 1, not {k}")
     assistant.refresh()
     q = analyse_question(question)
     settings = assistant.settings
@@ -402,39 +408,57 @@ def ingest(paths: Sequence[Path], *, assistant: Assistant, progress: Progress | 
     chunked in this thread; documents are parsed by spaCy in a worker process; the previous ones
     are embedded (one thread per core) and stored by a writing thread meanwhile, in batches across
     documents. Each batch is committed in one write, so an interrupted ingest leaves only complete
-    documents; running it again adds the rest."""
+    documents; running it again adds the rest. When the index fails meanwhile (a server gone, a
+    full disk) or on Ctrl-C, IngestStopped (IngestInterrupted) carries the report of what was
+    committed before."""
     t0 = time.perf_counter()
-    files, bad = discover([Path(p) for p in paths])
-    reports = {str(p): FileReport(path=str(p), status="failed", reason=why) for p, why in bad}
+    s = assistant.settings
+    walk = discover([Path(p) for p in paths], exclude=_never_documents(s))
+    reports = {shown(p): FileReport(path=shown(p), status=status, reason=why) for p, status, why in walk.others}
     order = list(reports)
+    files = walk.files
     with writer_lock(assistant) as writer:
         repaired = repair(assistant, abandoned=writer.abandoned)
         planner = _Planner(assistant)
-        with _Analyser(assistant, workers=workers, n_files=len(files)) as analyser, \
-                _Batch(assistant, writer, planner, progress) as batch, \
-                ThreadPoolExecutor(max_workers=1, thread_name_prefix="assistant-ingest-reader") as reader:
-            if len(files) > 2 and not planner.by_id:   # a first ingest of a folder: start the models now
-                analyser.start()
-                batch.prepare()
-            queue: deque[_Pending] = deque()
-            for n, (path, read) in enumerate(_reading(files, assistant.settings, reader)):
-                if progress:
-                    progress("files", n, len(files))
-                key = str(path.resolve())
-                order.append(key)
-                reports[key], new, stale = planner.plan(path, key, read)
-                if new:
+        batch = _Batch(assistant, writer, planner, progress)
+        new_of: dict[str, list[str]] = {}      # file -> the ids of its documents this ingest stores
+        try:
+            with _Analyser(assistant, workers=workers, n_files=len(files)) as analyser, batch, \
+                    ThreadPoolExecutor(max_workers=1, thread_name_prefix="assistant-ingest-reader") as reader:
+                if len(files) > 2 and not planner.by_id:   # a first ingest of a folder: start the models now
+                    analyser.start()
                     batch.prepare()
-                for i, (doc, analysis, alone) in enumerate(analyser.submit_many(new)):
-                    queue.append(_Pending(doc=doc, path=key, analysis=analysis, alone=alone,
-                                          retire=tuple(stale) if i == len(new) - 1 else ()))
-                if stale and not new:
-                    batch.retire(stale)
-                while queue and (len(queue) > 8 or queue[0].analysis.done()):
+                queue: deque[_Pending] = deque()
+
+                def commit_what_came_before() -> None:
+                    """Before a large file: every earlier document is stored and its batch handed over."""
+                    while queue:
+                        _take(queue.popleft(), batch, analyser, queue)
+                    batch.flush()
+
+                for n, (path, read) in enumerate(_reading(files, s, reader, before_large=commit_what_came_before)):
+                    if progress:
+                        progress("files", n, len(files))
+                    key = shown(path.resolve())
+                    order.append(key)
+                    reports[key], new, stale = planner.plan(path, key, read)
+                    new_of[key] = [d.doc_id for d in new]
+                    if new:
+                        batch.prepare()
+                    for i, (doc, analysis, alone) in enumerate(analyser.submit_many(new)):
+                        queue.append(_Pending(doc=doc, path=key, analysis=analysis, alone=alone,
+                                              retire=tuple(stale) if i == len(new) - 1 else ()))
+                    if stale and not new:
+                        batch.retire(stale)
+                    while queue and (len(queue) > 8 or queue[0].analysis.done()):
+                        _take(queue.popleft(), batch, analyser, queue)
+                while queue:
                     _take(queue.popleft(), batch, analyser, queue)
-            while queue:
-                _take(queue.popleft(), batch, analyser, queue)
-            analyser.finish()                # nothing left to parse: the worker exits while the last batches embed
+                analyser.finish()            # nothing left to parse: the worker exits while the last batches embed
+        except (AssistantError, KeyboardInterrupt) as exc:
+            if isinstance(exc, (ModelError, IndexLockedError)) and not batch.committed:
+                raise                        # nothing was stored: the error says it all
+            _stop(exc, order=order, reports=reports, new_of=new_of, batch=batch, files=files, t0=t0)
         if progress:
             progress("files", len(files), len(files))
         for key in order:
@@ -446,18 +470,58 @@ def ingest(paths: Sequence[Path], *, assistant: Assistant, progress: Progress | 
             assistant.refresh()
             if progress:
                 progress("keyword index", 1, 1)
+        else:
+            assistant.refresh()              # nothing new, but a damaged keyword index is rebuilt now
     return IngestReport(files=tuple(reports[k] for k in dict.fromkeys(order)), seconds=time.perf_counter() - t0)
 
 
-def _final(r: FileReport, batch: "_Batch") -> FileReport:
+def _never_documents(settings: Settings) -> list[Path]:
+    """Folders an ingest never reads as documents: the index itself and the assistant's cache."""
+    return [settings.cache_dir] + ([] if settings.chroma_url else [settings.index_dir])
+
+
+def _stop(exc: BaseException, *, order: list[str], reports: dict[str, FileReport], new_of: dict[str, list[str]],
+          batch: "_Batch", files: list[Path], t0: float) -> None:
+    """Raise IngestStopped (IngestInterrupted for Ctrl-C) with the report of what was committed
+    before `exc` stopped the ingest: files whose documents are all stored keep their line, the
+    others say they were not stored; files never reached are counted."""
+    done = dict(batch.committed)
+    lines: list[FileReport] = []
+    for key in dict.fromkeys(order):
+        r = reports[key]
+        if r.status in ("added", "updated"):
+            new = [i for i in new_of.get(key, ()) if i not in batch.failed_ids]
+            stored = [i for i in new if i in done]
+            if len(stored) < len(new):
+                kept = "; the previous version stays indexed" if r.status == "updated" and not stored else ""
+                what = f"only {len(stored)} of {len(new)} documents stored" if stored else "not stored"
+                r = replace(r, status="failed", documents=len(stored), chunks=sum(done[i] for i in stored),
+                            reason=f"{what}: the ingest stopped before the rest{kept}")
+            else:
+                r = _final(r, batch, chunks_of=done)
+        lines.append(r)
+    stored_files = sum(1 for r in lines if r.status in ("added", "updated"))
+    unreached = len(files) - len(set(new_of))
+    what = "interrupted (Ctrl-C)" if isinstance(exc, KeyboardInterrupt) else str(exc)
+    summary = (f"the ingest stopped: {what}\nCommitted before it stopped: {stored_files} file(s), "
+               f"{sum(done.values())} chunks" + (f"; {unreached} file(s) not reached" if unreached else "") +
+               ". What was committed stays indexed; run the same command again to add the rest.")
+    report = IngestReport(files=tuple(lines), seconds=time.perf_counter() - t0)
+    if isinstance(exc, KeyboardInterrupt):
+        raise IngestInterrupted(summary, report) from None
+    raise IngestStopped(summary, report) from exc
+
+
+def _final(r: FileReport, batch: "_Batch", *, chunks_of: dict[str, int] | None = None) -> FileReport:
     """A file's report once its documents are stored (or failed)."""
     if r.status not in ("added", "updated"):
         return r
-    chunks = sum(batch.chunks_of.get(i, 0) for i in r.doc_ids)
+    chunks_of = batch.chunks_of if chunks_of is None else chunks_of
+    chunks = sum(chunks_of.get(i, 0) for i in r.doc_ids)
     failed = batch.failures.get(r.path, [])
     if not failed:
         return replace(r, chunks=chunks)
-    stored = sum(1 for i in r.doc_ids if i in batch.chunks_of)
+    stored = sum(1 for i in r.doc_ids if i in chunks_of)
     more = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
     if stored == 0:
         kept = "; the previous version stays indexed" if r.status == "updated" else ""
@@ -521,6 +585,9 @@ class _Planner:
         warning = "; ".join(read.warnings) or None
         if not new and not stale and len(own) == len([i for i in own if i in set(ids)]):
             others = {self.by_id[i].path for i in ids if i in self.by_id and self.by_id[i].path != key}
+            if others and not moved and not any(self.by_id[i].path == key for i in ids if i in self.by_id):
+                return FileReport(path=key, status="duplicate", documents=len(ids),
+                                  reason=f"same content as {sorted(others)[0]}", doc_ids=tuple(ids)), [], []
             reason = f"same content as {sorted(others)[0]}" if others and not moved else "already indexed"
             return FileReport(path=key, status="unchanged", documents=len(ids), reason=reason, doc_ids=tuple(ids)), [], []
         status: FileStatus = "updated" if own else "added"
@@ -557,26 +624,43 @@ def _read(path: Path, settings: Settings) -> _Read:
     """Load and clean one file; any error becomes the file's reason (one bad file never stops the ingest)."""
     s = settings
     try:
-        loaded = load_file(path, pdf_timeout=s.pdf_timeout, pdf_memory_mb=s.pdf_memory_mb, max_mb=s.max_file_mb)
+        loaded = load_file(path, pdf_timeout=s.pdf_timeout, pdf_memory_mb=s.pdf_memory_mb, max_mb=s.max_file_mb,
+                           part_mb=s.text_part_mb)
         return _Read(documents=[clean(raw) for raw in loaded.documents], warnings=tuple(loaded.warnings))
     except LoadError as exc:
-        return _Read(documents=[], failure=str(exc).replace(f"{path}: ", ""))
+        return _Read(documents=[], failure=str(exc).replace(f"{shown(path)}: ", ""))
     except Exception as exc:
         return _Read(documents=[], failure=f"could not read the file ({type(exc).__name__}: {str(exc)[:200]})")
 
 
-def _reading(paths: list[Path], settings: Settings, pool: ThreadPoolExecutor, *, ahead: int = 2) -> Iterator[tuple[Path, _Read]]:
+def _reading(paths: list[Path], settings: Settings, pool: ThreadPoolExecutor, *, ahead: int = 2,
+             before_large: Callable[[], None] = lambda: None) -> Iterator[tuple[Path, _Read]]:
     """Each file with what reading it gave, in order; the next `ahead` files are read (PDFs in
-    their child process) on `pool` while the caller works on the current one."""
+    their child process) on `pool` while the caller works on the current one. Before waiting for
+    a text, HTML or JSON file over `settings.large_file_mb`, `before_large()` is called (so what
+    came before is committed, never held back behind a slow file)."""
     pending: deque[tuple[Path, Future]] = deque()
+
+    def result(path: Path, job: Future) -> _Read:
+        if path.suffix.lower() != ".pdf" and _size(path) > settings.large_file_mb * 1e6:
+            before_large()                   # (a PDF's size says little of its text; its reading has its own limit)
+        return job.result()
+
     for path in paths:
         pending.append((path, pool.submit(_read, path, settings)))
         if len(pending) > ahead:
             done, job = pending.popleft()
-            yield done, job.result()
+            yield done, result(done, job)
     while pending:
         done, job = pending.popleft()
-        yield done, job.result()
+        yield done, result(done, job)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _record(doc: Document, path: str, narrator: Any, n_chunks: int, state: str = "pending") -> DocRecord:
@@ -590,10 +674,24 @@ def _take(p: _Pending, batch: "_Batch", analyser: "_Analyser", queue: deque[_Pen
     """Chunk an analysed document and hand it to the batch; a document whose analysis fails is
     reported and the others go on (a crashed worker is replaced)."""
     s = batch.assistant.settings
+    budget = s.text_timeout + s.text_timeout_per_mb * len(p.doc.text) / 1e6
     try:
-        analysis = p.analysis.result()
+        if not isinstance(p.analysis, _Later):
+            analyser.wait_ready()            # the budget counts parsing, not the worker's start
+        analysis = p.analysis.result(timeout=budget)      # (one computed in this process ignores it)
         chunks = chunk(p.doc, analysis, tokenizer=batch.assistant.tokenizer(), target=s.chunk_tokens,
                        max_tokens=s.max_tokens, overlap=s.overlap_tokens)
+    except TimeoutError:
+        analyser.restart(kill=True)          # the worker is stopped; the documents queued behind go to a new one
+        for q in queue:
+            q.analysis, q.alone = analyser.submit(q.doc), True
+        batch.fail(p, f"the language analysis took longer than {budget:.0f} s and was stopped (the limit for a text "
+                      "of this size: ASSISTANT_TEXT_TIMEOUT plus ASSISTANT_TEXT_TIMEOUT_PER_MB per MB)")
+        return
+    except MemoryError:
+        batch.fail(p, f"the language analysis needed more than {s.text_memory_mb} MB of memory and was stopped "
+                      "(ASSISTANT_TEXT_MEMORY_MB); split the file")
+        return
     except BrokenProcessPool:
         analyser.restart()
         for q in queue:
@@ -637,6 +735,8 @@ class _Batch:
         self.commits = 0
         self.chunks_of: dict[str, int] = {}
         self.failures: dict[str, list[str]] = {}
+        self.failed_ids: set[str] = set()
+        self.committed: dict[str, int] = {}     # doc id -> chunks, once its batch is committed (writing thread)
         self._stored_of: dict[str, int] = {}
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="assistant-ingest-writer")
         self._loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="assistant-ingest-embed")
@@ -677,6 +777,7 @@ class _Batch:
         self.retiring.extend(ids)
 
     def fail(self, p: _Pending, reason: str) -> None:
+        self.failed_ids.add(p.doc.doc_id)
         label = f"record {p.doc.key}: " if p.doc.key else ""
         self.failures.setdefault(p.path, []).append(label + reason)
         if p.retire and self._stored_of.get(p.path):
@@ -742,6 +843,7 @@ class _Batch:
                     store.add_batch([(r, cs) for r, _, cs in items], vectors.vectors,
                                     sentence_vectors=vectors.parts)
             store.commit(done=[r.doc_id for r, _, _ in items], retire=retire)
+            self.committed.update((r.doc_id, len(cs)) for r, _, cs in items)
             store.purge(retire)
         except BaseException:
             self._failed = True
@@ -767,6 +869,9 @@ class _Later(Future):
         return super().result(timeout)
 
 
+ALONE_CHARS = 200_000     # a document this long is parsed alone, in the worker process (with its limits)
+
+
 class _Analyser:
     """Starts the language analysis of documents and returns a Future for each: in a worker
     process (so parsing overlaps with embedding) for larger ingests, in this process, when the
@@ -776,12 +881,15 @@ class _Analyser:
         self.assistant = assistant
         self.workers = workers if workers is not None else (1 if n_files > 2 else 0)
         self.pool: ProcessPoolExecutor | None = None
+        self._ready: Future | None = None
 
     def __enter__(self) -> "_Analyser":
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.pool is not None:
+        if exc[0] is not None:
+            self.restart(kill=True)          # stopped (an error, Ctrl-C): do not wait for a parse to end
+        elif self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
     def finish(self) -> None:
@@ -790,7 +898,7 @@ class _Analyser:
             self.pool.shutdown(wait=False)
 
     def submit(self, doc: Document) -> Future:
-        if self.workers > 0:
+        if self.workers > 0 or len(doc.text) >= ALONE_CHARS:     # a long text: in the limited worker
             return self._worker().submit(analysis_worker.run, doc)
         return _Later(lambda: analyse(doc, analyzer=self.assistant.analyzer(),
                                       batch_size=analysis_worker.parse_batch(doc)))
@@ -798,17 +906,28 @@ class _Analyser:
     def start(self) -> None:
         """Start the worker process and its spaCy pipeline before the first document is ready."""
         if self.workers > 0:
-            self._worker().submit(analysis_worker.ready)
+            self._worker()
+
+    def wait_ready(self) -> None:
+        """Wait until the worker process has started and loaded its pipeline."""
+        if self._ready is not None:
+            try:
+                self._ready.result()
+            except Exception:
+                pass                         # a broken worker: the document's own future says so
 
     def _worker(self) -> ProcessPoolExecutor:
         if self.pool is None:                # started when first needed: a re-run may have nothing new
-            self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
+            s = self.assistant.settings
+            self.pool = ProcessPoolExecutor(max_workers=max(1, self.workers),
+                                            mp_context=multiprocessing.get_context("spawn"),
                                             initializer=analysis_worker.init,
-                                            initargs=(self.assistant.settings.spacy_model,))
+                                            initargs=(s.spacy_model, s.text_memory_mb))
+            self._ready = self.pool.submit(analysis_worker.ready)
         return self.pool
 
     def submit_many(self, docs: Sequence[Document], *, together: int = 256,
-                    chars: int = 200_000) -> list[tuple[Document, Future, bool]]:
+                    chars: int = ALONE_CHARS) -> list[tuple[Document, Future, bool]]:
         """`submit` for each document; short documents go to the worker in groups of at most
         `together` paragraphs and `chars` characters, parsed in one batch (faster, same result):
         (document, its analysis, whether it went alone)."""
@@ -861,7 +980,11 @@ class _Analyser:
         job.add_done_callback(spread)
         return each
 
-    def restart(self) -> None:
+    def restart(self, *, kill: bool = False) -> None:
+        """A new worker for the next documents; with `kill`, the current one is stopped at once."""
         if self.pool is not None:
+            if kill:
+                for proc in list((getattr(self.pool, "_processes", None) or {}).values()):
+                    proc.kill()
             self.pool.shutdown(wait=False, cancel_futures=True)
-        self.pool = None
+        self.pool, self._ready = None, None

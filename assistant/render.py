@@ -76,7 +76,7 @@ def report_dict(r: IngestReport) -> dict[str, Any]:
     return {
         "files": [{"path": f.path, "status": f.status, "documents": f.documents, "chunks": f.chunks,
                    "reason": f.reason, "doc_ids": list(f.doc_ids)} for f in r.files],
-        "summary": {s: r.count(s) for s in ("added", "updated", "unchanged", "failed")} |
+        "summary": {s: r.count(s) for s in ("added", "updated", "unchanged", "duplicate", "skipped", "failed")} |
                    {"files": len(r.files), "chunks": sum(f.chunks for f in r.files), "seconds": round(r.seconds, 2)},
     }
 

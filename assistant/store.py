@@ -15,8 +15,14 @@ Works the same on an embedded PersistentClient and on a `chroma run` server (Htt
 from __future__ import annotations
 
 import base64
+import errno
 import functools
 import json
+import os
+import re
+import struct
+import threading
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
@@ -98,29 +104,180 @@ def server_address(url: str) -> ServerAddress:
     return ServerAddress(base=shown, port=port, ssl=ssl, headers=headers, shown=shown)
 
 
-def open_client(*, index_dir: Path, chroma_url: str | None) -> Any:
-    """An embedded client on `index_dir`, or an HTTP client for a `chroma run` server."""
+def open_client(*, index_dir: Path, chroma_url: str | None, create: bool = True, connect_timeout: float = 10.0,
+                timeout: float = 120.0) -> Any:
+    """An embedded client on `index_dir`, or an HTTP client for a `chroma run` server whose every
+    call gives up after `connect_timeout` seconds to connect and `timeout` seconds to answer.
+    Without `create`, a missing index folder is an error (it is never made empty and answered
+    from). The embedded index's files are checked before Chroma reads them: a damaged file is
+    an IndexError_ saying how to rebuild, never a crash."""
     settings = chromadb.config.Settings(anonymized_telemetry=False, allow_reset=False)
     if chroma_url:
-        address = server_address(chroma_url)
-        try:
-            client = chromadb.HttpClient(host=address.base, port=address.port, ssl=address.ssl,
-                                         headers=address.headers or None, settings=settings)
-            client.heartbeat()
-        except httpx.HTTPStatusError as exc:
-            code = exc.response.status_code
-            hint = "the server refused the credentials in the URL" if code in (401, 403) else "is the URL right?"
-            raise IndexError_(f"the Chroma server at {address.shown} answered HTTP {code}: {hint}") from exc
-        except Exception as exc:  # chromadb raises ValueError or httpx errors for connection problems
-            raise IndexError_(f"cannot reach the Chroma server at {address.shown} ({_reason(exc)}); start it with "
-                              "`chroma run --path DIR --host HOST --port N`, check the URL, or unset "
-                              "--chroma-url / ASSISTANT_CHROMA_URL to use the embedded index") from exc
-        return client
+        return _http_client(server_address(chroma_url), settings, connect_timeout=connect_timeout, timeout=timeout)
+    database = index_dir / "chroma.sqlite3"
+    if not create:
+        if not index_dir.is_dir():
+            raise IndexError_(f"{index_dir}: no such index folder; build one with `assistant ingest FILES --index "
+                              f"{index_dir}`, or point --index / ASSISTANT_INDEX at an existing index")
+        if not database.exists():
+            raise IndexError_(f"{index_dir}: not an index (it has no chroma.sqlite3); build one with "
+                              f"`assistant ingest FILES --index {index_dir}`, or check --index / ASSISTANT_INDEX")
+    elif index_dir.exists() and not index_dir.is_dir():
+        raise IndexError_(f"{index_dir}: not a folder; give --index a folder for the index")
+    check_index_files(index_dir)
     try:
         index_dir.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(index_dir), settings=settings)
-    except (OSError, ChromaError) as exc:
-        raise IndexError_(f"{index_dir}: cannot open the index ({_reason(exc)})") from exc
+    except Exception as exc:                  # the Rust core raises several kinds; all mean the same here
+        raise index_error(str(index_dir), exc, opening=True) from exc
+
+
+def _http_client(address: ServerAddress, settings: Any, *, connect_timeout: float, timeout: float) -> Any:
+    """Ask the server's heartbeat (so a server that is down, frozen or not Chroma at all is told
+    apart), then build the client with the same time limits."""
+    limits = httpx.Timeout(timeout, connect=connect_timeout)
+    url = f"{address.base}/api/v2/heartbeat"
+    advice = ("start it with `chroma run --path DIR --host HOST --port N`, check the URL, or unset "
+              "--chroma-url / ASSISTANT_CHROMA_URL to use the embedded index")
+    try:
+        response = httpx.get(url, headers=address.headers, timeout=limits)
+    except httpx.TimeoutException as exc:
+        raise IndexError_(f"the Chroma server at {address.shown} did not answer within "
+                          f"{connect_timeout if isinstance(exc, httpx.ConnectTimeout) else timeout:g} s "
+                          f"(is it frozen or overloaded?); {advice}") from exc
+    except (httpx.HTTPError, OSError, ValueError) as exc:
+        raise IndexError_(f"cannot reach the Chroma server at {address.shown} ({_reason(exc)}); {advice}") from exc
+    if response.status_code in (401, 403):
+        raise IndexError_(f"the Chroma server at {address.shown} answered HTTP {response.status_code}: the server "
+                          "refused the credentials in the URL")
+    try:
+        alive = response.status_code == 200 and "nanosecond heartbeat" in response.json()
+    except ValueError:
+        alive = False
+    if not alive:
+        what = response.headers.get("server") or response.headers.get("content-type") or "unknown"
+        raise IndexError_(f"{address.shown} answers HTTP but is not a Chroma server (HTTP {response.status_code} on "
+                          f"/api/v2/heartbeat, server: {what[:60]}); check the host, port and path of --chroma-url")
+    made: list[Any] = []
+    failed: list[BaseException] = []
+
+    def build() -> None:                     # the client asks the server while it is built, without a limit
+        try:
+            client = chromadb.HttpClient(host=address.base, port=address.port, ssl=address.ssl,
+                                         headers=address.headers or None, settings=settings)
+            client._server._session.timeout = limits    # every later call: chromadb sets no limit of its own
+            made.append(client)
+        except BaseException as exc:         # handed to the caller
+            failed.append(exc)
+
+    builder = threading.Thread(target=build, name="assistant-chroma-connect", daemon=True)
+    builder.start()
+    builder.join(connect_timeout + 3 * timeout)
+    if failed:
+        raise IndexError_(f"cannot use the Chroma server at {address.shown} ({_reason(failed[0])}); {advice}") \
+            from failed[0]
+    if not made:
+        raise IndexError_(f"the Chroma server at {address.shown} stopped answering while the client connected "
+                          f"(no answer within {timeout:g} s); is it frozen or overloaded?")
+    return made[0]
+
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+REBUILD = ("move the folder aside (or restore it from a backup) and build the index again with "
+           "`assistant ingest FILES --index {index_dir}`")
+
+
+def check_index_files(index_dir: Path, *, tries: int = 3) -> None:
+    """Raise IndexError_ when a file of the embedded index is empty, truncated or not what it
+    should be: the SQLite database and each vector segment (hnswlib's persisted files, which
+    Chroma would read without checking and crash on). A check that fails is repeated a moment
+    later, in case a writer was between two of its writes."""
+    for attempt in range(tries):
+        problem = _index_problem(index_dir)
+        if problem is None:
+            return
+        if attempt < tries - 1:
+            time.sleep(0.3)
+    raise IndexError_(f"{index_dir}: the index is damaged ({problem}); " + REBUILD.format(index_dir=index_dir))
+
+
+def _index_problem(index_dir: Path) -> str | None:
+    database = index_dir / "chroma.sqlite3"
+    try:
+        if database.exists():
+            if (problem := _sqlite_problem(database)) is not None:
+                return problem
+        for segment in sorted(index_dir.iterdir()) if index_dir.is_dir() else ():
+            if segment.is_dir() and any((segment / f).exists() for f in HNSW_FILES):
+                if (problem := _hnsw_problem(segment)) is not None:
+                    return f"vector segment {segment.name}: {problem}"
+    except OSError as exc:
+        return f"cannot read its files: {exc.strerror or exc}"
+    return None
+
+
+def _sqlite_problem(database: Path) -> str | None:
+    size = database.stat().st_size
+    if size == 0:
+        return "chroma.sqlite3 is empty (0 bytes)"
+    with database.open("rb") as fh:
+        head = fh.read(100)
+    if not head[:16] == SQLITE_MAGIC[:len(head[:16])]:
+        return "chroma.sqlite3 is not a SQLite database"
+    if len(head) < 100:
+        return f"chroma.sqlite3 is truncated ({size} bytes)"
+    page = int.from_bytes(head[16:18], "big")
+    page = 65536 if page == 1 else page
+    pages = int.from_bytes(head[28:32], "big")
+    counted = head[24:28] == head[92:96]           # the page count in the header is current
+    if page < 512 or size % page:
+        return f"chroma.sqlite3 is truncated ({size} bytes, not a whole number of {page}-byte pages)"
+    if counted and pages and size < pages * page:
+        return f"chroma.sqlite3 is truncated ({size} of {pages * page} bytes)"
+    return None
+
+
+HNSW_FILES = ("header.bin", "data_level0.bin", "length.bin", "link_lists.bin")
+_HNSW_HEADER = struct.Struct("<iQQQQQQiIQQQdQ")     # hnswlib's persisted header (version 1), 100 bytes
+
+
+def _hnsw_problem(segment: Path) -> str | None:
+    """What is wrong with a persisted hnswlib index (header, level-0 data, lengths, link lists)."""
+    missing = [f for f in HNSW_FILES if not (segment / f).exists()]
+    if missing:
+        return f"{', '.join(missing)} missing"
+    head = (segment / "header.bin").read_bytes()
+    if len(head) != _HNSW_HEADER.size:
+        return f"header.bin has {len(head)} bytes, not {_HNSW_HEADER.size}"
+    (version, offset_level0, max_elements, count, per_element, label_offset, offset_data, max_level, entry,
+     max_m, max_m0, m, mult, ef_construction) = _HNSW_HEADER.unpack(head)
+    links0 = max_m0 * 4 + 4
+    if version != 1 or offset_level0 != 0 or count > max_elements or offset_data != links0 \
+            or label_offset + 8 != per_element or not offset_data < label_offset or not 0 < max_m <= max_m0 < 1 << 16 \
+            or (count and not (0 <= max_level < 64 and entry < count)):
+        return "header.bin holds impossible values"
+    if (segment / "data_level0.bin").stat().st_size < count * per_element:
+        return f"data_level0.bin is truncated (under {count} elements of {per_element} bytes)"
+    if (segment / "length.bin").stat().st_size < count * 4:
+        return f"length.bin is truncated (under {count} elements)"
+    links = (segment / "link_lists.bin").read_bytes()
+    per_level, at = max_m * 4 + 4, 0
+    for _ in range(count):
+        if at + 4 > len(links):
+            return f"link_lists.bin is truncated ({len(links)} bytes)"
+        size = int.from_bytes(links[at:at + 4], "little")
+        if size % per_level or size > per_level * max(max_level, 0):
+            return "link_lists.bin holds an impossible list size"
+        at += 4 + size
+    if at > len(links):
+        return f"link_lists.bin is truncated ({len(links)} bytes)"
+    metadata = segment / "index_metadata.pickle"          # the ids of the elements, when persisted
+    if metadata.exists():
+        with metadata.open("rb") as fh:
+            fh.seek(max(0, metadata.stat().st_size - 1))
+            if fh.read(1) != b".":                        # a whole pickle ends with its STOP opcode
+                return "index_metadata.pickle is truncated"
+    return None
 
 
 def _reason(exc: BaseException) -> str:
@@ -137,11 +294,69 @@ def _guarded(method: F) -> F:
         except AssistantError:
             raise
         except (httpx.HTTPError, ChromaError, OSError) as exc:
-            if isinstance(exc, httpx.TransportError):
-                raise IndexError_(f"lost the connection to the Chroma server at {self.where} ({_reason(exc)}); "
-                                  "is it still running?") from exc
-            raise IndexError_(f"{self.where}: the index could not be read or written ({_reason(exc)})") from exc
+            raise index_error(self.where, exc) from exc
     return wrapper  # type: ignore[return-value]
+
+
+_DISK_FULL = re.compile(r"no space left|os error 28|disk is full|SQLITE_FULL|ENOSPC", re.I)
+_TOO_LARGE = re.compile(r"file too large|os error 27|EFBIG", re.I)
+_DAMAGED = re.compile(r"malformed|file is not a database|not a database|corrupt|hnsw segment reader|"
+                      r"deserializing pickle|Error loading hnsw", re.I)
+
+
+def index_error(where: str, exc: BaseException, *, opening: bool = False) -> IndexError_:
+    """The IndexError_ that says in words what went wrong with the index at `where`: a server that
+    does not answer or went away, a full disk, a damaged index, or else the client's own reason."""
+    text = " ".join(str(e) for e in _chain(exc))
+    if isinstance(exc, httpx.TimeoutException):
+        return IndexError_(f"the Chroma server at {where} did not answer in time (is it frozen or overloaded? "
+                           "the limit is ASSISTANT_CHROMA_TIMEOUT seconds)")
+    if isinstance(exc, httpx.TransportError):
+        return IndexError_(f"lost the connection to the Chroma server at {where} ({_reason(exc)}); "
+                           "is it still running?")
+    space = _space_problem(where)           # Chroma's own message may only say "Error in compaction"
+    if _DISK_FULL.search(text) or any(getattr(e, "errno", None) == errno.ENOSPC for e in _chain(exc)) \
+            or space == "full":
+        return IndexError_(f"{where}: the disk holding the index is full; free some space, then run the same "
+                           "command again")
+    if _TOO_LARGE.search(text) or any(getattr(e, "errno", None) == errno.EFBIG for e in _chain(exc)) \
+            or space == "limit":
+        return IndexError_(f"{where}: a file of the index reached this process's file-size limit (ulimit -f); "
+                           "raise the limit, then run the same command again")
+    if _DAMAGED.search(text):
+        return IndexError_(f"{where}: the index is damaged ({_reason(exc)}); " + REBUILD.format(index_dir=where))
+    verb = "cannot open the index" if opening else "the index could not be read or written"
+    return IndexError_(f"{where}: {verb} ({_reason(exc)})")
+
+
+def _space_problem(where: str, *, low: int = 64 << 20) -> str | None:
+    """"full" when the filesystem of the embedded index at `where` has under `low` bytes free,
+    "limit" when one of its files has reached the process's file-size limit, else None."""
+    import resource
+
+    folder = Path(where)
+    try:
+        if not folder.is_dir():
+            return None
+        st = os.statvfs(folder)
+        if st.f_bavail * st.f_frsize < low:
+            return "full"
+        limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+        if limit != resource.RLIM_INFINITY and any(f.is_file() and f.stat().st_size >= limit - (1 << 20)
+                                                   for f in folder.rglob("*")):
+            return "limit"
+    except OSError:
+        return None
+    return None
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    e: BaseException | None = exc
+    while e is not None and id(e) not in seen:
+        seen.add(id(e))
+        yield e
+        e = e.__cause__ or e.__context__
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,18 +375,23 @@ class Store:
     """Chunks and the document manifest of one index."""
 
     def __init__(self, client: Any, *, name: str, model: str, embedder: Embedder | None = None,
-                 where: str = "the index") -> None:
+                 where: str = "the index", create: bool = True) -> None:
+        """Open the index `name` in `client`; with `create`, make it when it is not there (else
+        that is an IndexError_)."""
         self.client = client
         self.where = where
         self.model = model
         ef = ChromaEmbedding(embedder, model)
         try:
+            if not create and f"{name}_docs" not in {getattr(c, "name", c) for c in client.list_collections()}:
+                raise IndexError_(f"{where} holds no assistant index (no collection {name}_docs); build one with "
+                                  "`assistant ingest FILES` pointed at it, or check --index / --chroma-url")
             self.chunks = client.get_or_create_collection(f"{name}_chunks", embedding_function=ef,
                                                           configuration={"hnsw": {"space": "cosine"}})
             self.docs = client.get_or_create_collection(f"{name}_docs", embedding_function=ef)
             self.max_batch = max(1, int(client.get_max_batch_size()))
         except (httpx.HTTPError, ChromaError, OSError) as exc:
-            raise IndexError_(f"{where}: cannot open the collections ({_reason(exc)})") from exc
+            raise index_error(where, exc, opening=True) from exc
         state = self.state()
         if state is None:
             self._put_state(generation=0)
@@ -236,7 +456,7 @@ class Store:
         for b in range(0, len(items), self.max_batch):
             part = items[b:b + self.max_batch]
             self.docs.upsert(ids=[r.doc_id for r, _ in part], embeddings=[[1.0]] * len(part),
-                             documents=[t for _, t in part], metadatas=[_doc_metadata(r) for r, _ in part])
+                             documents=[_safe(t) for _, t in part], metadatas=[_doc_metadata(r) for r, _ in part])
 
     def add_chunks(self, chunks: Sequence[Chunk], embeddings: np.ndarray, doc: DocRecord) -> None:
         """Write one document's chunks with their embeddings."""
@@ -252,7 +472,7 @@ class Store:
         for b in range(0, len(rows), self.max_batch):
             part = rows[b:b + self.max_batch]
             vecs = sentence_vectors[b:b + len(part)] if sentence_vectors else [None] * len(part)
-            self.chunks.upsert(ids=[c.chunk_id for c, _ in part], documents=[c.text for c, _ in part],
+            self.chunks.upsert(ids=[c.chunk_id for c, _ in part], documents=[_safe(c.text) for c, _ in part],
                                embeddings=embeddings[b:b + len(part)],
                                metadatas=[_chunk_metadata(c, doc, v) for (c, doc), v in zip(part, vecs)])
 
@@ -298,7 +518,7 @@ class Store:
         """Record that `path` now holds these documents (their old file changed or went)."""
         if doc_ids:
             state = self._state_meta(self.generation() + 1)
-            self.docs.update(ids=[*doc_ids, STATE_ID], metadatas=[{"path": path}] * len(doc_ids) + [state])
+            self.docs.update(ids=[*doc_ids, STATE_ID], metadatas=[{"path": _safe(path)}] * len(doc_ids) + [state])
 
     # -- reading -----------------------------------------------------------------------------
     @_guarded
@@ -441,12 +661,24 @@ def _type_key(t: str) -> str:
     return t.replace("/", "_").replace(" ", "_").lower()
 
 
+_UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
+
+
+def _safe(value: Any) -> Any:
+    """A value Chroma can store: a string's NULs and lone surrogates (a file name that is not
+    UTF-8) become U+FFFD, one for one, so offsets into it still hold."""
+    if isinstance(value, str) and _UNSTORABLE.search(value):
+        return _UNSTORABLE.sub("\ufffd", value)
+    return value
+
+
 def _doc_metadata(r: DocRecord) -> dict[str, Any]:
     m = r.meta
-    return {"path": r.path, "key": r.key or "", "title": m.title or "", "outlet": m.outlet or "",
+    meta = {"path": r.path, "key": r.key or "", "title": m.title or "", "outlet": m.outlet or "",
             "author": m.author or "", "date": m.date or "", "url": m.url or "", "genre": m.genre,
             "symbol": m.symbol or "", "narrator": r.narrator.name, "narrator_type": r.narrator.source_type,
             "n_chunks": r.n_chunks, "state": r.state, "length": r.length}
+    return {k: _safe(v) for k, v in meta.items()}
 
 
 def _doc_record(doc_id: str, m: dict[str, Any]) -> DocRecord:
@@ -495,7 +727,7 @@ def _chunk_metadata(c: Chunk, doc: DocRecord, sentence_vectors: np.ndarray | Non
         meta["svec"] = pack_vectors(sentence_vectors)
     for t in {a.source_type for a in c.attributions} | {doc.narrator.source_type}:
         meta[f"st_{_type_key(t)}"] = True
-    return meta
+    return {k: _safe(v) for k, v in meta.items()}
 
 
 def _chunk(chunk_id: str, text: str, m: dict[str, Any]) -> Chunk:

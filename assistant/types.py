@@ -16,7 +16,9 @@ SourceType = Literal[
     "UN/NGO", "anonymous official", "author", "other",
 ]
 Stance = Literal["claim", "quote", "report", "acknowledgement", "denial", "accusation", "narration"]
-FileStatus = Literal["added", "unchanged", "updated", "failed"]
+# unchanged: already indexed from this file; duplicate: its content is indexed from another file;
+# skipped: never read as documents (the index folder, a folder already read through a link)
+FileStatus = Literal["added", "unchanged", "updated", "duplicate", "skipped", "failed"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,13 @@ SEED = CORPUS / "seed" / "000_85930b680a54af28.txt"
 needs_shared = pytest.mark.skipif(not (SHARED / "data").exists(), reason="../shared is not present")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser and server tests are slow tests too."""
+    for item in items:
+        if item.get_closest_marker("browser") or item.get_closest_marker("server"):
+            item.add_marker(pytest.mark.slow)
+
+
 def stop_process(proc: subprocess.Popen, *, grace: float = 20.0) -> None:
     """Terminate a process a test started; kill it if it has not gone within `grace` seconds."""
     if proc.poll() is not None:

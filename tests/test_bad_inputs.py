@@ -22,6 +22,8 @@ from assistant.errors import LoadError
 
 from .conftest import SEED
 
+pytestmark = pytest.mark.slow         # subprocesses, kill loops, large and hostile files
+
 # -- building PDFs by hand ---------------------------------------------------------------------------
 
 
@@ -134,8 +136,23 @@ def five_megabyte_line(prose: list[str]) -> str:
 
 # -- the folder --------------------------------------------------------------------------------------
 
+def zero_bomb_pdf(megabytes: int = 1024) -> bytes:
+    """A 1 MB file whose one content stream inflates to 1 GiB of zeros: pypdf stops at its own
+    decompression limit and would return no text at all."""
+    z = zlib.compressobj(9)
+    block = b"\0" * (1 << 20)
+    data = b"".join(z.compress(block) for _ in range(megabytes)) + z.flush()
+    return one_page_pdf(stream(data, b"/Filter /FlateDecode "), b"<< >>")
+
+
+BAD_NAME = "wabaria_\ufffd.txt"           # the name as stored and shown: its byte 0xff is not UTF-8
+
 # name -> (question, the words a passage of that file must contain)
 GOOD = {
+    BAD_NAME: ("When did the Wabaria checkpoint reopen?", "Wabaria checkpoint"),
+    "aguelhok_separators.jsonl": ("What happened to the convoy to Aguelhok?", "ambushed"),
+    "bourem_long_number.jsonl": ("How many houses were flooded in Bourem?", "70 houses"),
+    "gossi_crlf_bom.txt": ("What happened to fuel prices in Gossi?", "doubled"),
     "seed.txt": ("How many Wagner fighters were killed?", "Wagner"),
     "gao_latin1.txt": ("What did the governor of Gao say about the café near the Niger bridge?", "café"),
     "menaka_utf16.txt": ("How many families fled Ménaka after the raid?", "40 families"),
@@ -163,10 +180,29 @@ EXPECTED = {
     "nested_pages.pdf": ("failed", "limit"),
     "picture.txt": ("failed", "PNG image"),
     "report.docx": ("failed", "unsupported file type .docx"),
-    "seed_copy.txt": ("unchanged", "same content as"),
+    "seed_copy.txt": ("duplicate", "same content as"),
+    "pipe.txt": ("failed", "named pipe"),
+    "loop.txt": ("failed", "symbolic link loop"),
+    "gone.txt": ("failed", "broken symbolic link"),
+    "back": ("skipped", "already read"),
+    "index": ("skipped", "the index folder"),
+    "old-index": ("skipped", "Chroma index folder"),
+    "zero_bomb.pdf": ("failed", "decompression bomb"),
+    "too_big.txt": ("failed", "over the 200 MB limit"),
+    "really_a_pdf.txt": ("failed", "this is a PDF file"),
+    "broken.json": ("failed", "invalid JSON at line"),
+    "no_records.json": ("failed", "no records found"),
+    "empty_page.html": ("failed", "no main text"),
+    "noise.txt": ("failed", "binary data"),
+    "letter.txt": ("failed", "RTF document"),
+    "archive.txt": ("failed", "gzip archive"),
+    "blank.txt": ("failed", "no text left after cleaning"),
+    "all_bad.jsonl": ("failed", "no usable records"),
     "relief.jsonl": ("added", "line 3: invalid JSON"),
     "ansongo_one_line.txt": ("added", "encoded data"),
-    **{name: ("added", "") for name in GOOD if name not in ("relief.jsonl", "ansongo_one_line.txt")},
+    "bourem_long_number.jsonl": ("added", "5,000 digits, kept as text"),
+    **{name: ("added", "") for name in GOOD if name not in ("relief.jsonl", "ansongo_one_line.txt",
+                                                             "bourem_long_number.jsonl")},
 }
 
 HTML = """<!doctype html><html><head><title>Arrests in Bamako</title>
@@ -229,6 +265,37 @@ def build_folder(folder: Path) -> Path:
     w("picture.txt", b"\x89PNG\r\n\x1a\n" + random.Random(2).randbytes(2000))
     w("report.docx", b"PK\x03\x04" + random.Random(3).randbytes(2000))
     (folder / ".hidden.txt").write_text("never read")
+    # -- what the walk meets besides files, and files that used to stop or hang an ingest
+    with open(os.fsencode(folder) + b"/wabaria_\xff.txt", "wb") as fh:      # a name that is not UTF-8
+        fh.write(b"Checkpoint report\n\nThe governor of Gao said the Wabaria checkpoint reopened on Sunday.\n")
+    w("aguelhok_separators.jsonl", (json.dumps({"id": "a1", "text": "Witnesses said\u2028the convoy to Aguelhok was "
+                                                "ambushed twice\u0085on Friday\u2029near the wells."},
+                                               ensure_ascii=False) + "\n").encode())
+    flooded = '"text": "The mayor of Bourem said 70 houses were flooded by the river."}'
+    w("bourem_long_number.jsonl", ('{"id": "b1", "count": ' + "9" * 5000 + ", " + flooded + "\n" +
+                                   json.dumps({"id": "b2", "text": "The road to Bourem reopened."}) + "\n").encode())
+    w("gossi_crlf_bom.txt", codecs.BOM_UTF8 + b"Fuel shortage\r\n\r\nTraders in Gossi said fuel prices doubled "
+                                              b"in one week.\r\n")
+    os.mkfifo(folder / "pipe.txt")                          # never opened: reading it would block
+    os.symlink("loop.txt", folder / "loop.txt")
+    os.symlink("nowhere.txt", folder / "gone.txt")
+    (folder / "sub").mkdir()
+    os.symlink("..", folder / "sub" / "back")               # a link to a folder already being read
+    (folder / "old-index").mkdir()                          # another Chroma index: never documents
+    (folder / "old-index" / "chroma.sqlite3").write_bytes(b"")
+    (folder / "old-index" / "notes.txt").write_text("The Menaka notes must never be ingested.")
+    w("zero_bomb.pdf", zero_bomb_pdf())
+    with open(folder / "too_big.txt", "wb") as fh:         # sparse: 201 MiB that take no space
+        fh.truncate(201 << 20)
+    w("really_a_pdf.txt", kidal)
+    w("broken.json", b'[{"text": "unterminated')
+    w("no_records.json", b'{"hello": 1, "world": [2, 3]}')
+    w("empty_page.html", b"<html><body><script>var page = 1;</script><div> </div></body></html>")
+    w("noise.txt", bytes(random.Random(4).randrange(0, 9) for _ in range(4000)))
+    w("letter.txt", b"{\\rtf1\\ansi Dear sir}")
+    w("archive.txt", b"\x1f\x8b\x08\x00" + random.Random(5).randbytes(500))
+    w("blank.txt", b"   \n\n \t\n")
+    w("all_bad.jsonl", b"{not json}\n[1, 2]\n")
     return folder
 
 
@@ -239,7 +306,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path):
     from assistant.pipeline import ingest, open_assistant
 
     folder = build_folder(tmp_path_factory.mktemp("hostile") / "inbox")
-    settings = Settings.from_env(index_dir=tmp_path_factory.mktemp("hostile-index"), cache_dir=cache_dir,
+    settings = Settings.from_env(index_dir=folder / "index", cache_dir=cache_dir,    # the index inside the folder
                                  pdf_memory_mb=256, pdf_timeout=60.0)
     assistant = open_assistant(settings)
     report = ingest([folder, folder / "seed.txt"], assistant=assistant)
@@ -262,6 +329,9 @@ def test_every_file_is_reported_with_its_outcome(hostile):
             assert f.reason and str(folder) not in f.reason   # a reason, without the path repeated
             assert "Traceback" not in f.reason
     assert report.failed and report.count("added") == len(GOOD)
+    assert len({n for n, (status, _) in EXPECTED.items() if status != "added"} | {"relief.jsonl",
+                "ansongo_one_line.txt", "bourem_long_number.jsonl", "douentza_nul.txt", BAD_NAME}) >= 30
+    assert files[BAD_NAME].path == str(folder / BAD_NAME)     # shown with U+FFFD, stored as shown
 
 
 @pytest.mark.parametrize("name", sorted(GOOD))
@@ -294,6 +364,8 @@ def test_nothing_hostile_or_undecodable_reaches_the_index(hostile):
     assert "relief.jsonl#r2" in texts                        # the record after the malformed line
     for _, text in texts.values():
         assert "\x00" not in text and not any("\ud800" <= ch <= "\udfff" for ch in text)
+    assert not any("Menaka notes" in text for _, text in texts.values())   # nothing from the other index
+    assert not any(Path(r.path).parent.name in ("index", "old-index") for r, _ in texts.values())
     line_record, line_text = texts["ansongo_one_line.txt"]
     assert "\n" not in line_text.strip() and len(line_text) < 100_000
     assert line_text.count("Ansongo burned") == 160 and len(line_text) > 20_000    # parsed in pieces
@@ -312,12 +384,13 @@ def test_reingest_changes_nothing_and_the_cli_reports_the_same(hostile, cache_di
                         str(assistant.settings.index_dir), "--json", "--quiet"],
                        capture_output=True, text=True, env=env, timeout=600)
     assert p.returncode == 1, p.stderr[-2000:]
+    assert "Traceback" not in p.stderr
     again = {Path(f["path"]).name: f for f in json.loads(p.stdout)["files"]}
     first = by_name(report)
     assert set(again) == set(first)
     for name, f in again.items():
-        if first[name].status == "failed":
-            assert f["status"] == "failed" and f["reason"] == first[name].reason, name
+        if first[name].status in ("failed", "skipped", "duplicate"):
+            assert f["status"] == first[name].status and f["reason"] == first[name].reason, name
         else:
             assert f["status"] == "unchanged", (name, f)
     assert (assistant.store.generation(), assistant.store.count(), len(assistant.documents())) == before

@@ -10,7 +10,7 @@ import pytest
 
 from .conftest import SEED, read_jsonl
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow         # subprocesses, kill loops, large and hostile files
 
 
 def run(*args: str, input: str | None = None, env_extra: dict | None = None) -> subprocess.CompletedProcess:
@@ -56,11 +56,11 @@ def test_ingest_reports_every_file_and_is_idempotent(tmp_path, cache_dir):
     first = run("ingest", str(tmp_path / "docs"), "--index", str(tmp_path / "idx"), "--json", "--quiet", env_extra=env)
     report = json.loads(first.stdout)
     status = {os.path.basename(f["path"]): f["status"] for f in report["files"]}
-    assert status == {"a.txt": "added", "copy.txt": "unchanged", "empty.txt": "failed"}
+    assert status == {"a.txt": "added", "copy.txt": "duplicate", "empty.txt": "failed"}
     assert first.returncode == 1                      # one file failed
     second = run("ingest", str(tmp_path / "docs"), "--index", str(tmp_path / "idx"), "--json", "--quiet", env_extra=env)
     again = {os.path.basename(f["path"]): f["status"] for f in json.loads(second.stdout)["files"]}
-    assert again == {"a.txt": "unchanged", "copy.txt": "unchanged", "empty.txt": "failed"}
+    assert again == {"a.txt": "unchanged", "copy.txt": "duplicate", "empty.txt": "failed"}
 
 
 def test_ask_says_when_an_ingest_is_still_writing_the_index(settings):

@@ -28,7 +28,7 @@ from assistant.config import Settings
 
 from .conftest import SEED
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow         # subprocesses, kill loops, large and hostile files
 
 KILLS = 20
 SYLLABLES = "ka ta ri mo lu se na bo di fa gu he ji ko me ni pu ro sa te".split()
@@ -309,7 +309,7 @@ def test_updates_and_deletes_take_chunks_keyword_entries_and_attributions_along(
     (folder / "b.jsonl").write_text("\n".join(json.dumps(r) for r in records))
     a = open_assistant(Settings.from_env(index_dir=tmp_path / "index", cache_dir=cache_dir))
     first = {Path(f.path).name: f for f in ingest([folder], assistant=a).files}
-    assert [first[n].status for n in ("a.txt", "b.jsonl", "copy.txt")] == ["added", "added", "unchanged"]
+    assert [first[n].status for n in ("a.txt", "b.jsonl", "copy.txt")] == ["added", "added", "duplicate"]
     (v1,) = first["a.txt"].doc_ids
     old_r2 = first["b.jsonl"].doc_ids[1]
 

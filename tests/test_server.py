@@ -4,14 +4,18 @@ changes made by other processes, one writer at a time across machines, and a ser
 gives a clear error."""
 from __future__ import annotations
 
+import http.server
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -178,3 +182,152 @@ def test_a_server_that_is_down_gives_a_clear_error(tmp_path, cache_dir, small_co
         ask("Who attacked the embassy?", assistant=assistant)
     assert "s3cret" not in str(info.value)
     assert isinstance(info.value, AssistantError)
+
+
+# -- a server that does not answer --------------------------------------------------------------------
+
+COMMANDS = [("ask", "How many Wagner fighters were killed?"), ("documents",), ("delete", "0123456789abcdef"),
+            ("ingest", "REPORT")]
+
+
+def run_every_command(url: str, tmp_path: Path, cache_dir: Path, *, timeout: float) -> list[tuple[list[str], Any]]:
+    """Each command against `url` with a `timeout`-second limit per call: (its arguments, result)."""
+    report = tmp_path / "report.txt"
+    report.write_text("Checkpoint report\n\nThe governor of Gao said the Wabaria checkpoint reopened on Sunday.\n")
+    env = {"ASSISTANT_CACHE": str(cache_dir), "ASSISTANT_CHROMA_TIMEOUT": str(timeout),
+           "ASSISTANT_CHROMA_CONNECT_TIMEOUT": str(timeout)}
+    out = []
+    for command in COMMANDS:
+        args = [str(report) if a == "REPORT" else a for a in command] + ["--chroma-url", url]
+        t0 = time.monotonic()
+        p = cli(*args, env_extra=env)
+        out.append((args, p, time.monotonic() - t0))
+    return out
+
+
+def test_a_frozen_server_makes_every_command_stop_within_its_timeout(tmp_path, cache_dir):
+    """A `chroma run` stopped with SIGSTOP (it accepts connections and never answers): every
+    command exits 2 saying so, within a few times its time limit (ASSISTANT_CHROMA_TIMEOUT)."""
+    srv = ChromaServer(tmp_path / "frozen")
+    os.kill(srv.proc.pid, signal.SIGSTOP)
+    try:
+        results = run_every_command(srv.url, tmp_path, cache_dir, timeout=3)
+    finally:
+        os.kill(srv.proc.pid, signal.SIGCONT)
+        srv.stop()
+    for args, p, seconds in results:
+        assert p.returncode == 2, (args, p.stderr[-1000:])
+        assert "did not answer" in p.stderr and srv.url in p.stderr and "Traceback" not in p.stderr, p.stderr
+        assert seconds < 30, (args, seconds)                 # the limit (3 s) plus starting Python
+
+
+class SilentSocket:
+    """A socket that accepts connections and never sends a byte."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.held: list[socket.socket] = []
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.held.append(conn)
+
+    def close(self) -> None:
+        self.sock.close()
+        for c in self.held:
+            c.close()
+
+
+def test_a_socket_that_never_replies_makes_every_command_stop(tmp_path, cache_dir):
+    silent = SilentSocket()
+    try:
+        results = run_every_command(silent.url, tmp_path, cache_dir, timeout=2)
+    finally:
+        silent.close()
+    for args, p, seconds in results:
+        assert p.returncode == 2 and "did not answer within 2 s" in p.stderr, (args, p.stderr[-1000:])
+        assert "Traceback" not in p.stderr and seconds < 30, (args, seconds)
+
+
+class NotChroma(http.server.BaseHTTPRequestHandler):
+    def do_GET(self) -> None:  # noqa: N802 (the handler's name is http.server's)
+        body = b"<html><body>It works!</body></html>"
+        self.send_response(404 if "api" in self.path else 200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def test_an_endpoint_that_is_not_chroma_is_named_as_such(tmp_path, cache_dir):
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), NotChroma)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{httpd.server_address[1]}"
+    try:
+        p = cli("documents", "--chroma-url", url, env_extra={"ASSISTANT_CACHE": str(cache_dir)})
+    finally:
+        httpd.shutdown()
+    assert p.returncode == 2
+    assert "answers HTTP but is not a Chroma server (HTTP 404" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_a_server_lost_mid_ingest_leaves_a_summary_of_what_got_in(tmp_path, cache_dir):
+    """The server freezes after the first batch is committed: the ingest stops (exit 2) within its
+    time limits, prints the lines of the files committed before, and says so; those files are in
+    the index when the server comes back, and running the ingest again adds the rest."""
+    source = tmp_path / "reports"
+    source.mkdir()
+    for part in range(18):                                # 50 one-chunk reports each: a batch holds 2.5 files
+        lines = [json.dumps({"id": f"d{i}", "text": f"On day {i} the army said {i + 3} fighters were killed near "
+                                                       f"Kidal, and residents said the market stayed closed."})
+                 for i in range(part * 50, part * 50 + 50)]
+        (source / f"wire-{part}.jsonl").write_text("\n".join(lines) + "\n")
+    srv = ChromaServer(tmp_path / "lost")
+    env = dict(os.environ, HF_HUB_OFFLINE="1", ASSISTANT_CACHE=str(cache_dir), ASSISTANT_CHROMA_TIMEOUT="4")
+    cmd = [sys.executable, "-m", "assistant.cli", "ingest", str(source), "--chroma-url", srv.url]
+    p = None
+    try:
+        p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        seen = b""
+        while b"chunks" not in seen:                      # the progress bar shows "+N chunks" once a batch is in
+            more = os.read(p.stderr.fileno(), 4096)
+            assert more, seen[-2000:]
+            seen += more
+        os.kill(srv.proc.pid, signal.SIGSTOP)
+        t0 = time.monotonic()
+        out, err = p.communicate(timeout=120)
+        seconds = time.monotonic() - t0
+        os.kill(srv.proc.pid, signal.SIGCONT)
+        err = seen + err
+        assert p.returncode == 2, err[-2000:]
+        assert seconds < 60
+        text, err_text = out.decode(), err.decode()
+        assert "Traceback" not in err_text and "the ingest stopped" in err_text and "did not answer" in err_text
+        assert "Committed before it stopped:" in err_text and "run the same command again" in err_text
+        added = [line.split()[1] for line in text.splitlines() if line.split()[:1] == ["added"]]
+        assert added and "of 50 documents stored: the ingest stopped before the rest" in text, text
+        settings = Settings.from_env(index_dir=tmp_path / "unused", cache_dir=cache_dir, chroma_url=srv.url)
+        from assistant.pipeline import open_assistant
+        stored = {Path(d.path).name for d in open_assistant(settings).documents()}
+        assert {Path(a).name for a in added} <= stored
+        again = subprocess.run(cmd + ["--json", "--quiet"], capture_output=True, text=True, env=env, timeout=900)
+        assert again.returncode == 0, again.stderr[-2000:]
+        assert len(open_assistant(settings).documents()) == 900
+    finally:                                              # neither the ingest nor a frozen server outlives the test
+        if p is not None and p.poll() is None:
+            p.kill()
+            p.wait()
+        os.kill(srv.proc.pid, signal.SIGCONT)
+        srv.stop()
