@@ -13,10 +13,11 @@ from dataclasses import dataclass, replace
 from itertools import islice
 from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 
-from .attribute import VERB_FORMS, Found, find_attributions
+from .attribute import Found, find_attributions
 from .clean import mostly_caps
-from .sources import (ARTIFACTS, PRONOUNS_FIRST, PRONOUNS_PERSON, PRONOUNS_PLURAL, RELATIVE, Memory, Mention,
-                      armed_context, narrator, source_type)
+from .lexicon import (ARTIFACTS, PERSON_ROLES, PRONOUNS_FIRST, PRONOUNS_PERSON, PRONOUNS_PLURAL, RELATIVE, TITLE_WORDS,
+                      VERB_FORMS)
+from .sources import Memory, Mention, armed_context, narrator, source_type
 from .tagrules import use_lookup
 from .types import Analysis, Attribution, Document, Sentence
 
@@ -25,16 +26,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
 
 MAX_PIECE = 20_000
-PERSON_ROLES = frozenset(
-    "spokesperson spokesman spokeswoman member minister president official leader lawyer governor mayor "
-    "commander colonel general chief director ambassador representative envoy secretary analyst expert "
-    "witness resident man woman suspect driver officer captain major prosecutor judge senator deputy "
-    "blogger journalist reporter correspondent trafficker capo priest bishop doctor nurse student farmer "
-    "teacher survivor victim attorney businessman".split())
 _QUOTES = re.compile(r"''|``|’’|[\"“”«»]")
-TITLE_WORDS = frozenset("president general colonel col gen minister commander captain major lieutenant sergeant "
-                        "mr mrs ms dr governor mayor ambassador senator deputy judge bishop archbishop father "
-                        "spokesman spokeswoman chief director leader".split())
 # First and second person inside a quotation are the quoted speaker's own words ("I think …").
 INSIDE_QUOTE_ONLY = frozenset("i we you me us".split())
 _SIGNATURE = re.compile(r"^[―—–]+\s*[A-Z]")

@@ -16,103 +16,17 @@ import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from .sources import ARTIFACTS
+from .lexicon import (ARTIFACT_VERBS, ARTIFACTS, CLAUSE_ONLY, COGNITION, CUE_NOUNS, CUE_VERBS, DIRECTIVES, FORMS,
+                      IN_VIEW, INFERENCE, LABELS, NEEDS_CLAUSE, NOT_SOURCES, PEOPLE, SHARES, SPEAK_OF,
+                      SPEECH_ARTIFACTS, STRONG)
 from .types import Stance
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
 
-IRREGULAR = {
-    "say": ["says", "said", "saying"], "tell": ["tells", "told", "telling"],
-    "write": ["writes", "wrote", "written", "writing"], "think": ["thinks", "thought", "thinking"],
-    "know": ["knows", "knew", "known", "knowing"], "find": ["finds", "found", "finding"],
-    "show": ["shows", "showed", "shown", "showing"], "hold": ["holds", "held", "holding"],
-    "deny": ["denies", "denied", "denying"], "rule": ["rules", "ruled", "ruling"],
-    "quote": ["quotes", "quoted", "quoting"], "speak": ["speaks", "spoke", "spoken", "speaking"],
-    "admit": ["admits", "admitted", "admitting"], "tweet": ["tweets", "tweeted", "tweeting"],
-    "testify": ["testifies", "testified", "testifying"], "reply": ["replies", "replied", "replying"],
-    "identify": ["identifies", "identified", "identifying"], "specify": ["specifies", "specified", "specifying"],
-    "insist": ["insists", "insisted", "insisting"], "fear": ["fears", "feared", "fearing"],
-    "commit": ["commits", "committed", "committing"], "accuse": ["accuses", "accused", "accusing"],
-    "acknowledge": ["acknowledges", "acknowledged", "acknowledging"], "argue": ["argues", "argued", "arguing"],
-    "vow": ["vows", "vowed", "vowing"], "quip": ["quips", "quipped", "quipping"],
-}
-
-CUE_VERBS: dict[str, Stance] = {}
-for _stance, _verbs in {
-    "claim": "say state add claim assert insist maintain argue contend declare note explain stress emphasize "
-             "emphasise comment remark reply respond answer recall conclude write tweet post warn predict promise "
-             "pledge vow suggest indicate estimate describe characterize characterise believe think fear hope "
-             "expect suspect know assure affirm reiterate repeat explain caution tell inform speak testify "
-             "confirm specify estimate boast complain lament acknowledge cite agree disagree "
-             "find criticize criticise question mention point blast slam discuss demand echo "
-             "liken praise endorse worry feel dispute reference detail outline defend applaud welcome learn "
-             "understand doubt recommend acknowledge concur wonder guess assume calculate project forecast "
-             "joke quip shout yell scream exclaim whisper mutter retort marvel muse".split(),
-    "acknowledgement": "acknowledge admit concede recognize recognise".split(),
-    "denial": "deny reject dismiss refute disavow disclaim rebut contradict".split(),
-    "accusation": "accuse blame allege charge denounce".split(),
-    "report": "report disclose reveal publish broadcast announce quote relay".split(),
-}.items():
-    for _v in _verbs:
-        CUE_VERBS.setdefault(_v, _stance)  # type: ignore[arg-type]
-CUE_VERBS["acknowledge"] = "acknowledgement"
-
-# Cue verbs whose object is their content even when the parse does not say so.
-STRONG = frozenset("deny reject dismiss refute claim report announce acknowledge admit confirm accuse blame denounce "
-                   "allege disclose reveal".split())
-# Verbs that only attribute with an explicit (non-participial) subject: "reports indicate",
-# but "…, indicating the presence" is the writer's inference.
-INFERENCE = frozenset("indicate suggest show mean prove signal reveal".split())
-# Manner of speaking: a cue only with a clause or a quotation ("joked that …", not "shouted slogans").
-MANNER = frozenset("joke quip shout yell scream exclaim whisper mutter retort marvel muse".split())
-# Knowing and finding something is no attribution; knowing or finding that something is so is one.
-CLAUSE_ONLY = MANNER | frozenset("know find learn feel understand".split())
-# Verbs that need a clause, a quote or an object that is not a person to carry content.
-NEEDS_CLAUSE = frozenset("tell inform speak add explain find feel learn understand know see point guess "
-                         "wonder assume calculate".split()) | MANNER
-# Verbs a speech artifact can take as a cue ("The statement detailed …", "Polls show …").
-ARTIFACT_VERBS = frozenset("detail describe list outline show document cite highlight find record mention "
-                           "specify indicate suggest reveal note state say claim allege accuse blame report "
-                           "warn conclude estimate confirm deny add announce call urge".split())
-CUE_NOUNS: dict[str, Stance] = {
-    **{n: "claim" for n in "claim claims assertion assertions statement statements view views belief opinion "
-                            "estimate estimates argument contention insistence words remarks comments account "
-                            "version assessment warning warnings testimony promise pledge".split()},
-    **{n: "denial" for n in "denial denials rejection".split()},
-    **{n: "acknowledgement" for n in "admission acknowledgement acknowledgment confession".split()},
-    **{n: "accusation" for n in "accusation accusations allegation allegations charge charges".split()},
-    **{n: "report" for n in "report reports announcement".split()},
-}
-IN_VIEW = frozenset("view opinion words estimation assessment judgment judgement eyes".split())
-NOT_SOURCES = frozenset("it there this that what which".split())
-_FORMS: dict[str, str] = {}
-
-
-def _inflect(verb: str) -> list[str]:
-    if verb in IRREGULAR:
-        return IRREGULAR[verb]
-    if verb.endswith("e"):
-        return [verb + "s", verb + "d", verb[:-1] + "ing"]
-    if verb.endswith("y") and verb[-2] not in "aeiou":
-        return [verb[:-1] + "ies", verb[:-1] + "ied", verb + "ing"]
-    if verb.endswith(("s", "sh", "ch", "x")):
-        return [verb + "es", verb + "ed", verb + "ing"]
-    return [verb + "s", verb + "ed", verb + "ing"]
-
-
-for _v in set(CUE_VERBS) | ARTIFACT_VERBS | INFERENCE | {"call", "quote", "rule", "claim", "continue"}:
-    _FORMS[_v] = _v
-    for _f in _inflect(_v):
-        _FORMS.setdefault(_f, _v)
-
-
-VERB_FORMS = frozenset(_FORMS)
-
-
 def verb_lemma(token: Token) -> str:
     """The lemma of a verb form from the cue tables (spaCy's lemmatizer is not run at ingest)."""
-    return _FORMS.get(token.lower_, token.lower_)
+    return FORMS.get(token.lower_, token.lower_)
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,13 +91,8 @@ def _same_person(pronoun: Token, subject: Token) -> bool:
     return not plural and subject.ent_type_ != "PERSON" and subject.lower_ not in ("he", "she")
 
 
-COGNITION = frozenset("think believe expect hope know feel fear suspect understand assume guess wonder worry doubt "
-                      "learn find".split())
 
 
-LABELS = frozenset("the latest|correction|update|note|editor's note|editor’s note|related|watch|photo|video|"
-                   "read more|source|sources|q|a|advertisement|warning|breaking|exclusive|analysis|opinion|"
-                   "subscribe|share|tags|comments|summary|background|context|note to editors".split("|"))
 _COLON = re.compile(r"^\s*[\"“]?((?:[A-Z][\w.'’-]*\s+){0,3}[A-Z][\w.'’-]*)\s*:\s+\S")
 _DASH = re.compile(r"[”\"'’]\s*[―—–]+\s*([A-Z][^,\n;]{1,60}?)\s*\.?\s*(?:,|$)")
 
@@ -195,7 +104,7 @@ def _structural(sent: Span) -> list[Found]:
     doc = sent.doc
     out: list[Found] = []
     m = _COLON.match(text)
-    if m and m.group(1).lower() not in LABELS and len(text) > m.end() and m.group(1).split()[0].lower() not in _FORMS:
+    if m and m.group(1).lower() not in LABELS and len(text) > m.end() and m.group(1).split()[0].lower() not in FORMS:
         a, b = sent.start_char + m.start(1), sent.start_char + m.end(1)
         span = doc.char_span(a, b, alignment_mode="expand")
         colon = text.index(":", m.end(1) - m.start(0))
@@ -238,7 +147,7 @@ def _from_token(tok: Token, sent: Span) -> list[Found]:
             return [_make(owner, obj, sent, cue_tokens=[tok, obj], stance="claim", content=content, rule="in_view")]
     if tok.pos_ in ("NOUN", "PROPN") and low in CUE_NOUNS:
         return _noun_cue(tok, sent)
-    if tok.tag_.startswith("VB") or tok.pos_ in ("VERB", "AUX") or (tok.dep_ == "ROOT" and low in _FORMS):
+    if tok.tag_.startswith("VB") or tok.pos_ in ("VERB", "AUX") or (tok.dep_ == "ROOT" and low in FORMS):
         return _verb_cue(tok, sent)
     return []
 
@@ -434,10 +343,6 @@ def _creator(artifact: Token) -> tuple[int, int] | None:
     return None
 
 
-SPEECH_ARTIFACTS = frozenset("statement statements communique communiqué report reports letter letters warning "
-                             "release note message post posts tweet tweets announcement declaration document documents "
-                             "study studies survey surveys poll polls analysis assessment review investigation "
-                             "inquiry audit bulletin memo data figures estimates account accounts".split())
 
 
 def _speaks(subj: Token) -> bool:
@@ -453,17 +358,10 @@ def _speaks(subj: Token) -> bool:
     return subj.ent_type_ in ("PERSON", "ORG", "NORP", "GPE") or subj.lower_ in PEOPLE
 
 
-SHARES = frozenset("percent per cent majority minority plurality share half third quarter average most "
-                   "many some few all".split())
 
 
-PEOPLE = frozenset("official officials spokesman spokeswoman spokesperson experts analysts researchers scientists "
-                   "police army military government ministry authorities investigators witnesses residents sources "
-                   "leaders officers doctors lawyers prosecutors critics observers diplomats".split())
 
 
-DIRECTIVES = ("urg", "ask", "call", "request", "encourag", "invit", "demand", "requir", "order", "instruct",
-              "mandat", "direct", "appeal", "press", "allow", "authori", "permit", "tell", "told")
 
 
 def _directed(verb: Token) -> bool:
@@ -580,7 +478,6 @@ def _content(verb: Token, sent: Span) -> tuple[int, int] | None:
     return None
 
 
-SPEAK_OF = frozenset("speak talk write warn boast complain".split())   # "spoke of the legacy of racism"
 
 
 def _quote_after(verb: Token, sent: Span) -> tuple[int, int] | None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .lexicon import (ARTIFACTS, MODIFIERS, PERSON_ROLES, PRONOUNS_FIRST, PRONOUNS_PERSON, PRONOUNS_PLURAL,  # noqa: F401
+                      RELATIVE)
 from .types import DocMeta, Narrator, SourceType
 
 # Checked in order: the first table whose pattern matches the source description wins.
@@ -120,17 +122,6 @@ def narrator(meta: DocMeta) -> Narrator:
     return Narrator(name=f"the article “{title[:80]}”", source_type="author")
 
 
-PRONOUNS_PERSON = {"he", "she", "him", "her", "his", "hers"}
-PRONOUNS_PLURAL = {"they", "them", "their", "theirs"}
-PRONOUNS_FIRST = {"i", "we", "me", "us", "my", "our"}
-RELATIVE = {"who", "which", "that", "whom", "whose"}
-ARTIFACTS = frozenset(
-    "statement statements communique communiqué report reports letter letters warning release note message "
-    "video videos footage post posts tweet tweets announcement declaration document documents study survey "
-    "poll polls record records account accounts bulletin transcript broadcast memo leaflet complaint "
-    "indictment filing petition".split())
-
-
 @dataclass
 class Mention:
     """A source seen earlier in the document, kept for resolving later mentions."""
@@ -204,7 +195,7 @@ class Memory:
             return None
         if re.match(r"^(the|this|that|these|those|said)\b", low):
             words = _words(low)
-            person_role = h in PERSON_ROLE_WORDS
+            person_role = h in PERSON_ROLES or h.endswith("s") and h[:-1] in PERSON_ROLES
             plural = h.endswith("s") and not h.endswith("ss")
             for pool in (self.sources, self.entities):
                 for m in reversed(pool):
@@ -224,15 +215,6 @@ class Memory:
 
 
 GENERIC = frozenset("the a an of for and mr mrs ms dr this that these those said".split())
-MODIFIERS = frozenset("vice deputy former ex assistant acting interim".split())
-PERSON_ROLE_WORDS = frozenset(
-    "official officials spokesman spokeswoman spokesperson minister ministers president governor mayor commander "
-    "colonel general chief director ambassador envoy secretary officer officers leader leaders lawyer suspect "
-    "source sources man woman prosecutor judge senator trafficker capo priest bishop doctor nurse student "
-    "farmer teacher witness survivor victim attorney soldier guerrilla rebel militant fighter officer "
-    "businessman journalist reporter analyst expert".split())
-
-
 def _words(s: str) -> set[str]:
     """Content words, singular ("sources" and "source" match)."""
     out = set()
