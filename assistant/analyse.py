@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 
 from .attribute import Found, find_attributions
 from .clean import mostly_caps
-from .lexicon import (ARTIFACTS, PERSON_ROLES, PRONOUNS_FIRST, PRONOUNS_PERSON, PRONOUNS_PLURAL, RELATIVE, TITLE_WORDS,
+from .lexicon import (ARTIFACTS, ATTITUDES, FORMS, PERSON_ROLES, PRONOUNS_FIRST, PRONOUNS_PERSON, PRONOUNS_PLURAL, RELATIVE, TITLE_WORDS,
                       VERB_FORMS)
 from .sources import Memory, Mention, armed_context, narrator, source_type
 from .tagrules import use_lookup
@@ -427,7 +427,7 @@ def _credit_quotes(text: str, start: int, end: int, sents: list[Sentence], per_s
         speaker = None
         for i in inside + [inside[-1] + 1] if inside[-1] + 1 < len(sents) else inside:
             for a in per_sent[i]:
-                if qs < a.cue_start < qe and a.cue not in LAYOUT_CUES:
+                if qs < a.cue_start < qe and a.cue not in LAYOUT_CUES or not speaks(a):
                     continue                   # a cue inside the quotation is the speaker's words, not the speaker
                 if _overlap(a.content_start, a.content_end, qs, qe) > 0 or (qs <= a.sentence_start < qe) \
                         or a.sentence_start <= qe <= a.sentence_end:
@@ -437,7 +437,7 @@ def _credit_quotes(text: str, start: int, end: int, sents: list[Sentence], per_s
                 break
         if speaker is None and carried is not None and qs == start:
             speaker = carried
-        if speaker is None and inside[0] > 0 and per_sent[inside[0] - 1]:
+        if speaker is None and inside[0] > 0 and per_sent[inside[0] - 1] and speaks(per_sent[inside[0] - 1][-1]):
             speaker = per_sent[inside[0] - 1][-1]      # 'X said the convoy was ambushed. "We lost two men."'
         if speaker is None and qs == start and previous is not None and \
                 not any(per_sent[i] for i in range(len(sents))):
@@ -473,6 +473,13 @@ def _credit_quotes(text: str, start: int, end: int, sents: list[Sentence], per_s
                         break
                     per_sent[j].append(_continued(a, sents[j], (sents[j].start, sents[j].end)))
     return left_open
+
+
+def speaks(a: Attribution) -> bool:
+    """An attribution of words (said, claimed, ":"), not of an intention, a perception or a stance:
+    only words go on in the next sentence or quotation."""
+    last = (a.cue or "").split()[-1:] or [""]
+    return a.stance != "intention" and FORMS.get(last[0].lower(), "") not in ATTITUDES
 
 
 def _widen_continued(earlier: list[Attribution], continued: list[Attribution]) -> None:

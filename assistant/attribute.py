@@ -16,9 +16,9 @@ import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from .lexicon import (ARTIFACT_VERBS, ARTIFACTS, CLAUSE_ONLY, COGNITION, CUE_NOUNS, CUE_VERBS, DIRECTIVES, FORMS,
-                      IN_VIEW, INFERENCE, LABELS, NEEDS_CLAUSE, NOT_SOURCES, PEOPLE, SHARES, SPEAK_OF,
-                      SPEECH_ARTIFACTS, STRONG)
+from .lexicon import (ARTIFACT_VERBS, ARTIFACTS, ATTITUDES, CLAUSE_ONLY, COGNITION, CUE_NOUNS, CUE_VERBS, DIRECTIVES, FORMS,
+                      IN_VIEW, INFERENCE, INTENTION, LABELS, NEEDS_CLAUSE, NO_CONTENT, NOT_SOURCES, PEOPLE,
+                      PERCEPTION, SHARES, SPEAK_OF, SPEECH_ARTIFACTS, STRONG, VERBAL_ONLY, EVALUATION)
 from .types import Stance
 
 if TYPE_CHECKING:
@@ -60,7 +60,10 @@ def find_attributions(sent: Span) -> list[Found]:
                 found.append(f)
                 cues[id(f)] = tok
     by_verb = {cues[id(f)].i: f for f in found if id(f) in cues}
-    return [f for f in found if not _restated(f, cues.get(id(f)), by_verb)]
+    kept = [f for f in found if not _restated(f, cues.get(id(f)), by_verb)]
+    # an attitude inside another attribution's content is that source's account of it
+    return [f for f in kept if f.rule != "attitude" or not any(
+        g is not f and g.rule != "attitude" and g.content_start <= f.cue_start < g.content_end for g in kept)]
 
 
 def _restated(f: Found, cue: Token | None, outer: dict[int, Found]) -> bool:
@@ -157,6 +160,9 @@ def _verb_cue(verb: Token, sent: Span) -> list[Found]:
     subj = _subject(verb)
     artifact_subject = subj is not None and subj.lower_ in ARTIFACTS
     colon_next = verb.i + 1 < len(verb.doc) and verb.doc[verb.i + 1].text == ":"
+    if lemma in ATTITUDES and lemma not in CUE_VERBS and not (artifact_subject and lemma in ARTIFACT_VERBS) \
+            or lemma == "ask":
+        return _attitude(verb, sent, lemma)
     if lemma not in CUE_VERBS and not (artifact_subject and lemma in ARTIFACT_VERBS) \
             and lemma not in ("call", "rule") and lemma not in INFERENCE and not (lemma == "continue" and colon_next):
         return []
@@ -259,6 +265,67 @@ def _verb_cue(verb: Token, sent: Span) -> list[Found]:
                 antecedent = _span(sent.doc[prev], relcl=False)
     return [_make(subj, verb, sent, cue_tokens=cue_tokens, stance=stance, content=content,
                   rule="artifact_subject" if artifact_subject and lemma not in CUE_VERBS else "verb",
+                  antecedent=antecedent)]
+
+
+OBJECT_FORMS = frozenset("it there this these those her him them me us whom".split())
+HYPOTHETICAL = frozenset("could might may would should".split())
+
+
+def _attitude(verb: Token, sent: Span, lemma: str) -> list[Found]:
+    """Intentions ("plans to retake the town"), perception ("residents saw soldiers …"), support and
+    characterisation ("opposes the plan", "painted him as …") and questions ("asked whether …") of a
+    subject that can hold them, each with its own content."""
+    if verb.dep_ in ("amod", "acl") and verb.tag_ == "VBN" or _directed(verb):
+        return []
+    subj = _subject(verb)
+    if subj is None and verb.dep_ == "conj" and verb.head.pos_ in ("VERB", "AUX"):
+        subj = _subject(verb.head)
+    if subj is None or subj.dep_ != "nsubj" or subj.lower_ in OBJECT_FORMS or _negative(subj) or not _speaks(subj):
+        return []
+    if any(c.dep_ == "aux" and c.lower_ in HYPOTHETICAL for c in verb.children):
+        return []                      # "Patriot could threaten to …", "the top 1 percent would see …"
+    if lemma not in EVALUATION and (subj.lower_ in SPEECH_ARTIFACTS or subj.lower_ in ARTIFACTS
+                                    or subj.lower_ in SHARES):
+        return []                      # studies and shares of voters hold no intentions and see nothing
+    antecedent = None
+    if subj.lower_ in ("who", "that", "which"):
+        if verb.dep_ != "relcl" or not _speaks(verb.head):
+            return []
+        antecedent = _span(verb.head, relcl=False)
+    xcomp = next((c for c in verb.children if c.dep_ == "xcomp" and c.pos_ in ("VERB", "AUX")), None)
+    to_infinitive = xcomp is not None and any(c.dep_ == "aux" and c.lower_ == "to" for c in xcomp.children)
+    obj = _child(verb, "dobj")
+    ccomp = _child(verb, "ccomp")
+    stance: Stance = "claim"
+    content: tuple[int, int] | None = None
+    if lemma == "ask":
+        wh = ccomp is not None and ccomp.left_edge.lower_ in ("whether", "if", "why", "how", "what", "when", "where",
+                                                             "who", "which")
+        content = _span(ccomp) if wh else (_quote_after(verb, sent) if not to_infinitive else None)
+    elif lemma in INTENTION:
+        stance = "intention"
+        if to_infinitive and not (lemma in ("refuse", "decline") and verb_lemma(xcomp) in NO_CONTENT
+                                  or xcomp.lower_ in NO_CONTENT):
+            content = _span(xcomp)
+        elif lemma in ("want", "wish", "prefer") and (ccomp is not None or obj is not None):
+            content = _span(ccomp if ccomp is not None else obj)
+    elif lemma in PERCEPTION:
+        if ccomp is not None:
+            content = _span(ccomp)
+        elif obj is not None and obj.pos_ in ("NOUN", "PROPN"):
+            content = _span(obj)
+    else:
+        as_ = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ in ("as", "for")), None)
+        oprd = _child(verb, "oprd")
+        if lemma in VERBAL_ONLY and as_ is None and oprd is None:
+            return []
+        if obj is not None and obj.pos_ != "PRON" or obj is not None and (as_ is not None or oprd is not None):
+            end = max([obj.right_edge.i] + [t.right_edge.i for t in (as_, oprd) if t is not None])
+            content = (obj.left_edge.idx, sent.doc[end].idx + len(sent.doc[end]))
+    if content is None:
+        return []
+    return [_make(subj, verb, sent, cue_tokens=_verb_group(verb), stance=stance, content=content, rule="attitude",
                   antecedent=antecedent)]
 
 

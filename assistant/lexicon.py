@@ -22,6 +22,10 @@ IRREGULAR = {
     "commit": ["commits", "committed", "committing"], "accuse": ["accuses", "accused", "accusing"],
     "acknowledge": ["acknowledges", "acknowledged", "acknowledging"], "argue": ["argues", "argued", "arguing"],
     "vow": ["vows", "vowed", "vowing"], "quip": ["quips", "quipped", "quipping"],
+    "see": ["sees", "saw", "seen", "seeing"], "hear": ["hears", "heard", "hearing"],
+    "seek": ["seeks", "sought", "seeking"], "plan": ["plans", "planned", "planning"],
+    "prefer": ["prefers", "preferred", "preferring"], "dub": ["dubs", "dubbed", "dubbing"],
+    "label": ["labels", "labeled", "labelled", "labeling", "labelling"], "tie": ["ties", "tied", "tying"],
 }
 
 CUE_VERBS: dict[str, Stance] = {}
@@ -43,6 +47,23 @@ for _stance, _verbs in {
     for _v in _verbs:
         CUE_VERBS.setdefault(_v, _stance)  # type: ignore[arg-type]
 CUE_VERBS["acknowledge"] = "acknowledgement"
+
+# Attitudes PolNeAR counts as attributions beyond speech (its guidelines: intentions and desires,
+# perception, support and opposition). Each needs a speaking subject and its own content.
+# Intentions take an infinitive ("plans to retake the town"; want, wish and prefer also an object).
+INTENTION = frozenset("want plan intend seek aim wish prefer refuse decline threaten offer".split())
+# Refusing to speak carries no content ("declined to comment").
+NO_CONTENT = frozenset("comment speak elaborate say discuss answer respond confirm identify disclose give provide "
+                       "talk reveal specify name call".split())
+# Perception: "witnesses saw soldiers dragging bodies", "residents heard that …".
+PERCEPTION = frozenset("see hear notice witness observe realize realise perceive".split())
+# Support, opposition and characterisation of something ("opposes the plan", "painted him as …").
+# "attack" and "hammer" only with "as"/"for" (otherwise they are acts of war).
+EVALUATION = frozenset("support oppose back favor favour embrace advocate champion tout promote hail laud mock "
+                       "ridicule scold chastise grill challenge portray paint depict label brand dub decry lambast "
+                       "deride downplay tie link attack hammer".split())
+VERBAL_ONLY = frozenset("attack hammer tie link paint".split())
+ATTITUDES = INTENTION | PERCEPTION | EVALUATION
 
 # Cue verbs whose object is their content even when the parse does not say so.
 STRONG = frozenset("deny reject dismiss refute claim report announce acknowledge admit confirm accuse blame denounce "
@@ -87,7 +108,7 @@ def _inflect(verb: str) -> list[str]:
 
 # Every form of the verbs above -> its lemma (spaCy's lemmatizer is not run at ingest).
 FORMS: dict[str, str] = {}
-for _v in set(CUE_VERBS) | ARTIFACT_VERBS | INFERENCE | {"call", "quote", "rule", "claim", "continue"}:
+for _v in set(CUE_VERBS) | ARTIFACT_VERBS | INFERENCE | ATTITUDES | {"call", "quote", "rule", "claim", "continue", "ask"}:
     FORMS[_v] = _v
     for _f in _inflect(_v):
         FORMS.setdefault(_f, _v)

@@ -13,7 +13,7 @@ SourceType = Literal[
     "armed group", "government", "military", "police", "media", "local sources",
     "UN/NGO", "anonymous official", "author", "other",
 ]
-Stance = Literal["claim", "quote", "report", "acknowledgement", "denial", "accusation", "narration"]
+Stance = Literal["claim", "quote", "report", "acknowledgement", "denial", "accusation", "intention", "narration"]
 FileStatus = Literal["added", "unchanged", "updated", "failed"]
 
 
