@@ -216,9 +216,20 @@ def _sentences(pdoc: "Doc") -> list["Span"]:
     for s in out:
         if joined and _SIGNATURE.match(s.text) and len(s) <= 12:
             joined[-1] = pdoc[joined[-1].start:s.end]     # '“…” ― Azucena Gonzàlez': the signature ends the quote
+        elif joined and _ASKED.search(joined[-1].text) and _tag_clause(s):
+            joined[-1] = pdoc[joined[-1].start:s.end]     # '“Why not?” Vitter demanded.': one sentence
         else:
             joined.append(s)
     return _move_opening_quotes([_trim(s) for s in joined])
+
+
+_ASKED = re.compile("[?!]\\s*(?:[\u201d\"\u2019\u00bb]|'')\\s*$")
+
+
+def _tag_clause(s: "Span") -> bool:
+    """A short clause that only says who spoke ('Clinton said.', 'a narrator in the ad asks.')."""
+    words = [t for t in s if not t.is_punct]
+    return 0 < len(words) <= 14 and (s[0].is_lower or any(t.lower_ in FORMS for t in words[:8]))
 
 
 def _move_opening_quotes(sents: list["Span"]) -> list["Span"]:

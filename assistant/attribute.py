@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from .lexicon import (ARTIFACT_VERBS, ARTIFACTS, ATTITUDES, CLAUSE_ONLY, COGNITION, CUE_NOUNS, CUE_VERBS, DIRECTIVES, FORMS,
-                      IN_VIEW, INFERENCE, INTENTION, LABELS, NEEDS_CLAUSE, NO_CONTENT, NOT_SOURCES, PEOPLE,
+                      IN_VIEW, INFERENCE, INTENTION, LABELS, NEEDS_CLAUSE, NO_CONTENT, NOT_SOURCES, PEOPLE, PERSON_ROLES,
                       PERCEPTION, SHARES, SPEAK_OF, SPEECH_ARTIFACTS, STRONG, VERBAL_ONLY, EVALUATION)
 from .types import Stance
 
@@ -302,7 +302,9 @@ def _attitude(verb: Token, sent: Span, lemma: str) -> list[Found]:
     if lemma == "ask":
         wh = ccomp is not None and ccomp.left_edge.lower_ in ("whether", "if", "why", "how", "what", "when", "where",
                                                              "who", "which")
-        content = _span(ccomp) if wh else (_quote_after(verb, sent) if not to_infinitive else None)
+        content = _span(ccomp) if wh else None
+        if content is None and not to_infinitive and obj is None:
+            content = _quote_after(verb, sent) or _quote_before(verb, sent)
     elif lemma in INTENTION:
         stance = "intention"
         if to_infinitive and not (lemma in ("refuse", "decline") and verb_lemma(xcomp) in NO_CONTENT
@@ -422,7 +424,9 @@ def _speaks(subj: Token) -> bool:
         of = _child(subj, "prep", "of")
         whole = _child(of, "pobj") if of is not None else None
         return whole is None or _speaks(whole)
-    return subj.ent_type_ in ("PERSON", "ORG", "NORP", "GPE") or subj.lower_ in PEOPLE
+    low = subj.lower_
+    return subj.ent_type_ in ("PERSON", "ORG", "NORP", "GPE") or low in PEOPLE or low in PERSON_ROLES \
+        or low.endswith("s") and low[:-1] in PERSON_ROLES
 
 
 
@@ -558,6 +562,16 @@ def _quote_after(verb: Token, sent: Span) -> tuple[int, int] | None:
     return (start, close[-1] + 1 if close else sent.end_char)
 
 
+def _quote_before(verb: Token, sent: Span) -> tuple[int, int] | None:
+    """The quotation that ends before a cue in its sentence ('"Why not?" she asked')."""
+    text = sent.doc.text
+    closing = [i for i in range(sent.start_char, verb.idx) if text[i] in '"”»']
+    if not closing:
+        return None
+    opening = [i for i in range(sent.start_char, closing[-1]) if text[i] in '"“«']
+    return (opening[0] if opening else sent.start_char, closing[-1] + 1)
+
+
 def _quote_near(verb: Token, sent: Span) -> bool:
     text = sent.text
     return any(q in text for q in ('"', "“", "”", "«", "»")) or text.rstrip().endswith(":") \
@@ -601,7 +615,21 @@ def _source_span(src: Token, cue: Token) -> tuple[int, int]:
             skip.update(x.i for x in t.subtree)
             if t.left_edge.i - 1 > src.i and src.doc[t.left_edge.i - 1].is_punct:
                 skip.add(t.left_edge.i - 1)
+    for t in src.children:
+        incidental = t.dep_ == "acl" and t.tag_ == "VBG" and t.left_edge.i > src.i + 1 \
+            and src.doc[t.left_edge.i - 1].text == "," \
+            or t.dep_ == "appos" and t.i > src.i and t.left_edge.i > 0 and src.doc[t.left_edge.i - 1].text == "(" \
+            and any(x.pos_ in ("VERB", "AUX") for x in t.subtree)
+        if incidental:                     # "Trump, speaking to a veterans group, said"
+            skip.update(x.i for x in t.subtree)
+            before = src.doc[t.left_edge.i - 1] if t.left_edge.i > src.i + 1 else None
+            if before is not None and before.is_punct:
+                skip.add(before.i)
     left = [t for t in src.subtree if t.i < src.i and t.i not in skip]
+    verb_at = max((t.i for t in left if t.pos_ in ("VERB", "AUX") and t.dep_ != "amod" and t.tag_ != "VBN"), default=-1)
+    comma = min((t.i for t in left if t.text == "," and t.i > verb_at), default=-1) if verb_at >= 0 else -1
+    if comma >= 0:                         # "As Obama appears set to veto …, Democratic nominee Hillary Clinton"
+        skip.update(t.i for t in left if t.i <= comma)
     for t in left:
         if t.text in DASHES and t.whitespace_:
             # "FLINT, Mich., Oct. 4 (UPI) — Former President Bill Clinton": a dateline is no part of the source

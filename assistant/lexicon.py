@@ -145,7 +145,13 @@ SHARES = frozenset("percent per cent majority minority plurality share half thir
 # Common nouns for people and bodies that speak.
 PEOPLE = frozenset("official officials spokesman spokeswoman spokesperson experts analysts researchers scientists "
                    "police army military government ministry authorities investigators witnesses residents sources "
-                   "leaders officers doctors lawyers prosecutors critics observers diplomats".split())
+                   "leaders officers doctors lawyers prosecutors critics observers diplomats narrator host moderator "
+                   "anchor voters supporters opponents protesters activists advocates economists historians scholars "
+                   "aides advisers advisors staff campaign party committee council commission court judges panel "
+                   "democrats republicans lawmakers legislators senators members candidates nominee rebels guerrillas "
+                   "insurgents militants fighters troops soldiers commanders group movement alliance coalition union "
+                   "unions agency department administration people citizens families victims survivors villagers "
+                   "parents students workers employees farmers refugees prisoners detainees".split())
 
 # Verb stems of asking or telling someone to do something ("urged X to report"): nothing said yet.
 DIRECTIVES = ("urg", "ask", "call", "request", "encourag", "invit", "demand", "requir", "order", "instruct",
