@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 
 from .attribute import Found, find_attributions
 from .clean import mostly_caps
-from .lexicon import (ARTIFACTS, ATTITUDES, FORMS, PERSON_ROLES, PRONOUNS_FIRST, PRONOUNS_PERSON, PRONOUNS_PLURAL, RELATIVE, TITLE_WORDS,
+from .lexicon import (ARTIFACTS, ATTITUDES, EVIDENCE, FORMS, PERSON_ROLES, PRONOUNS_FIRST, PRONOUNS_PERSON, PRONOUNS_PLURAL, RELATIVE, TITLE_WORDS,
                       VERB_FORMS)
-from .sources import Memory, Mention, armed_context, narrator, source_type
+from .sources import (CAPTION, Memory, Mention, armed_context, display_name, is_bare, narrator, one_type_each,
+                      source_type)
 from .tagrules import use_lookup
 from .types import Analysis, Attribution, Document, Sentence
 
@@ -161,7 +162,7 @@ def _analysis(doc: Document, pieces: list[tuple[int, int, int]], parsed: Iterabl
         last_of_paragraph = per_sent[-1][-1] if per_sent and per_sent[-1] else None
         for found in per_sent:
             attributions.extend(found)
-    return Analysis(sentences=tuple(sentences), attributions=tuple(attributions), narrator=voice)
+    return Analysis(sentences=tuple(sentences), attributions=one_type_each(attributions), narrator=voice)
 
 
 _CLOSING = ('"', "”", "''", "’’", "»")
@@ -294,16 +295,29 @@ def _resolve(f: Found, sent: "Span", offset: int, text: str, memory: Memory, voi
                 resolved, new = src_text, False      # an unresolved 'he' is no one a later mention can mean
     else:
         core, appos = _name_parts(head, offset, text)
-        earlier = memory.find_name(core)
+        # a common noun opening a sentence ("Authorities, however, …") is no short form of a name
+        common = head.tag_ == "NNS" and not head.ent_type_ and head.text.istitle() and head.i == head.sent.start
+        earlier = None if common else memory.find_name(core)
         if earlier is not None and earlier.resolved != core:
             resolved, kind, person, plural = earlier.resolved, earlier.kind, earlier.person, earlier.plural
             memory.add_source(Mention(name=earlier.name, resolved=earlier.resolved, kind=earlier.kind,
                                       person=earlier.person, plural=earlier.plural))
             new = False
         else:
-            resolved = f"{core} ({appos})" if appos else src_text
+            resolved = (f"{core}, {appos}" if "(" in core else f"{core} ({appos})") if appos else src_text
+    if CAPTION.search(src_text) or head.lower_ in EVIDENCE and f.creator is None and f.antecedent is None \
+            or src_text.count(")") > src_text.count("(") or text[:offset + f.source_start].rstrip().endswith("("):
+        return None                    # "Photograph (Police/Handout)", "video surveillance", "(CHANGES THOUGHT)
     if kind is None:
         kind = source_type(resolved, armed_context=memory.armed)
+    name = display_name(resolved)
+    if is_bare(name):
+        if name.lower() in PRONOUNS_PERSON:
+            name = "an unidentified speaker"
+        elif name.lower() in PRONOUNS_PLURAL:
+            name = "unidentified speakers"
+        else:
+            return None                # "you know", "This shows …", an unresolved "who": no source
     if new:
         titles = [t for t in head.subtree if t.i <= head.i or t.head.dep_ == "appos" or t.dep_ == "appos"]
         core = _name_parts(head, offset, text)[0]
@@ -314,7 +328,7 @@ def _resolve(f: Found, sent: "Span", offset: int, text: str, memory: Memory, voi
         memory.add_source(Mention(name=core, resolved=resolved, kind=kind, person=person, plural=plural))
     s_start, s_end = offset + sent.start_char, offset + sent.end_char
     return Attribution(sentence_start=s_start, sentence_end=s_end, source=src_text.strip(),
-                       source_resolved=re.sub(r"\s+", " ", resolved).strip(), source_type=kind,
+                       source_resolved=name, source_type=kind,
                        cue=_cue_text(f, offset, text), stance=f.stance, content_start=offset + f.content_start,
                        content_end=offset + f.content_end, source_start=offset + f.source_start,
                        source_end=offset + f.source_end, cue_start=offset + f.cue_start, cue_end=offset + f.cue_end)

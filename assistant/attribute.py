@@ -112,12 +112,14 @@ def _structural(sent: Span) -> list[Found]:
         span = doc.char_span(a, b, alignment_mode="expand")
         colon = text.index(":", m.end(1) - m.start(0))
         if span is not None and any(t.pos_ in ("PROPN", "NOUN") for t in span) \
-                and not any(t.pos_ in ("VERB", "AUX") for t in span):     # 'The Gap Goes On:' is a heading
+                and not any(t.pos_ in ("VERB", "AUX") for t in span) \
+                and not all(t.ent_type_ in ("GPE", "LOC", "DATE") for t in span):
+            # 'The Gap Goes On:' is a heading, 'Haiti: A multi-dimensional crisis' a title
             out.append(Found(source_start=a, source_end=b, head=span.root, cue=":",
                              cue_start=sent.start_char + colon, cue_end=sent.start_char + colon + 1, stance="quote",
                              content_start=sent.start_char + colon + 1, content_end=sent.end_char, rule="colon"))
     m = _DASH.search(text)
-    if m:
+    if m and "(" not in m.group(1) and ")" not in m.group(1) and m.end() >= len(text.rstrip()) - 1:
         a, b = sent.start_char + m.start(1), sent.start_char + m.end(1)
         span = doc.char_span(a, b, alignment_mode="expand")
         if span is not None and any(t.pos_ == "PROPN" for t in span):
@@ -400,6 +402,10 @@ def _creator(artifact: Token) -> tuple[int, int] | None:
     owner = _child(artifact, "poss")
     if owner is not None:
         return _span(owner)
+    named = [c for c in artifact.children if c.dep_ in ("compound", "nmod") and c.i < artifact.i
+             and (c.ent_type_ in ("ORG", "NORP", "PERSON") or c.is_upper and len(c) >= 3 and not c.doc[artifact.i].is_upper)]
+    if named:                          # "the MRTA letter", "an FMLN communique"
+        return named[0].left_edge.idx, named[-1].idx + len(named[-1])
     for c in artifact.children:
         if c.dep_ == "acl":
             agent = _agent(c)
@@ -452,8 +458,9 @@ def _directed(verb: Token) -> bool:
 
 
 def _negative(subj: Token) -> bool:
-    return subj.lower_ in ("nobody", "none", "noone") or any(c.dep_ == "det" and c.lower_ in ("no", "neither")
-                                                             for c in subj.children)
+    return subj.lower_ in ("nobody", "none", "noone") or any(
+        c.dep_ == "det" and c.lower_ in ("no", "neither") or c.dep_ in ("neg", "advmod") and c.lower_ == "not"
+        for c in subj.children)
 
 
 def _child(tok: Token, dep: str, lower: str | None = None) -> Token | None:
@@ -496,7 +503,7 @@ def _inherited_subject(verb: Token, lemma: str) -> Token | None:
             return noun
         if verb.dep_ == "xcomp" and verb.head.pos_ in ("VERB", "AUX"):
             obj = _child(verb.head, "dobj")
-            if obj is not None and obj.i < verb.i:     # "enabled UNSMIL to confirm": UNSMIL confirms
+            if obj is not None and obj.i < verb.i and _speaks(obj):   # "enabled UNSMIL to confirm": UNSMIL confirms
                 return obj
         if verb.dep_ == "relcl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children):
             for anc in verb.ancestors:       # an infinitive the parse took for a relative clause

@@ -123,7 +123,7 @@ COGNITION = frozenset("think believe expect hope know feel fear suspect understa
 # Words that open a line without being a speaker ("Photo: …", "Editor's note: …").
 LABELS = frozenset("the latest|correction|update|note|editor's note|editor’s note|related|watch|photo|video|"
                    "read more|source|sources|q|a|advertisement|warning|breaking|exclusive|analysis|opinion|"
-                   "subscribe|share|tags|comments|summary|background|context|note to editors".split("|"))
+                   "subscribe|share|tags|comments|summary|background|context|note to editors|attention|map source".split("|"))
 
 # Speech artifacts that can make a claim as a subject of an inference verb ("the poll shows").
 SPEECH_ARTIFACTS = frozenset("statement statements communique communiqué report reports letter letters warning "
@@ -137,6 +137,10 @@ ARTIFACTS = frozenset(
     "video videos footage post posts tweet tweets announcement declaration document documents study survey "
     "poll polls record records account accounts bulletin transcript broadcast memo leaflet complaint "
     "indictment filing petition".split())
+
+# Evidence, not speakers: "video surveillance showed …" (unless someone made or shared it).
+EVIDENCE = frozenset("video videos footage surveillance images image photos photo photographs photograph pictures "
+                     "imagery recording recordings".split())
 
 # "twelve percent indicated", "a majority of voters believe": a share of its whole.
 SHARES = frozenset("percent per cent majority minority plurality share half third quarter average most "

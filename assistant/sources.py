@@ -6,11 +6,15 @@ Pure functions over strings; no spaCy here.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from .lexicon import (ARTIFACTS, MODIFIERS, PERSON_ROLES, PRONOUNS_FIRST, PRONOUNS_PERSON, PRONOUNS_PLURAL,  # noqa: F401
                       RELATIVE)
 from .types import DocMeta, Narrator, SourceType
+
+if TYPE_CHECKING:
+    from .types import Attribution
 
 # Checked in order: the first table whose pattern matches the source description wins.
 TYPE_PATTERNS: list[tuple[SourceType, re.Pattern[str]]] = [
@@ -77,8 +81,13 @@ def source_type(description: str, *, armed_context: bool = False) -> SourceType:
     return kind
 
 
+# "the Hamas-led ministry" is a ministry, "a Russian-backed militia" a militia: such modifiers do not type.
+_LED = re.compile(r"\b[\w.'’]+-(?:led|backed|linked|affiliated|run|controlled|allied|aligned|supported|sponsored|"
+                  r"funded|based|held|dominated|appointed|installed)\b", re.I)
+
+
 def _source_type(description: str) -> SourceType:
-    d = description.strip()
+    d = _RELATIVE.sub("", _LED.sub(" ", description)).strip()     # "guerrillas who …": not the WHO
     if ANONYMOUS.match(d) and not re.search(r"\b[A-Z][a-z]+\s+[A-Z][a-z]+\b", d) \
             and not re.search(r"\blocal\b", d, re.I):
         m = ANONYMOUS.match(d)
@@ -90,6 +99,136 @@ def _source_type(description: str) -> SourceType:
     if re.fullmatch(r"(the )?[A-Z][a-zA-Z]+('s)?", d) and d.lower().rstrip("'s") in COUNTRIES:
         return "government"
     return "other"
+
+
+MAX_NAME_WORDS = 12
+_LIST_MARK = re.compile(r"^(?:\(?\d{1,3}[.)]|\([a-z]\)|[ivx]{1,4}\.)\s+")
+_RELATIVE = re.compile(r",?\s+\b(?:who|which|whose|whom|where|in which|that)\b(?=\s+\w)[^,()]*", re.I)
+_PARTICIPLE = re.compile(r",\s+(?:\w+ed|\w+ing|known as|also known as)\b[^,()]*", re.I)
+_ACRONYM = re.compile(r"\b[A-Z][\w'’.-]*(?:[\s,]+(?:[A-Z][\w'’.-]*|of|for|and|the|on|in|de|du|des|la|le))+"
+                      r"\s*\(([A-Z][A-Z0-9&/.-]{1,14})\)")
+_CUT_BEFORE = frozenset("of for and in on at with to from by against between including who which whose "
+                        "as under over among into".split())
+_POSSESSIVE = re.compile(r"(?<=\w)(?:['’]s|s['’])$|['’]$")
+CAPTION = re.compile(r"\b(?:photo(?:graph)?s?|handout|getty|afp photo|file photo|caption|credit|courtesy|©|"
+                     r"image(?:s)? (?:by|courtesy))\b", re.I)
+BARE = frozenset("i we you he she it they me us him her them this that these those who which whom whose one "
+                 "there here".split())
+
+
+def display_name(name: str) -> str:
+    """A source name a reader can use: no list number or label before it, no dangling possessive
+    ("Mali's" -> "Mali"), a long name shortened to its acronym ("the Permanent Strategic Framework
+    … (CSP-PSD) alliance" -> "the CSP-PSD alliance"), and at most twelve words, cut at a phrase
+    boundary (relative and participial clauses first)."""
+    n = re.sub(r"\s+", " ", name).strip().strip(",;:")
+    n = _LIST_MARK.sub("", n)
+    first, _, rest = n.partition(" ")
+    if rest and first.lower().rstrip(":") in ("advertisement", "photo", "video", "watch", "related", "update") \
+            and rest[:1].isupper():
+        n = rest                                  # "Advertisement The 2010 warning …"
+    core, paren, tail = n.partition(" (")
+    core = _POSSESSIVE.sub("", core).strip() if not paren else core
+    n = core + (" (" + tail if paren else "")
+    if not paren:
+        n = _POSSESSIVE.sub("", n).strip()
+    for step in (_shorten_acronyms, _drop_relative, _drop_participle, _first_descriptor, _cut):
+        if len(n.split()) <= MAX_NAME_WORDS:
+            break
+        n = step(n)
+    return _balance(n)
+
+
+def _shorten_acronyms(n: str) -> str:
+    return _ACRONYM.sub(lambda m: m.group(1), n)
+
+
+def _drop_relative(n: str) -> str:
+    return _RELATIVE.sub("", n)
+
+
+def _drop_participle(n: str) -> str:
+    return _PARTICIPLE.sub("", n)
+
+
+def _first_descriptor(n: str) -> str:
+    """'Core (a description, more, more)' -> 'Core (a description)'."""
+    core, paren, tail = n.partition(" (")
+    return f"{core} ({tail.split(',')[0].rstrip(')')})" if paren and "," in tail else n
+
+
+def _cut(n: str) -> str:
+    """The first twelve words, ended at the last phrase boundary (a comma, or before a preposition
+    or conjunction) that keeps at least three of them."""
+    words = n.split()[:MAX_NAME_WORDS]
+    for k in range(len(words), 2, -1):
+        if words[k - 1].endswith((",", ";")):
+            words = words[:k]
+            break
+        if k < len(words) and words[k].lower() in _CUT_BEFORE:
+            words = words[:k]
+            break
+    while len(words) > 1 and words[-1].lower().strip(",;") in _CUT_BEFORE | {"the", "a", "an"}:
+        words.pop()
+    return " ".join(words).rstrip(",;:")
+
+
+def _balance(n: str) -> str:
+    """Close a parenthesis the shortening left open; drop one it left unopened."""
+    n = n.strip()
+    if n.count("(") > n.count(")"):
+        n = n.rstrip(" ,;") + ")" * (n.count("(") - n.count(")"))
+    while n.count(")") > n.count("(") and n.endswith(")"):
+        n = n[:-1].rstrip()
+    return n.replace(" ()", "")
+
+
+def entity_keys(name: str) -> set[str]:
+    """What identifies the entity a source name stands for: its core name (without "the", a
+    possessive or the description in parentheses) and, in mixed-case names, the acronyms in it
+    ("CSP-PSD", "FMLN")."""
+    core = name.partition(" (")[0]
+    core = re.sub(r"^(?:the|a|an)\s+", "", _POSSESSIVE.sub("", core.strip()), flags=re.I).lower()
+    keys = {core} if core and core not in BARE else set()
+    if re.search(r"[a-z]", name):
+        keys |= {m.lower() for m in re.findall(r"\b[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*\b", name)
+                 if len(m.replace("-", "")) >= 3}
+    return keys
+
+
+def one_type_each(attributions: "list[Attribution]") -> "tuple[Attribution, ...]":
+    """The attributions of one document with one type per entity: sources that share a key
+    (a name, an acronym) are one entity, typed by the type most of its mentions have (the first
+    one on a tie); "other" and the author's voice never outvote a type."""
+    parent: dict[str, str] = {}
+
+    def root(k: str) -> str:
+        while parent.setdefault(k, k) != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    keys = [sorted(entity_keys(a.source_resolved)) if a.source_type != "author" else [] for a in attributions]
+    for ks in keys:
+        for k in ks[1:]:
+            parent[root(k)] = root(ks[0])
+    votes: dict[str, dict[str, int]] = {}
+    for a, ks in zip(attributions, keys):
+        if ks and a.source_type != "other":
+            tally = votes.setdefault(root(ks[0]), {})
+            tally[a.source_type] = tally.get(a.source_type, 0) + 1
+    out = []
+    for a, ks in zip(attributions, keys):
+        tally = votes.get(root(ks[0])) if ks else None
+        best = max(tally, key=lambda t: tally[t]) if tally else None    # dicts keep the first on a tie
+        out.append(replace(a, source_type=best) if best and best != a.source_type else a)
+    return tuple(out)
+
+
+def is_bare(name: str) -> bool:
+    """A pronoun or demonstrative on its own: no name a reader can use."""
+    n = name.lower().strip(" .,\"'“”‘’")
+    return n in BARE or not re.search(r"[^\W\d_]{2}", re.sub(r"['’]s\b", "", n))
 
 
 COUNTRIES = frozenset(
