@@ -158,6 +158,7 @@ def _analysis(doc: Document, pieces: list[tuple[int, int, int]], parsed: Iterabl
         for found in per_sent:
             found[:] = [a for a in found if not _quoted_source(a, quotes)]
         open_quote = _credit_quotes(doc.text, start, end, para_sents, per_sent, open_quote, last_of_paragraph)
+        _run_on(doc.text, para_sents, per_sent)
         _widen_continued(attributions, [a for found in per_sent for a in found if a.cue_start < start])
         last_of_paragraph = per_sent[-1][-1] if per_sent and per_sent[-1] else None
         for found in per_sent:
@@ -523,7 +524,59 @@ def _widen_continued(earlier: list[Attribution], continued: list[Attribution]) -
 def _continued(a: Attribution, s: Sentence, content: tuple[int, int]) -> Attribution:
     """The speaker of a quotation credited with one more of its sentences."""
     return replace(a, sentence_start=s.start, sentence_end=s.end, stance="quote",
-                   content_start=content[0], content_end=content[1])
+                   content_start=content[0], content_end=content[1], inherited=True)
+
+
+def _run_on(text: str, sents: list[Sentence], per_sent: list[list[Attribution]]) -> None:
+    """A statement that runs on: the sentences after "The statement detailed …" (or "X said in a
+    statement …") in the same paragraph that give figures of their own ("The clash resulted in
+    the deaths of seven rebels") and have no attribution of their own are the statement's details
+    too; at most two of them, none that opens with the writer's own turn ("Since 2012, …",
+    "Meanwhile, …") or quotes anyone."""
+    run = 0
+    for i in range(1, len(sents)):
+        prior = [a for a in per_sent[i - 1] if speaks(a) and a.stance not in ("intention", "quote")]
+        if per_sent[i] or not prior:
+            run = 0
+            continue
+        a = prior[-1]
+        if not (a.inherited and run) and not _statement(text, a):
+            run = 0
+            continue
+        body = text[sents[i].start:sents[i].end]
+        if run >= 2 or _OWN_TURN.match(body) or _QUOTES.search(body) or not _FIGURE.search(body) \
+                or re.search(r"\b(?:I|we|our|us)\b", body):
+            run = 0
+            continue
+        per_sent[i].append(replace(a, sentence_start=sents[i].start, sentence_end=sents[i].end,
+                                   content_start=sents[i].start, content_end=sents[i].end, inherited=True))
+        run += 1
+
+
+_FIGURE = re.compile(r"\b(?:\d[\d,.]*(?!\d)(?<!\b1[89]\d\d)(?<!\b20\d\d)|one|two|three|four|five|six|seven|eight|"
+                     r"nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundreds?|dozens?|scores)\b", re.I)
+_OWN_TURN = re.compile(r"^\W*(?:since|meanwhile|however|but|previously|earlier|later|separately|in (?:19|20)\d\d|"
+                       r"last (?:year|month|week)|the (?:presence|history)|according|this (?:incident|area|came)|"
+                       r"in addition to|also on|on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b",
+                       re.I)
+_IN_STATEMENT = re.compile(r"\bin (?:a|an|its|their|his|her|the) (?:joint )?(?:written )?(?:statement|communiqu[eé]|"
+                           r"press release|declaration|bulletin|letter|report)\b", re.I)
+
+
+def _statement(text: str, a: Attribution) -> bool:
+    """The attribution is to a written statement that gives details: "The statement detailed …",
+    "the communique listed …", or someone said "in a statement"."""
+    if a.inherited or a.cue_start < a.sentence_start:
+        return False
+    cue = (a.cue or "").lower().split()
+    head = text[a.source_start:a.source_end].lower().split()
+    return bool(cue) and (FORMS.get(cue[-1]) in DETAILING and bool(head) and head[-1] in STATEMENTS
+                          or bool(_IN_STATEMENT.search(text, a.sentence_start, a.sentence_end)))
+
+
+DETAILING = frozenset("detail list outline describe specify report add say state announce claim".split())
+STATEMENTS = frozenset("statement statements communique communiqué release declaration bulletin letter report "
+                       "message".split())
 
 
 def _overlap(a: int, b: int, c: int, d: int) -> int:

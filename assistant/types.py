@@ -92,7 +92,8 @@ class Narrator:
 @dataclass(frozen=True, slots=True)
 class Attribution:
     """One attribution relation: `source` said (`cue`) `content`, in the sentence at
-    sentence_start..sentence_end."""
+    sentence_start..sentence_end. A chain of reporting is one attribution per link, the inner
+    one naming the outer in `reported_by`."""
     sentence_start: int
     sentence_end: int
     source: str                      # as written in the text ("he", "the ministry")
@@ -106,6 +107,8 @@ class Attribution:
     source_end: int = -1
     cue_start: int = -1
     cue_end: int = -1
+    inherited: bool = False          # the cue is in an earlier sentence this one continues ("He added …" is not)
+    reported_by: str | None = None   # the source that relays this one ("NHK said police quoted …": NHK)
 
 
 @dataclass(frozen=True, slots=True)
