@@ -159,6 +159,8 @@ def _analysis(doc: Document, pieces: list[tuple[int, int, int]], parsed: Iterabl
             found[:] = [a for a in found if not _quoted_source(a, quotes)]
         open_quote = _credit_quotes(doc.text, start, end, para_sents, per_sent, open_quote, last_of_paragraph)
         _run_on(doc.text, para_sents, per_sent)
+        for found in per_sent:
+            found[:] = _chains(found)
         _widen_continued(attributions, [a for found in per_sent for a in found if a.cue_start < start])
         last_of_paragraph = per_sent[-1][-1] if per_sent and per_sent[-1] else None
         for found in per_sent:
@@ -525,6 +527,30 @@ def _continued(a: Attribution, s: Sentence, content: tuple[int, int]) -> Attribu
     """The speaker of a quotation credited with one more of its sentences."""
     return replace(a, sentence_start=s.start, sentence_end=s.end, stance="quote",
                    content_start=content[0], content_end=content[1], inherited=True)
+
+
+def _chains(found: list[Attribution]) -> list[Attribution]:
+    """A chain of reporting inside one sentence ("NHK said police quoted the man as saying …",
+    "Reuters, citing a local official, said …", "According to La Republica, the MRTA letter
+    says …"): each attribution whose cue lies in another's content names that one, the nearest
+    (narrowest) relay, in `reported_by`."""
+    out = []
+    for b in found:
+        if b.inherited or b.reported_by:
+            out.append(b)
+            continue
+        citing = (b.cue or "").lower() in ("citing", "quoting")
+        relays = [a for a in found if a is not b and not a.inherited and speaks(a)
+                  and a.source_resolved != b.source_resolved and (a.cue or "").lower() not in ("citing", "quoting")
+                  and (a.content_start <= b.cue_start < a.content_end
+                       and not (b.content_start <= a.cue_start < b.content_end)
+                       or FORMS.get((a.cue or " ").lower().split()[-1]) == "quote" and a.cue_start < b.cue_start
+                       and (a.content_start, a.content_end) == (b.content_start, b.content_end)
+                       or citing and a.cue not in ("citing", "quoting")
+                       and _overlap(a.content_start, a.content_end, b.content_start, b.content_end) > 0)]
+        relay = min(relays, key=lambda a: a.content_end - a.content_start, default=None)
+        out.append(replace(b, reported_by=relay.source_resolved) if relay else b)
+    return out
 
 
 def _run_on(text: str, sents: list[Sentence], per_sent: list[list[Attribution]]) -> None:

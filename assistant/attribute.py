@@ -183,6 +183,10 @@ def _verb_cue(verb: Token, sent: Span) -> list[Found]:
     stance: Stance = CUE_VERBS.get(lemma, "claim")
     cue_tokens = _verb_group(verb)
     content = _content(verb, sent)
+    if lemma == "quote":               # "quoted the man as saying …": what he is quoted as saying
+        saying = next((t for t in verb.subtree if t.lower_ == "saying" and t.i > verb.i), None)
+        if saying is not None:
+            content = _content(saying, sent) or (saying.idx + len(saying), sent.end_char)
     if lemma == "rule":
         prt = _child(verb, "prt")
         if prt is None or prt.lower_ != "out":
@@ -240,6 +244,15 @@ def _verb_cue(verb: Token, sent: Span) -> list[Found]:
                 return results
     if verb.dep_ == "acl" and verb.tag_ == "VBN":
         return []                      # "a report published by X": the report is the source elsewhere
+    if lemma in ("cite", "quote") and verb.tag_ == "VBG" and subj is None:
+        cited = _child(verb, "dobj")
+        if cited is not None and _speaks(cited) and not (cited.lower_ in SPEECH_ARTIFACTS and _child(cited, "prep", "of")):
+            # "Reuters, citing a local official, said …": the official is the source Reuters relays
+            gov = verb.head
+            relayed = _content(gov, sent) if gov.pos_ in ("VERB", "AUX") and gov.i != verb.i else None
+            if relayed is None:
+                relayed = _outside(sent, (verb.left_edge.i, verb.right_edge.i))
+            return [_make(cited, verb, sent, cue_tokens=[verb], stance="claim", content=relayed, rule="citing")]
     if subj is None or subj.dep_ == "nsubjpass":
         agent = _agent(verb)
         if agent is not None:
