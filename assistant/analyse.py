@@ -17,8 +17,8 @@ from .attribute import Found, find_attributions
 from .clean import mostly_caps
 from .lexicon import (ARTIFACTS, ATTITUDES, EVIDENCE, FORMS, PERSON_ROLES, PRONOUNS_FIRST, PRONOUNS_PERSON, PRONOUNS_PLURAL, RELATIVE, TITLE_WORDS,
                       VERB_FORMS)
-from .sources import (CAPTION, Memory, Mention, armed_context, display_name, is_bare, narrator, one_type_each,
-                      source_type)
+from .sources import (CAPTION, Memory, Mention, armed_context, author_type, display_name, is_bare, letter_sections,
+                      narrator, one_type_each, source_type)
 from .tagrules import use_lookup
 from .types import Analysis, Attribution, Document, Sentence
 
@@ -165,7 +165,45 @@ def _analysis(doc: Document, pieces: list[tuple[int, int, int]], parsed: Iterabl
         last_of_paragraph = per_sent[-1][-1] if per_sent and per_sent[-1] else None
         for found in per_sent:
             attributions.extend(found)
+    attributions = _letters(doc, sentences, attributions, voice.name)
     return Analysis(sentences=tuple(sentences), attributions=one_type_each(attributions), narrator=voice)
+
+
+def _letters(doc: Document, sentences: list[Sentence], attributions: list[Attribution],
+             voice: str) -> list[Attribution]:
+    """In a UN document holding letters from several authors, each letter speaks in its author's
+    voice: its sentences that credit no one else are credited to it (cue None, stance narration,
+    so they count as the document's narration, only with the right author), and its "I" and
+    "we" are that author."""
+    if doc.meta.genre not in ("letter", "un_report") and not doc.meta.symbol:
+        return attributions
+    sections = letter_sections([(p.start, doc.text[p.start:p.end]) for p in doc.paragraphs])
+    if not any(author and author.lower() not in voice.lower() for _, author in sections):
+        return attributions
+
+    def author_at(offset: int) -> str | None:
+        author = None
+        for start, name in sections:
+            if start > offset:
+                break
+            author = name
+        return author if author and author.lower() not in voice.lower() else None
+
+    out: list[Attribution] = []
+    for a in attributions:
+        author = author_at(a.sentence_start)
+        if author and a.source_type == "author" and a.source_resolved == voice:
+            a = replace(a, source_resolved=author, source_type=author_type(author))
+        out.append(a)
+    credited = {(a.sentence_start, a.sentence_end) for a in out}
+    for s in sentences:
+        author = author_at(s.start)
+        if author and (s.start, s.end) not in credited:
+            out.append(Attribution(sentence_start=s.start, sentence_end=s.end, source=author, source_resolved=author,
+                                   source_type=author_type(author), cue=None, stance="narration",
+                                   content_start=s.start, content_end=s.end))
+    out.sort(key=lambda a: a.sentence_start)
+    return out
 
 
 _CLOSING = ('"', "”", "''", "’’", "»")

@@ -255,6 +255,11 @@ def _verb_cue(verb: Token, sent: Span) -> list[Found]:
             return [_make(cited, verb, sent, cue_tokens=[verb], stance="claim", content=relayed, rule="citing")]
     if subj is None or subj.dep_ == "nsubjpass":
         agent = _agent(verb)
+        if agent is not None and agent.lower_ in ARTIFACTS and subj is not None \
+                and (subj.lower_ in ("this", "these", "that", "those", "it", "they", "which")
+                     or any(c.dep_ == "det" and c.lower_ in ("this", "these", "that", "those", "such")
+                            for c in subj.children)):
+            return []                  # "These are refuted by the letter from …": the writer cites the letter
         if agent is not None:
             return [_make(agent, verb, sent, cue_tokens=cue_tokens, stance=stance, content=content, rule="passive_agent")]
         if verb.tag_ == "VBN" or any(c.dep_ in ("auxpass", "nsubjpass") for c in verb.children):
