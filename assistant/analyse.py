@@ -18,7 +18,7 @@ from .clean import mostly_caps
 from .lexicon import (ARTIFACTS, ATTITUDES, EVIDENCE, FORMS, PERSON_ROLES, PRONOUNS_FIRST, PRONOUNS_PERSON, PRONOUNS_PLURAL, RELATIVE, TITLE_WORDS,
                       VERB_FORMS)
 from .sources import (CAPTION, Memory, Mention, armed_context, author_type, display_name, is_bare, letter_sections,
-                      narrator, one_type_each, source_type)
+                      looks_like_person, narrator, one_type_each, source_type)
 from .tagrules import use_lookup
 from .types import Analysis, Attribution, Document, Sentence
 
@@ -217,7 +217,12 @@ def _for_parser(text: str) -> str:
     def one(m: re.Match[str]) -> str:
         closing = m.end() >= len(text) or not text[m.end()].isalnum()
         return " ”" if closing else "“ "
-    return _TWO_CHAR_QUOTES.sub(one, text)
+    text = _TWO_CHAR_QUOTES.sub(one, text)
+    # a straight quotation mark glued between two sentences ('on Saturday."Three militants') opens one
+    return _GLUED_OPENING.sub(lambda m: "“" if text[:m.start()].count('"') % 2 == 0 else m.group(0), text)
+
+
+_GLUED_OPENING = re.compile(r'(?<=[.!?])"(?=[A-Z])')
 
 
 def _split_long(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
@@ -307,7 +312,9 @@ def _resolve(f: Found, sent: "Span", offset: int, text: str, memory: Memory, voi
         resolved, kind, new = voice, "author", False
     elif low in PRONOUNS_PERSON or low in PRONOUNS_PLURAL or low in RELATIVE or low == "it" \
             or head.lower_ in ARTIFACTS \
-            or re.fullmatch(r"(the|this|that|these|those|said)\s+[\w-]+", low) and head.pos_ != "PROPN":
+            or re.fullmatch(r"(the|this|that|these|those|said)\s+[\w-]+", low) and head.pos_ != "PROPN" \
+            or re.fullmatch(r"(the|this|that|said)(\s+[\w-]+){2,3}", low) and head.lower_ in PERSON_ROLES \
+            and not any(t.pos_ == "PROPN" or t.ent_type_ for t in head.subtree):     # "the drug trafficker"
         if f.creator is not None and head.lower_ in ARTIFACTS:
             a, b = f.creator
             resolved = text[offset + a:offset + b]
@@ -362,7 +369,7 @@ def _resolve(f: Found, sent: "Span", offset: int, text: str, memory: Memory, voi
     if new:
         titles = [t for t in head.subtree if t.i <= head.i or t.head.dep_ == "appos" or t.dep_ == "appos"]
         core = _name_parts(head, offset, text)[0]
-        person = person or head.ent_type_ == "PERSON" or low in PRONOUNS_PERSON or _looks_like_person(core, kind) \
+        person = person or head.ent_type_ == "PERSON" or low in PRONOUNS_PERSON or looks_like_person(core, kind) \
             or any(t.lower_ in PERSON_ROLES and t.i < head.i and t.dep_ == "compound" for t in titles) \
             or head.lower_ in PERSON_ROLES or any(c.dep_ == "appos" and c.lower_ in PERSON_ROLES for c in head.children)
         plural = plural or (head.tag_ in ("NNS", "NNPS") and not person) or any(c.dep_ == "conj" for c in head.children)
@@ -373,19 +380,6 @@ def _resolve(f: Found, sent: "Span", offset: int, text: str, memory: Memory, voi
                        cue=_cue_text(f, offset, text), stance=f.stance, content_start=offset + f.content_start,
                        content_end=offset + f.content_end, source_start=offset + f.source_start,
                        source_end=offset + f.source_end, cue_start=offset + f.cue_start, cue_end=offset + f.cue_end)
-
-
-_ORG_WORDS = re.compile(r"\b(ministry|army|party|front|agency|news|radio|television|police|government|council|"
-                        r"committee|commission|office|department|forces|movement|group|alliance|union|association|"
-                        r"company|bank|embassy|court|university|institute|channel|network|daily|newspaper)\b", re.I)
-
-
-def _looks_like_person(core: str, kind: str) -> bool:
-    """Two to four capitalised words that name no organisation: 'GONZALO RODRIGUEZ GACHA'."""
-    words = [w for w in re.findall(r"[A-Za-z][\w'’.-]*", core) if w.lower() not in ("the", "alias", "a", "an")]
-    capital = [w for w in words if w[0].isupper()]
-    return 2 <= len(capital) <= 4 and len(capital) == len(words) and not _ORG_WORDS.search(core) \
-        and kind in ("other", "armed group", "government", "military", "police")
 
 
 def _cue_text(f: Found, offset: int, text: str) -> str:

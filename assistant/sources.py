@@ -190,6 +190,9 @@ def entity_keys(name: str) -> set[str]:
     core = name.partition(" (")[0]
     core = re.sub(r"^(?:the|a|an)\s+", "", _POSSESSIVE.sub("", core.strip()), flags=re.I).lower()
     keys = {core} if core and core not in BARE else set()
+    words = [w for w in core.split() if w not in ("alias", "jr.", "jr", "sr.")]
+    if len(words) >= 2 and looks_like_person(" ".join(w.title() for w in words)):
+        keys.add("person " + words[-1])          # "GONZALO RODRIGUEZ GACHA" and "RODRIGUEZ GACHA"
     if re.search(r"[a-z]", name):
         keys |= {m.lower() for m in re.findall(r"\b[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*\b", name)
                  if len(m.replace("-", "")) >= 3}
@@ -299,6 +302,19 @@ def narrator(meta: DocMeta) -> Narrator:
     return Narrator(name=f"the article “{title[:80]}”", source_type="author")
 
 
+_ORG_WORDS = re.compile(r"\b(ministry|army|party|front|agency|news|radio|television|police|government|council|"
+                        r"committee|commission|office|department|forces|movement|group|alliance|union|association|"
+                        r"company|bank|embassy|court|university|institute|channel|network|daily|newspaper)\b", re.I)
+
+
+def looks_like_person(core: str, kind: str = "other") -> bool:
+    """Two to four capitalised words that name no organisation: 'GONZALO RODRIGUEZ GACHA'."""
+    words = [w for w in re.findall(r"[A-Za-z][\w'’.-]*", core) if w.lower() not in ("the", "alias", "a", "an")]
+    capital = [w for w in words if w[0].isupper()]
+    return 2 <= len(capital) <= 4 and len(capital) == len(words) and not _ORG_WORDS.search(core) \
+        and kind in ("other", "armed group", "government", "military", "police")
+
+
 @dataclass
 class Mention:
     """A source seen earlier in the document, kept for resolving later mentions."""
@@ -335,6 +351,10 @@ class Memory:
     def _latest_person(self) -> Mention | None:
         """'He': the speaker of the sentence just before, else the last person mentioned."""
         speaker = next((m for m in reversed(self.sources) if m.person), None)
+        last = self.sources[-1] if self.sources else None
+        if last is not None and last is not speaker and last.at >= self.sentence - 1 and not last.plural \
+                and looks_like_person(last.name, last.kind):
+            return last                 # the speaker just before, whose name reads as a person's
         if speaker is not None and speaker.at >= self.sentence - 1:
             return speaker
         people = [m for m in self.sources + self.entities if m.person]
