@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 
 from .attribute import Found, find_attributions
 from .clean import mostly_caps
-from .lexicon import (ARTIFACTS, ATTITUDES, EVIDENCE, FORMS, PERSON_ROLES, PRONOUNS_FIRST, PRONOUNS_PERSON, PRONOUNS_PLURAL, RELATIVE, TITLE_WORDS,
-                      VERB_FORMS)
+from .lexicon import (ARTIFACTS, ATTITUDES, EVIDENCE, FORMS, PERSON_ROLES, PRONOUNS_FIRST, PRONOUNS_PERSON,
+                      PRONOUNS_PLURAL, RELATIVE, TITLE_WORDS, VERB_FORMS)
 from .sources import (CAPTION, Memory, Mention, armed_context, author_type, display_name, is_bare, letter_sections,
                       looks_like_person, narrator, one_type_each, source_type)
 from .tagrules import use_lookup

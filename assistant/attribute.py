@@ -16,9 +16,9 @@ import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from .lexicon import (ARTIFACT_VERBS, ARTIFACTS, ATTITUDES, CLAUSE_ONLY, COGNITION, CUE_NOUNS, CUE_VERBS, DIRECTIVES, FORMS,
-                      IN_VIEW, INFERENCE, INTENTION, LABELS, NEEDS_CLAUSE, NO_CONTENT, NOT_SOURCES, PEOPLE, PERSON_ROLES,
-                      PERCEPTION, SHARES, SPEAK_OF, SPEECH_ARTIFACTS, STRONG, VERBAL_ONLY, EVALUATION)
+from .lexicon import (ARTIFACT_VERBS, ARTIFACTS, ATTITUDES, CLAUSE_ONLY, COGNITION, CUE_NOUNS, CUE_VERBS, DIRECTIVES,
+                      EVALUATION, FORMS, IN_VIEW, INFERENCE, INTENTION, LABELS, NEEDS_CLAUSE, NO_CONTENT, NOT_SOURCES,
+                      PEOPLE, PERCEPTION, PERSON_ROLES, SHARES, SPEAK_OF, SPEECH_ARTIFACTS, STRONG, VERBAL_ONLY)
 from .types import Stance
 
 if TYPE_CHECKING:
@@ -246,7 +246,8 @@ def _verb_cue(verb: Token, sent: Span) -> list[Found]:
         return []                      # "a report published by X": the report is the source elsewhere
     if lemma in ("cite", "quote") and verb.tag_ == "VBG" and subj is None:
         cited = _child(verb, "dobj")
-        if cited is not None and _speaks(cited) and not (cited.lower_ in SPEECH_ARTIFACTS and _child(cited, "prep", "of")):
+        if cited is not None and _speaks(cited) \
+                and not (cited.lower_ in SPEECH_ARTIFACTS and _child(cited, "prep", "of")):   # "the release of"…
             # "Reuters, citing a local official, said …": the official is the source Reuters relays
             gov = verb.head
             relayed = _content(gov, sent) if gov.pos_ in ("VERB", "AUX") and gov.i != verb.i else None

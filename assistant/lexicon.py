@@ -108,7 +108,8 @@ def _inflect(verb: str) -> list[str]:
 
 # Every form of the verbs above -> its lemma (spaCy's lemmatizer is not run at ingest).
 FORMS: dict[str, str] = {}
-for _v in set(CUE_VERBS) | ARTIFACT_VERBS | INFERENCE | ATTITUDES | {"call", "quote", "rule", "claim", "continue", "ask"}:
+for _v in set(CUE_VERBS) | ARTIFACT_VERBS | INFERENCE | ATTITUDES | {"call", "quote", "rule", "claim", "continue",
+                                                                     "ask"}:
     FORMS[_v] = _v
     for _f in _inflect(_v):
         FORMS.setdefault(_f, _v)
@@ -123,7 +124,8 @@ COGNITION = frozenset("think believe expect hope know feel fear suspect understa
 # Words that open a line without being a speaker ("Photo: …", "Editor's note: …").
 LABELS = frozenset("the latest|correction|update|note|editor's note|editor’s note|related|watch|photo|video|"
                    "read more|source|sources|q|a|advertisement|warning|breaking|exclusive|analysis|opinion|"
-                   "subscribe|share|tags|comments|summary|background|context|note to editors|attention|map source".split("|"))
+                   "subscribe|share|tags|comments|summary|background|context|note to editors|attention|"
+                   "map source".split("|"))
 
 # Speech artifacts that can make a claim as a subject of an inference verb ("the poll shows").
 SPEECH_ARTIFACTS = frozenset("statement statements communique communiqué report reports letter letters warning "

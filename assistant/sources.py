@@ -228,10 +228,28 @@ def one_type_each(attributions: "list[Attribution]") -> "tuple[Attribution, ...]
     return tuple(out)
 
 
+def name_problems(name: str) -> list[str]:
+    """What is wrong with a source name shown to a reader (empty when nothing is): more than twelve
+    words, a bare pronoun, a dangling possessive ("Mali's"), a caption or credit line."""
+    out = []
+    if len(name.split()) > MAX_NAME_WORDS:
+        out.append("longer than twelve words")
+    if is_bare(name):
+        out.append("a bare pronoun")
+    if _POSSESSIVE.search(name.partition(" (")[0].strip()) or re.search(r"['’]s\)?$", name.strip()):
+        out.append("a dangling possessive")
+    if CAPTION.search(name):
+        out.append("a caption or credit")
+    if name.count("(") != name.count(")"):
+        out.append("unbalanced parentheses")
+    return out
+
+
 def is_bare(name: str) -> bool:
     """A pronoun or demonstrative on its own: no name a reader can use."""
     n = name.lower().strip(" .,\"'“”‘’")
-    return n in BARE or not re.search(r"[^\W\d_]{2}", re.sub(r"['’]s\b", "", n))
+    rest = re.sub(r"['’]s\b", "", n)
+    return n in BARE or not (re.search(r"[^\W_]{2}", rest) and re.search(r"[^\W\d_]", rest))
 
 
 COUNTRIES = frozenset(
@@ -242,9 +260,10 @@ COUNTRIES = frozenset(
     "benin togo mauritania".split())
 
 
-_HEADING = re.compile(r"^\W{0,3}(?:annex|appendix|enclosure|attachment)\b|^\W{0,3}(?:identical )?letters? dated\b", re.I)
-_LETTER = re.compile(r"\b(?:identical )?letters? dated\b[^\n]{0,80}?,? from (?:the )?(.+?),?\s+(?:addressed )?to (?:the|his|her)\b",
-                     re.I)
+_HEADING = re.compile(r"^\W{0,3}(?:annex|appendix|enclosure|attachment)\b|^\W{0,3}(?:identical )?letters? dated\b",
+                      re.I)
+_LETTER = re.compile(r"\b(?:identical )?letters? dated\b[^\n]{0,80}?,? from (?:the )?(.+?),?\s+(?:addressed )?"
+                     r"to (?:the|his|her)\b", re.I)
 _SIGNED = re.compile(r"^\W{0,3}\(signed\)", re.I)
 
 
