@@ -509,6 +509,17 @@ def _inherited_subject(verb: Token, lemma: str) -> Token | None:
         return None
     if lemma in INFERENCE:
         return None
+    if verb.dep_ == "pcomp" and verb.tag_ == "VBG" and verb.head.lower_ in ("for", "by", "after", "before", "from",
+                                                                            "without", "while", "in"):
+        # "was criticized for saying …", "refuses to discuss them, aside from saying …": the clause's subject
+        gov = verb.head.head
+        while gov.pos_ in ("VERB", "AUX") and gov.head.i != gov.i and _subject(gov) is None \
+                and gov.dep_ in ("xcomp", "conj", "advcl"):
+            if _directed(gov):
+                return None            # "called on Dean to apologize for accusing …": Dean accused
+            gov = gov.head
+        s = _subject(gov) if gov.pos_ in ("VERB", "AUX") else None
+        return s if s is not None and _speaks(s) and s.lower_ not in NOT_SOURCES else None
     if verb.tag_ == "VBG" or verb.dep_ in ("advcl", "acl", "xcomp", "relcl"):
         if verb.dep_ == "acl" and verb.head.pos_ in ("NOUN", "PROPN"):
             noun = verb.head
