@@ -159,6 +159,7 @@ def _analysis(doc: Document, pieces: list[tuple[int, int, int]], parsed: Iterabl
             found[:] = [a for a in found if not _quoted_source(a, quotes)]
         open_quote = _credit_quotes(doc.text, start, end, para_sents, per_sent, open_quote, last_of_paragraph)
         _run_on(doc.text, para_sents, per_sent)
+        _paraphrase_before(doc.text, para_sents, per_sent)
         for found in per_sent:
             found[:] = _chains(found)
         _widen_continued(attributions, [a for found in per_sent for a in found if a.cue_start < start])
@@ -559,6 +560,23 @@ def _continued(a: Attribution, s: Sentence, content: tuple[int, int]) -> Attribu
     """The speaker of a quotation credited with one more of its sentences."""
     return replace(a, sentence_start=s.start, sentence_end=s.end, stance="quote",
                    content_start=content[0], content_end=content[1], inherited=True)
+
+
+def _paraphrase_before(text: str, sents: list[Sentence], per_sent: list[list[Attribution]]) -> None:
+    """'C2I's business is planting trees. The trees soak up carbon. An acre can convert 156 tons,
+    Mr. Van Voorhis said.': a cue after its content that closes a paragraph of paraphrase has the
+    paragraph's unattributed sentences before it as content too (at most two, none quoting)."""
+    for i in range(1, len(sents)):
+        for j, a in enumerate(per_sent[i]):
+            if a.inherited or not speaks(a) or not (sents[i].start <= a.content_start < a.content_end <= a.cue_start):
+                continue
+            start = a.content_start
+            for k in (i - 1, i - 2):
+                if k < 0 or per_sent[k] or _QUOTES.search(text, sents[k].start, sents[k].end):
+                    break
+                start = sents[k].start
+            if start < a.content_start:
+                per_sent[i][j] = replace(a, content_start=start)
 
 
 def _chains(found: list[Attribution]) -> list[Attribution]:
