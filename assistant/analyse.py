@@ -457,7 +457,10 @@ def content_text(text: str, a: Attribution) -> str:
         if cut_to < end and text[cut_to] in ",;:.":
             cut_to += 1
         left, right = text[start:cut_from].rstrip(), text[cut_to:end].lstrip()
-        if left.endswith(_CLOSING) and not right.startswith(_OPENING):
+        conj = re.match(r"(?:and|but)\s+", right)
+        if conj and not left.endswith(_CLOSING):
+            right = right[conj.end():]           # 'X paid 8 percent, the agency said, and Y paid 1 percent'
+        elif left.endswith(_CLOSING) and not right.startswith(_OPENING) and not conj:
             # '"Every time you say that," Tester said, referring to …, "you give …"': the quotation resumes
             at = min((k for k in (right.find(q) for q in _OPENING) if k >= 0), default=-1)
             if at > 0:

@@ -232,6 +232,13 @@ def _verb_cue(verb: Token, sent: Span) -> list[Found]:
         return []
     if content is None:
         content = (sent.start_char, sent.end_char)
+    if subj is not None and subj.dep_ == "nsubj" and content[0] > verb.idx:
+        # "It was, the president said, 'a stone where …'": the words before the inserted cue are content too
+        first = subj.left_edge
+        before = sent.doc[sent.start:first.i]
+        if len([t for t in before if not t.is_punct]) >= 2 and before[-1].text == "," \
+                and not any(t.pos_ in ("VERB", "AUX") and t.dep_ == "advcl" for t in before):
+            content = (sent.start_char, content[1])
     results: list[Found] = []
     # "quoted the unemployed man as saying …": the object of "quote" speaks
     if lemma == "say" and verb.dep_ in ("advcl", "xcomp", "pcomp", "acl") and verb.head.lower_ != verb.lower_:
@@ -564,7 +571,12 @@ def _content(verb: Token, sent: Span) -> tuple[int, int] | None:
     for dep in ("ccomp", "xcomp", "csubj"):
         c = _child(verb, dep)
         if c is not None and c.i != verb.i:
-            return _span(c, relcl=False)
+            start, end = _span(c, relcl=False)
+            more = next((k for k in verb.children if k.dep_ == "conj" and k.i > verb.i and c.i < verb.i
+                         and k.pos_ in ("VERB", "AUX") and _subject(k) is not None), None)
+            if more is not None:       # "X paid 8.9 percent, the agency said, and Y paid 0.8 percent"
+                end = max(end, _span(more)[1])
+            return start, end
     head = verb.head
     if verb.dep_ == "parataxis" or verb.dep_ == "ccomp" and head.i < verb.i:
         # "Acts of protest, Mr. Obama said, are acts of patriotism": the head clause without the cue's
