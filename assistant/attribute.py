@@ -187,6 +187,9 @@ def _verb_cue(verb: Token, sent: Span) -> list[Found]:
         saying = next((t for t in verb.subtree if t.lower_ == "saying" and t.i > verb.i), None)
         if saying is not None:
             content = _content(saying, sent) or (saying.idx + len(saying), sent.end_char)
+    if lemma == "report" and any(c.dep_ == "prep" and c.lower_ == "from" and any(
+            o.dep_ == "pobj" and o.ent_type_ in ("GPE", "LOC", "FAC") for o in c.children) for c in verb.children):
+        return []                      # "Julie Davis reported from Midway Atoll": a byline
     if lemma == "rule":
         prt = _child(verb, "prt")
         if prt is None or prt.lower_ != "out":
@@ -284,6 +287,8 @@ def _verb_cue(verb: Token, sent: Span) -> list[Found]:
     antecedent = None
     if subj.lower_ in ("who", "that", "which"):
         if verb.dep_ == "relcl":
+            if subj.lower_ != "who" and not _speaks(verb.head):
+                return []              # "video that shows …", "a raft of rules that promise …"
             antecedent = _span(verb.head, relcl=False)
         else:                               # the noun just before "who" (", who told …")
             prev = subj.i - 1
@@ -665,6 +670,9 @@ def _source_span(src: Token, cue: Token) -> tuple[int, int]:
             if t.left_edge.i - 1 > src.i and src.doc[t.left_edge.i - 1].is_punct:
                 skip.add(t.left_edge.i - 1)
     for t in src.children:
+        if t.dep_ == "npadvmod" and t.ent_type_ in ("DATE", "TIME") and t.i > src.i:
+            skip.update(x.i for x in t.subtree)      # "Trump this week said"
+            continue
         incidental = t.dep_ == "acl" and t.tag_ == "VBG" and t.left_edge.i > src.i + 1 \
             and src.doc[t.left_edge.i - 1].text == "," \
             or t.dep_ == "appos" and t.i > src.i and t.left_edge.i > 0 and src.doc[t.left_edge.i - 1].text == "(" \
