@@ -240,7 +240,8 @@ def _verb_cue(verb: Token, sent: Span) -> list[Found]:
         first = subj.left_edge
         before = sent.doc[sent.start:first.i]
         if len([t for t in before if not t.is_punct]) >= 2 and before[-1].text == "," \
-                and not any(t.pos_ in ("VERB", "AUX") and t.dep_ == "advcl" for t in before):
+                and any(t.pos_ in ("VERB", "AUX") and t.lower_ != "according" for t in before) \
+                and not any(t.pos_ in ("VERB", "AUX") and t.dep_ == "advcl" or t.lower_ == "according" for t in before):
             content = (sent.start_char, content[1])
     results: list[Found] = []
     # "quoted the unemployed man as saying …": the object of "quote" speaks
