@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 
 from .attribute import Found, find_attributions
 from .clean import mostly_caps
-from .lexicon import (ARTIFACTS, ATTITUDES, EVIDENCE, FORMS, PERSON_ROLES, PRONOUNS_FIRST, PRONOUNS_PERSON,
+from .lexicon import (ARTIFACTS, EVIDENCE, FORMS, NOT_SPEECH, PERSON_ROLES, PRONOUNS_FIRST, PRONOUNS_PERSON,
                       PRONOUNS_PLURAL, RELATIVE, TITLE_WORDS, VERB_FORMS)
 from .sources import (CAPTION, Memory, Mention, armed_context, author_type, display_name, is_bare, letter_sections,
                       looks_like_person, narrator, one_type_each, source_type)
@@ -543,7 +543,7 @@ def speaks(a: Attribution) -> bool:
     """An attribution of words (said, claimed, ":"), not of an intention, a perception or a stance:
     only words go on in the next sentence or quotation."""
     last = (a.cue or "").split()[-1:] or [""]
-    return a.stance != "intention" and FORMS.get(last[0].lower(), "") not in ATTITUDES
+    return a.stance not in ("intention", "decision") and FORMS.get(last[0].lower(), last[0].lower()) not in NOT_SPEECH
 
 
 def _widen_continued(earlier: list[Attribution], continued: list[Attribution]) -> None:

@@ -16,9 +16,10 @@ import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from .lexicon import (ARTIFACT_VERBS, ARTIFACTS, ATTITUDES, CLAUSE_ONLY, COGNITION, CUE_NOUNS, CUE_VERBS, DIRECTIVES,
-                      EVALUATION, FORMS, IN_VIEW, INFERENCE, INTENTION, LABELS, NEEDS_CLAUSE, NO_CONTENT, NOT_SOURCES,
-                      PEOPLE, PERCEPTION, PERSON_ROLES, SHARES, SPEAK_OF, SPEECH_ARTIFACTS, STRONG, VERBAL_ONLY)
+from .lexicon import (ARTIFACT_VERBS, ARTIFACTS, ATTITUDE_NOUNS, ATTITUDES, CLAUSE_ONLY, COGNITION, CUE_NOUNS,
+                      CUE_VERBS, DECREES, DIRECTIVES, EVALUATION, EXPRESS_VERBS, FORMS, IN_VIEW, INFERENCE,
+                      INTENT_ADJECTIVES, INTENTION, LABELS, NEEDS_CLAUSE, NO_CONTENT, NOT_SOURCES, PEOPLE, PERCEPTION,
+                      PERSON_ROLES, SHARES, SPEAK_OF, SPEECH_ARTIFACTS, STANCE_ADJECTIVES, STRONG, VERBAL_ONLY)
 from .types import Stance
 
 if TYPE_CHECKING:
@@ -152,6 +153,8 @@ def _from_token(tok: Token, sent: Span) -> list[Found]:
             return [_make(owner, obj, sent, cue_tokens=[tok, obj], stance="claim", content=content, rule="in_view")]
     if tok.pos_ in ("NOUN", "PROPN") and low in CUE_NOUNS:
         return _noun_cue(tok, sent)
+    if tok.dep_ == "acomp" and low in STANCE_ADJECTIVES | INTENT_ADJECTIVES or tok.dep_ == "prep" and low == "against":
+        return _stance_predicate(tok, sent)
     if tok.tag_.startswith("VB") or tok.pos_ in ("VERB", "AUX") or (tok.dep_ == "ROOT" and low in FORMS):
         return _verb_cue(tok, sent)
     return []
@@ -163,10 +166,11 @@ def _verb_cue(verb: Token, sent: Span) -> list[Found]:
     artifact_subject = subj is not None and subj.lower_ in ARTIFACTS
     colon_next = verb.i + 1 < len(verb.doc) and verb.doc[verb.i + 1].text == ":"
     if lemma in ATTITUDES and lemma not in CUE_VERBS and not (artifact_subject and lemma in ARTIFACT_VERBS) \
-            or lemma == "ask":
+            or lemma in ("ask", *EXPRESS_VERBS) or lemma == "call" and _calls_for(verb) is not None:
         return _attitude(verb, sent, lemma)
+    quote_next = colon_next or _quote_opens(verb)
     if lemma not in CUE_VERBS and not (artifact_subject and lemma in ARTIFACT_VERBS) \
-            and lemma not in ("call", "rule") and lemma not in INFERENCE and not (lemma == "continue" and colon_next):
+            and lemma not in ("call", "rule") and lemma not in INFERENCE and not (lemma == "continue" and quote_next):
         return []
     if lemma in INFERENCE and lemma not in CUE_VERBS and subj is None:
         return []
@@ -307,14 +311,29 @@ HYPOTHETICAL = frozenset("could might may would should".split())
 
 
 def _attitude(verb: Token, sent: Span, lemma: str) -> list[Found]:
-    """Intentions ("plans to retake the town"), perception ("residents saw soldiers …"), support and
-    characterisation ("opposes the plan", "painted him as …") and questions ("asked whether …") of a
-    subject that can hold them, each with its own content."""
-    if verb.dep_ in ("amod", "acl") and verb.tag_ == "VBN" or _directed(verb):
+    """Intentions ("plans to retake the town", "called for a ceasefire"), perception ("residents saw
+    soldiers …"), support and characterisation ("opposes the plan", "painted him as …"), attitudes
+    expressed ("voiced concern about …"), decrees ("the court overturned the ruling") and questions
+    ("asked whether …") of a subject that can hold them, each with its own content. Decrees and
+    support also in the passive with their agent ("a penalty imposed by the bureau")."""
+    if _directed(verb):
         return []
     subj = _subject(verb)
+    passive = verb.tag_ == "VBN" and (verb.dep_ in ("amod", "acl") or subj is not None and subj.dep_ == "nsubjpass")
+    if passive:
+        agent = _agent(verb)
+        if lemma not in DECREES or agent is None or not _speaks(agent) or agent.lower_ in NOT_SOURCES:
+            return []
+        done = subj if subj is not None else verb.head
+        if done.pos_ not in ("NOUN", "PROPN", "NUM"):
+            return []
+        return [_make(agent, verb, sent, cue_tokens=_verb_group(verb), stance=_STANCE.get(lemma, "claim"),
+                      content=_span(done, relcl=False, exclude=verb), rule="attitude")]
     if subj is None and verb.dep_ == "conj" and verb.head.pos_ in ("VERB", "AUX"):
         subj = _subject(verb.head)
+    if subj is None and verb.tag_ == "VBG" and verb.dep_ == "advcl" and verb.head.pos_ in ("VERB", "AUX") \
+            and verb.i > verb.head.i:
+        subj = _subject(verb.head)     # "Clinton leaned in, painting Trump as …"
     if subj is None or subj.dep_ != "nsubj" or subj.lower_ in OBJECT_FORMS or _negative(subj) or not _speaks(subj):
         return []
     if any(c.dep_ == "aux" and c.lower_ in HYPOTHETICAL for c in verb.children):
@@ -331,25 +350,50 @@ def _attitude(verb: Token, sent: Span, lemma: str) -> list[Found]:
     to_infinitive = xcomp is not None and any(c.dep_ == "aux" and c.lower_ == "to" for c in xcomp.children)
     obj = _child(verb, "dobj")
     ccomp = _child(verb, "ccomp")
-    stance: Stance = "claim"
+    stance: Stance = _STANCE.get(lemma, "claim")
     content: tuple[int, int] | None = None
+    cue_tokens = _verb_group(verb)
     if lemma == "ask":
         wh = ccomp is not None and ccomp.left_edge.lower_ in ("whether", "if", "why", "how", "what", "when", "where",
                                                              "who", "which")
         content = _span(ccomp) if wh else None
         if content is None and not to_infinitive and obj is None:
             content = _quote_after(verb, sent) or _quote_before(verb, sent)
-    elif lemma in INTENTION:
+    elif lemma == "call":
         stance = "intention"
-        if to_infinitive and not (lemma in ("refuse", "decline") and verb_lemma(xcomp) in NO_CONTENT
-                                  or xcomp.lower_ in NO_CONTENT):
-            content = _span(xcomp)
-        elif lemma in ("want", "wish", "prefer") and (ccomp is not None or obj is not None):
+        what = _calls_for(verb)
+        if what is not None:
+            content = _span(what)
+            cue_tokens = cue_tokens + [what.head]
+    elif lemma in EXPRESS_VERBS:
+        if obj is not None and obj.lower_ in ATTITUDE_NOUNS:
+            about = next((c for c in obj.children if c.dep_ in ("acl", "ccomp", "relcl") and any(
+                m.dep_ == "mark" and m.lower_ == "that" for m in c.children)), None)
+            if about is None:
+                prep = next((c for c in obj.children if c.dep_ == "prep" and c.lower_ in ABOUT), None)
+                about = (_child(prep, "pobj") or _child(prep, "pcomp")) if prep is not None else None
+            content = _span(about) if about is not None else _span(obj)
+            cue_tokens = cue_tokens + [obj]
+    elif lemma in INTENTION:
+        if xcomp is not None and verb_lemma(xcomp) in CUE_VERBS and _child(xcomp, "ccomp") is not None:
+            return []                  # "want to say that …": the saying is the attribution
+        says_nothing = xcomp is not None and (verb_lemma(xcomp) in NO_CONTENT or xcomp.lower_ in NO_CONTENT) \
+            and not any(c.dep_ in ("dobj", "ccomp") and c.pos_ != "PRON" for c in xcomp.children)
+        if to_infinitive and not says_nothing:
+            content = _span(xcomp)     # "refused to disclose his records", not "declined to comment"
+        elif lemma in ("want", "wish", "prefer", "refuse", "decline") and (ccomp is not None or obj is not None) \
+                and (obj is None or obj.pos_ != "PRON"):
             content = _span(ccomp if ccomp is not None else obj)
     elif lemma in PERCEPTION:
         if ccomp is not None:
             content = _span(ccomp)
         elif obj is not None and obj.pos_ in ("NOUN", "PROPN"):
+            content = _span(obj)
+    elif lemma in DECREES:
+        if ccomp is not None:
+            content = _span(ccomp)
+        elif obj is not None and obj.pos_ in ("NOUN", "PROPN") and not (lemma in ("appoint", "nominate")
+                                                                         and obj.ent_type_ != "PERSON"):
             content = _span(obj)
     else:
         as_ = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ in ("as", "for")), None)
@@ -361,8 +405,73 @@ def _attitude(verb: Token, sent: Span, lemma: str) -> list[Found]:
             content = (obj.left_edge.idx, sent.doc[end].idx + len(sent.doc[end]))
     if content is None:
         return []
-    return [_make(subj, verb, sent, cue_tokens=_verb_group(verb), stance=stance, content=content, rule="attitude",
+    return [_make(subj, verb, sent, cue_tokens=cue_tokens, stance=stance, content=content, rule="attitude",
                   antecedent=antecedent)]
+
+
+ABOUT = frozenset("about over for with at regarding on of".split())
+_STANCE: dict[str, Stance] = {**{v: "intention" for v in INTENTION}, **{v: "decision" for v in DECREES}}
+
+
+def _calls_for(verb: Token) -> Token | None:
+    """What "called for" asks for ("called for a moratorium", "calls for releasing the videos")."""
+    if any(c.dep_ in ("oprd", "xcomp", "ccomp") for c in verb.children):
+        return None
+    prep = _child(verb, "prep", "for")
+    return (_child(prep, "pobj") or _child(prep, "pcomp")) if prep is not None else None
+
+
+def _quote_opens(verb: Token) -> bool:
+    """A quotation opens right after the verb ('She continued, “For us …'), with at most a comma between."""
+    doc = verb.doc
+    k = verb.i + 1
+    if k < len(doc) and doc[k].text == ",":
+        k += 1
+    return k < len(doc) and doc[k].text in ('"', "“", "``", "''", "«")
+
+
+def _stance_predicate(pred: Token, sent: Span) -> list[Found]:
+    """A stance stated by an adjective or "against" after a copula, with its own content: "Republicans
+    were concerned about …", "is confident that …", "were willing to go forward", "is against it"."""
+    cop = pred.head
+    if cop.lower_ not in COPULAS or pred.dep_ not in ("acomp", "prep") or pred.i < cop.i:
+        return []
+    subj = _subject(cop)
+    if subj is None and cop.dep_ == "conj" and cop.head.pos_ in ("VERB", "AUX"):
+        subj = _subject(cop.head)
+    if subj is None or subj.dep_ != "nsubj" or subj.lower_ in OBJECT_FORMS | NOT_SOURCES or _negative(subj) \
+            or not _speaks(subj) or subj.lower_ in SPEECH_ARTIFACTS | ARTIFACTS:
+        return []
+    if any(c.dep_ == "aux" and c.lower_ in HYPOTHETICAL for c in cop.children):
+        return []
+    content: tuple[int, int] | None = None
+    if pred.pos_ == "ADP":
+        obj = _child(pred, "pobj")
+        content = _span(obj) if obj is not None else None
+    else:
+        for c in pred.children:
+            if c.dep_ in ("ccomp", "xcomp") and c.pos_ in ("VERB", "AUX"):
+                content = _span(c)
+                break
+            if c.dep_ == "prep" and c.lower_ in ABOUT | {"to", "in", "that"}:
+                obj = _child(c, "pobj") or _child(c, "pcomp")
+                if obj is not None:
+                    content = _span(obj)
+                    break
+    if content is None:
+        return []
+    stance: Stance = "intention" if pred.lower_ in INTENT_ADJECTIVES else "claim"
+    cue_tokens = [cop] + [c for c in cop.children if c.dep_ in ("aux", "neg") and abs(c.i - cop.i) <= 3] + [pred]
+    antecedent = _span(cop.head, relcl=False) if subj.lower_ in ("who", "that", "which") and cop.dep_ == "relcl" \
+        else None
+    if subj.lower_ in ("who", "that", "which") and antecedent is None:
+        return []
+    return [_make(subj, pred, sent, cue_tokens=sorted(cue_tokens, key=lambda t: t.i), stance=stance, content=content,
+                  rule="attitude", antecedent=antecedent)]
+
+
+COPULAS = frozenset("is are was were be been being 's 're 'm am remain remains remained seem seems seemed appear "
+                    "appears appeared".split())
 
 
 def _noun_cue(noun: Token, sent: Span) -> list[Found]:
@@ -463,8 +572,9 @@ def _speaks(subj: Token) -> bool:
         whole = _child(of, "pobj") if of is not None else None
         return whole is None or _speaks(whole)
     low = subj.lower_
+    one = low[:-3] + "y" if low.endswith("ies") else low[:-1] if low.endswith("s") else low
     return subj.ent_type_ in ("PERSON", "ORG", "NORP", "GPE") or low in PEOPLE or low in PERSON_ROLES \
-        or low.endswith("s") and low[:-1] in PERSON_ROLES
+        or one in PEOPLE or one in PERSON_ROLES
 
 
 
@@ -671,8 +781,9 @@ def _source_span(src: Token, cue: Token) -> tuple[int, int]:
             if t.left_edge.i - 1 > src.i and src.doc[t.left_edge.i - 1].is_punct:
                 skip.add(t.left_edge.i - 1)
     for t in src.children:
-        if t.dep_ == "npadvmod" and t.ent_type_ in ("DATE", "TIME") and t.i > src.i:
-            skip.update(x.i for x in t.subtree)      # "Trump this week said"
+        if t.i > src.i and (t.dep_ == "npadvmod" and t.ent_type_ in ("DATE", "TIME") or t.dep_ == "prep" and any(
+                o.dep_ == "pobj" and o.ent_type_ in ("DATE", "TIME") for o in t.children)):
+            skip.update(x.i for x in t.subtree)      # "Trump this week said", "a group of doctors in 2015"
             continue
         incidental = t.dep_ == "acl" and t.tag_ == "VBG" and t.left_edge.i > src.i + 1 \
             and src.doc[t.left_edge.i - 1].text == "," \

@@ -26,6 +26,8 @@ IRREGULAR = {
     "seek": ["seeks", "sought", "seeking"], "plan": ["plans", "planned", "planning"],
     "prefer": ["prefers", "preferred", "preferring"], "dub": ["dubs", "dubbed", "dubbing"],
     "label": ["labels", "labeled", "labelled", "labeling", "labelling"], "tie": ["ties", "tied", "tying"],
+    "veto": ["vetoes", "vetoed", "vetoing"], "uphold": ["upholds", "upheld", "upholding"],
+    "decree": ["decrees", "decreed", "decreeing"],
 }
 
 CUE_VERBS: dict[str, Stance] = {}
@@ -63,7 +65,26 @@ EVALUATION = frozenset("support oppose back favor favour embrace advocate champi
                        "ridicule scold chastise grill challenge portray paint depict label brand dub decry lambast "
                        "deride downplay tie link attack hammer".split())
 VERBAL_ONLY = frozenset("attack hammer tie link paint".split())
-ATTITUDES = INTENTION | PERCEPTION | EVALUATION
+# Decrees, rulings and appointments, which rest on a written decision (PolNeAR counts them): "the court
+# overturned the ruling", "a penalty imposed by the bureau". Only with an institution or person as subject
+# or agent, and an object.
+DECREES = frozenset("approve enact repeal overturn overrule veto impose appoint nominate authorize authorise decree "
+                    "abolish propose".split())
+# Stating an attitude through a noun: "expressed concern about …", "voiced support for …".
+EXPRESS_VERBS = frozenset("express voice".split())
+ATTITUDE_NOUNS = frozenset("concern concerns support opposition doubt doubts reservation reservations frustration "
+                           "interest hope hopes confidence regret skepticism scepticism outrage anger dismay "
+                           "disappointment optimism pessimism fear fears worry worries sympathy solidarity "
+                           "gratitude satisfaction alarm disapproval approval displeasure misgivings".split())
+# A stance stated by an adjective with its own content ("is confident that …", "were concerned about …",
+# "were willing to go forward"); "was happy" alone is a description, not an attribution.
+STANCE_ADJECTIVES = frozenset("concerned worried confident convinced skeptical sceptical sure certain aware critical "
+                              "supportive opposed pleased disappointed optimistic pessimistic hopeful adamant "
+                              "doubtful wary unsure unconvinced adamant insistent".split())
+INTENT_ADJECTIVES = frozenset("willing unwilling determined eager reluctant keen".split())
+ATTITUDES = INTENTION | PERCEPTION | EVALUATION | DECREES
+# The last word of a cue that states no words of the source's: a quotation after it is not theirs.
+NOT_SPEECH = ATTITUDES | EXPRESS_VERBS | STANCE_ADJECTIVES | INTENT_ADJECTIVES | ATTITUDE_NOUNS | {"against"}
 
 # Cue verbs whose object is their content even when the parse does not say so.
 STRONG = frozenset("deny reject dismiss refute claim report announce acknowledge admit confirm accuse blame denounce "
@@ -108,8 +129,8 @@ def _inflect(verb: str) -> list[str]:
 
 # Every form of the verbs above -> its lemma (spaCy's lemmatizer is not run at ingest).
 FORMS: dict[str, str] = {}
-for _v in set(CUE_VERBS) | ARTIFACT_VERBS | INFERENCE | ATTITUDES | {"call", "quote", "rule", "claim", "continue",
-                                                                     "ask"}:
+for _v in set(CUE_VERBS) | ARTIFACT_VERBS | INFERENCE | ATTITUDES | EXPRESS_VERBS | {"call", "quote", "rule", "claim",
+                                                                                       "continue", "ask"}:
     FORMS[_v] = _v
     for _f in _inflect(_v):
         FORMS.setdefault(_f, _v)
@@ -152,6 +173,7 @@ SHARES = frozenset("percent per cent majority minority plurality share half thir
 PEOPLE = frozenset("official officials spokesman spokeswoman spokesperson experts analysts researchers scientists "
                    "police army military government ministry authorities investigators witnesses residents sources "
                    "leaders officers doctors lawyers prosecutors critics observers diplomats narrator host moderator "
+                   "opposition regulator regulators "
                    "anchor voters supporters opponents protesters activists advocates economists historians scholars "
                    "aides advisers advisors staff campaign party committee council commission court judges panel "
                    "democrats republicans lawmakers legislators senators members candidates nominee rebels guerrillas "

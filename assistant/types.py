@@ -13,7 +13,8 @@ SourceType = Literal[
     "armed group", "government", "military", "police", "media", "local sources",
     "UN/NGO", "anonymous official", "author", "other",
 ]
-Stance = Literal["claim", "quote", "report", "acknowledgement", "denial", "accusation", "intention", "narration"]
+Stance = Literal["claim", "quote", "report", "acknowledgement", "denial", "accusation", "intention", "decision",
+                 "narration"]
 FileStatus = Literal["added", "unchanged", "updated", "failed"]
 
 
