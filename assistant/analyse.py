@@ -13,10 +13,12 @@ from dataclasses import dataclass, replace
 from itertools import islice
 from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 
-from .attribute import VERB_FORMS, Found, find_attributions
+from .attribute import Found, find_attributions
 from .clean import mostly_caps
-from .sources import (ARTIFACTS, PRONOUNS_FIRST, PRONOUNS_PERSON, PRONOUNS_PLURAL, RELATIVE, Memory, Mention,
-                      armed_context, narrator, source_type)
+from .lexicon import (ARTIFACTS, EVIDENCE, FORMS, NOT_SPEECH, PERSON_ROLES, PRONOUNS_FIRST, PRONOUNS_PERSON,
+                      PRONOUNS_PLURAL, RELATIVE, TITLE_WORDS, VERB_FORMS)
+from .sources import (CAPTION, Memory, Mention, armed_context, author_type, display_name, is_bare, letter_sections,
+                      looks_like_person, narrator, one_type_each, source_type)
 from .tagrules import use_lookup
 from .types import Analysis, Attribution, Document, Sentence
 
@@ -28,16 +30,7 @@ MAX_PIECE = 20_000
 # The sources a document's memory keeps (the most recent): later mentions are resolved against
 # these, so a long text costs the same per sentence throughout (the dev corpus needs at most 29).
 MEMORY_SOURCES = 64
-PERSON_ROLES = frozenset(
-    "spokesperson spokesman spokeswoman member minister president official leader lawyer governor mayor "
-    "commander colonel general chief director ambassador representative envoy secretary analyst expert "
-    "witness resident man woman suspect driver officer captain major prosecutor judge senator deputy "
-    "blogger journalist reporter correspondent trafficker capo priest bishop doctor nurse student farmer "
-    "teacher survivor victim attorney businessman".split())
 _QUOTES = re.compile(r"''|``|’’|[\"“”«»]")
-TITLE_WORDS = frozenset("president general colonel col gen minister commander captain major lieutenant sergeant "
-                        "mr mrs ms dr governor mayor ambassador senator deputy judge bishop archbishop father "
-                        "spokesman spokeswoman chief director leader".split())
 # First and second person inside a quotation are the quoted speaker's own words ("I think …").
 INSIDE_QUOTE_ONLY = frozenset("i we you me us".split())
 _SIGNATURE = re.compile(r"^[―—–]+\s*[A-Z]")
@@ -169,11 +162,53 @@ def _analysis(doc: Document, pieces: list[tuple[int, int, int]], parsed: Iterabl
         for found in per_sent:
             found[:] = [a for a in found if not _quoted_source(a, quotes)]
         open_quote = _credit_quotes(doc.text, start, end, para_sents, per_sent, open_quote, last_of_paragraph)
+        _run_on(doc.text, para_sents, per_sent)
+        _paraphrase_before(doc.text, para_sents, per_sent)
+        for found in per_sent:
+            found[:] = _chains(found)
         _widen_continued(attributions, [a for found in per_sent for a in found if a.cue_start < start])
         last_of_paragraph = per_sent[-1][-1] if per_sent and per_sent[-1] else None
         for found in per_sent:
             attributions.extend(found)
-    return Analysis(sentences=tuple(sentences), attributions=tuple(attributions), narrator=voice)
+    attributions = _letters(doc, sentences, attributions, voice.name)
+    return Analysis(sentences=tuple(sentences), attributions=one_type_each(attributions), narrator=voice)
+
+
+def _letters(doc: Document, sentences: list[Sentence], attributions: list[Attribution],
+             voice: str) -> list[Attribution]:
+    """In a UN document holding letters from several authors, each letter speaks in its author's
+    voice: its sentences that credit no one else are credited to it (cue None, stance narration,
+    so they count as the document's narration, only with the right author), and its "I" and
+    "we" are that author."""
+    if doc.meta.genre not in ("letter", "un_report") and not doc.meta.symbol:
+        return attributions
+    sections = letter_sections([(p.start, doc.text[p.start:p.end]) for p in doc.paragraphs])
+    if not any(author and author.lower() not in voice.lower() for _, author in sections):
+        return attributions
+
+    def author_at(offset: int) -> str | None:
+        author = None
+        for start, name in sections:
+            if start > offset:
+                break
+            author = name
+        return author if author and author.lower() not in voice.lower() else None
+
+    out: list[Attribution] = []
+    for a in attributions:
+        author = author_at(a.sentence_start)
+        if author and a.source_type == "author" and a.source_resolved == voice:
+            a = replace(a, source_resolved=author, source_type=author_type(author))
+        out.append(a)
+    credited = {(a.sentence_start, a.sentence_end) for a in out}
+    for s in sentences:
+        author = author_at(s.start)
+        if author and (s.start, s.end) not in credited:
+            out.append(Attribution(sentence_start=s.start, sentence_end=s.end, source=author, source_resolved=author,
+                                   source_type=author_type(author), cue=None, stance="narration",
+                                   content_start=s.start, content_end=s.end))
+    out.sort(key=lambda a: a.sentence_start)
+    return out
 
 
 _CLOSING = ('"', "”", "''", "’’", "»")
@@ -187,7 +222,12 @@ def _for_parser(text: str) -> str:
     def one(m: re.Match[str]) -> str:
         closing = m.end() >= len(text) or not text[m.end()].isalnum()
         return " ”" if closing else "“ "
-    return _TWO_CHAR_QUOTES.sub(one, text)
+    text = _TWO_CHAR_QUOTES.sub(one, text)
+    # a straight quotation mark glued between two sentences ('on Saturday."Three militants') opens one
+    return _GLUED_OPENING.sub(lambda m: "“" if text[:m.start()].count('"') % 2 == 0 else m.group(0), text)
+
+
+_GLUED_OPENING = re.compile(r'(?<=[.!?])"(?=[A-Z])')
 
 
 def _split_long(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
@@ -228,9 +268,20 @@ def _sentences(pdoc: "Doc") -> list["Span"]:
     for s in out:
         if joined and _SIGNATURE.match(s.text) and len(s) <= 12:
             joined[-1] = pdoc[joined[-1].start:s.end]     # '“…” ― Azucena Gonzàlez': the signature ends the quote
+        elif joined and _ASKED.search(joined[-1].text) and _tag_clause(s):
+            joined[-1] = pdoc[joined[-1].start:s.end]     # '“Why not?” Vitter demanded.': one sentence
         else:
             joined.append(s)
     return _move_opening_quotes([_trim(s) for s in joined])
+
+
+_ASKED = re.compile("[?!]\\s*(?:[\u201d\"\u2019\u00bb]|'')\\s*$")
+
+
+def _tag_clause(s: "Span") -> bool:
+    """A short clause that only says who spoke ('Clinton said.', 'a narrator in the ad asks.')."""
+    words = [t for t in s if not t.is_punct]
+    return 0 < len(words) <= 14 and (s[0].is_lower or any(t.lower_ in FORMS for t in words[:8]))
 
 
 def _move_opening_quotes(sents: list["Span"]) -> list["Span"]:
@@ -266,7 +317,9 @@ def _resolve(f: Found, sent: "Span", offset: int, text: str, memory: Memory, voi
         resolved, kind, new = voice, "author", False
     elif low in PRONOUNS_PERSON or low in PRONOUNS_PLURAL or low in RELATIVE or low == "it" \
             or head.lower_ in ARTIFACTS \
-            or re.fullmatch(r"(the|this|that|these|those|said)\s+[\w-]+", low) and head.pos_ != "PROPN":
+            or re.fullmatch(r"(the|this|that|these|those|said)\s+[\w-]+", low) and head.pos_ != "PROPN" \
+            or re.fullmatch(r"(the|this|that|said)(\s+[\w-]+){2,3}", low) and head.lower_ in PERSON_ROLES \
+            and not any(t.pos_ == "PROPN" or t.ent_type_ for t in head.subtree):     # "the drug trafficker"
         if f.creator is not None and head.lower_ in ARTIFACTS:
             a, b = f.creator
             resolved = text[offset + a:offset + b]
@@ -295,43 +348,43 @@ def _resolve(f: Found, sent: "Span", offset: int, text: str, memory: Memory, voi
                 resolved, new = src_text, False      # an unresolved 'he' is no one a later mention can mean
     else:
         core, appos = _name_parts(head, offset, text)
-        earlier = memory.find_name(core)
+        # a common noun opening a sentence ("Authorities, however, …") is no short form of a name
+        common = head.tag_ == "NNS" and not head.ent_type_ and head.text.istitle() and head.i == head.sent.start
+        earlier = None if common else memory.find_name(core)
         if earlier is not None and earlier.resolved != core:
             resolved, kind, person, plural = earlier.resolved, earlier.kind, earlier.person, earlier.plural
             memory.add_source(Mention(name=earlier.name, resolved=earlier.resolved, kind=earlier.kind,
                                       person=earlier.person, plural=earlier.plural))
             new = False
         else:
-            resolved = f"{core} ({appos})" if appos else src_text
+            resolved = (f"{core}, {appos}" if "(" in core else f"{core} ({appos})") if appos else src_text
+    if CAPTION.search(src_text) or head.lower_ in EVIDENCE and f.creator is None and f.antecedent is None \
+            or src_text.count(")") > src_text.count("(") or text[:offset + f.source_start].rstrip().endswith("("):
+        return None                    # "Photograph (Police/Handout)", "video surveillance", "(CHANGES THOUGHT)
     if kind is None:
         kind = source_type(resolved, armed_context=memory.armed)
+    name = display_name(resolved)
+    if is_bare(name):
+        if name.lower() in PRONOUNS_PERSON:
+            name = "an unidentified speaker"
+        elif name.lower() in PRONOUNS_PLURAL:
+            name = "unidentified speakers"
+        else:
+            return None                # "you know", "This shows …", an unresolved "who": no source
     if new:
         titles = [t for t in head.subtree if t.i <= head.i or t.head.dep_ == "appos" or t.dep_ == "appos"]
         core = _name_parts(head, offset, text)[0]
-        person = person or head.ent_type_ == "PERSON" or low in PRONOUNS_PERSON or _looks_like_person(core, kind) \
+        person = person or head.ent_type_ == "PERSON" or low in PRONOUNS_PERSON or looks_like_person(core, kind) \
             or any(t.lower_ in PERSON_ROLES and t.i < head.i and t.dep_ == "compound" for t in titles) \
             or head.lower_ in PERSON_ROLES or any(c.dep_ == "appos" and c.lower_ in PERSON_ROLES for c in head.children)
         plural = plural or (head.tag_ in ("NNS", "NNPS") and not person) or any(c.dep_ == "conj" for c in head.children)
         memory.add_source(Mention(name=core, resolved=resolved, kind=kind, person=person, plural=plural))
     s_start, s_end = offset + sent.start_char, offset + sent.end_char
     return Attribution(sentence_start=s_start, sentence_end=s_end, source=src_text.strip(),
-                       source_resolved=re.sub(r"\s+", " ", resolved).strip(), source_type=kind,
+                       source_resolved=name, source_type=kind,
                        cue=_cue_text(f, offset, text), stance=f.stance, content_start=offset + f.content_start,
                        content_end=offset + f.content_end, source_start=offset + f.source_start,
                        source_end=offset + f.source_end, cue_start=offset + f.cue_start, cue_end=offset + f.cue_end)
-
-
-_ORG_WORDS = re.compile(r"\b(ministry|army|party|front|agency|news|radio|television|police|government|council|"
-                        r"committee|commission|office|department|forces|movement|group|alliance|union|association|"
-                        r"company|bank|embassy|court|university|institute|channel|network|daily|newspaper)\b", re.I)
-
-
-def _looks_like_person(core: str, kind: str) -> bool:
-    """Two to four capitalised words that name no organisation: 'GONZALO RODRIGUEZ GACHA'."""
-    words = [w for w in re.findall(r"[A-Za-z][\w'’.-]*", core) if w.lower() not in ("the", "alias", "a", "an")]
-    capital = [w for w in words if w[0].isupper()]
-    return 2 <= len(capital) <= 4 and len(capital) == len(words) and not _ORG_WORDS.search(core) \
-        and kind in ("other", "armed group", "government", "military", "police")
 
 
 def _cue_text(f: Found, offset: int, text: str) -> str:
@@ -408,7 +461,10 @@ def content_text(text: str, a: Attribution) -> str:
         if cut_to < end and text[cut_to] in ",;:.":
             cut_to += 1
         left, right = text[start:cut_from].rstrip(), text[cut_to:end].lstrip()
-        if left.endswith(_CLOSING) and not right.startswith(_OPENING):
+        conj = re.match(r"(?:and|but)\s+", right)
+        if conj and not left.endswith(_CLOSING):
+            right = right[conj.end():]           # 'X paid 8 percent, the agency said, and Y paid 1 percent'
+        elif left.endswith(_CLOSING) and not right.startswith(_OPENING) and not conj:
             # '"Every time you say that," Tester said, referring to …, "you give …"': the quotation resumes
             at = min((k for k in (right.find(q) for q in _OPENING) if k >= 0), default=-1)
             if at > 0:
@@ -439,7 +495,7 @@ def _credit_quotes(text: str, start: int, end: int, sents: list[Sentence], per_s
         speaker = None
         for i in inside + [inside[-1] + 1] if inside[-1] + 1 < len(sents) else inside:
             for a in per_sent[i]:
-                if qs < a.cue_start < qe and a.cue not in LAYOUT_CUES:
+                if qs < a.cue_start < qe and a.cue not in LAYOUT_CUES or not speaks(a):
                     continue                   # a cue inside the quotation is the speaker's words, not the speaker
                 if _overlap(a.content_start, a.content_end, qs, qe) > 0 or (qs <= a.sentence_start < qe) \
                         or a.sentence_start <= qe <= a.sentence_end:
@@ -449,7 +505,7 @@ def _credit_quotes(text: str, start: int, end: int, sents: list[Sentence], per_s
                 break
         if speaker is None and carried is not None and qs == start:
             speaker = carried
-        if speaker is None and inside[0] > 0 and per_sent[inside[0] - 1]:
+        if speaker is None and inside[0] > 0 and per_sent[inside[0] - 1] and speaks(per_sent[inside[0] - 1][-1]):
             speaker = per_sent[inside[0] - 1][-1]      # 'X said the convoy was ambushed. "We lost two men."'
         if speaker is None and qs == start and previous is not None and \
                 not any(per_sent[i] for i in range(len(sents))):
@@ -487,6 +543,13 @@ def _credit_quotes(text: str, start: int, end: int, sents: list[Sentence], per_s
     return left_open
 
 
+def speaks(a: Attribution) -> bool:
+    """An attribution of words (said, claimed, ":"), not of an intention, a perception or a stance:
+    only words go on in the next sentence or quotation."""
+    last = (a.cue or "").split()[-1:] or [""]
+    return a.stance not in ("intention", "decision") and FORMS.get(last[0].lower(), last[0].lower()) not in NOT_SPEECH
+
+
 def _widen_continued(earlier: list[Attribution], continued: list[Attribution]) -> None:
     """An attribution whose words go on in later paragraphs ('McCrummen reports:' and the quotation
     below it) has all of them as content."""
@@ -503,7 +566,100 @@ def _widen_continued(earlier: list[Attribution], continued: list[Attribution]) -
 def _continued(a: Attribution, s: Sentence, content: tuple[int, int]) -> Attribution:
     """The speaker of a quotation credited with one more of its sentences."""
     return replace(a, sentence_start=s.start, sentence_end=s.end, stance="quote",
-                   content_start=content[0], content_end=content[1])
+                   content_start=content[0], content_end=content[1], inherited=True)
+
+
+def _paraphrase_before(text: str, sents: list[Sentence], per_sent: list[list[Attribution]]) -> None:
+    """'C2I's business is planting trees. The trees soak up carbon. An acre can convert 156 tons,
+    Mr. Van Voorhis said.': a cue after its content that closes a paragraph of paraphrase has the
+    paragraph's unattributed sentences before it as content too (at most two, none quoting)."""
+    for i in range(1, len(sents)):
+        for j, a in enumerate(per_sent[i]):
+            if a.inherited or not speaks(a) or not (sents[i].start <= a.content_start < a.content_end <= a.cue_start):
+                continue
+            start = a.content_start
+            for k in (i - 1, i - 2):
+                if k < 0 or per_sent[k] or _QUOTES.search(text, sents[k].start, sents[k].end):
+                    break
+                start = sents[k].start
+            if start < a.content_start:
+                per_sent[i][j] = replace(a, content_start=start)
+
+
+def _chains(found: list[Attribution]) -> list[Attribution]:
+    """A chain of reporting inside one sentence ("NHK said police quoted the man as saying …",
+    "Reuters, citing a local official, said …", "According to La Republica, the MRTA letter
+    says …"): each attribution whose cue lies in another's content names that one, the nearest
+    (narrowest) relay, in `reported_by`."""
+    out = []
+    for b in found:
+        if b.inherited or b.reported_by:
+            out.append(b)
+            continue
+        citing = (b.cue or "").lower() in ("citing", "quoting")
+        relays = [a for a in found if a is not b and not a.inherited and speaks(a)
+                  and a.source_resolved != b.source_resolved and (a.cue or "").lower() not in ("citing", "quoting")
+                  and (a.content_start <= b.cue_start < a.content_end
+                       and not (b.content_start <= a.cue_start < b.content_end)
+                       or FORMS.get((a.cue or " ").lower().split()[-1]) == "quote" and a.cue_start < b.cue_start
+                       and (a.content_start, a.content_end) == (b.content_start, b.content_end)
+                       or citing and a.cue not in ("citing", "quoting")
+                       and _overlap(a.content_start, a.content_end, b.content_start, b.content_end) > 0)]
+        relay = min(relays, key=lambda a: a.content_end - a.content_start, default=None)
+        out.append(replace(b, reported_by=relay.source_resolved) if relay else b)
+    return out
+
+
+def _run_on(text: str, sents: list[Sentence], per_sent: list[list[Attribution]]) -> None:
+    """A statement that runs on: the sentences after "The statement detailed …" (or "X said in a
+    statement …") in the same paragraph that give figures of their own ("The clash resulted in
+    the deaths of seven rebels") and have no attribution of their own are the statement's details
+    too; at most two of them, none that opens with the writer's own turn ("Since 2012, …",
+    "Meanwhile, …") or quotes anyone."""
+    run = 0
+    for i in range(1, len(sents)):
+        prior = [a for a in per_sent[i - 1] if speaks(a) and a.stance not in ("intention", "quote")]
+        if per_sent[i] or not prior:
+            run = 0
+            continue
+        a = prior[-1]
+        if not (a.inherited and run) and not _statement(text, a):
+            run = 0
+            continue
+        body = text[sents[i].start:sents[i].end]
+        if run >= 2 or _OWN_TURN.match(body) or _QUOTES.search(body) or not _FIGURE.search(body) \
+                or re.search(r"\b(?:I|we|our|us)\b", body):
+            run = 0
+            continue
+        per_sent[i].append(replace(a, sentence_start=sents[i].start, sentence_end=sents[i].end,
+                                   content_start=sents[i].start, content_end=sents[i].end, inherited=True))
+        run += 1
+
+
+_FIGURE = re.compile(r"\b(?:\d[\d,.]*(?!\d)(?<!\b1[89]\d\d)(?<!\b20\d\d)|one|two|three|four|five|six|seven|eight|"
+                     r"nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundreds?|dozens?|scores)\b", re.I)
+_OWN_TURN = re.compile(r"^\W*(?:since|meanwhile|however|but|previously|earlier|later|separately|in (?:19|20)\d\d|"
+                       r"last (?:year|month|week)|the (?:presence|history)|according|this (?:incident|area|came)|"
+                       r"in addition to|also on|on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b",
+                       re.I)
+_IN_STATEMENT = re.compile(r"\bin (?:a|an|its|their|his|her|the) (?:joint )?(?:written )?(?:statement|communiqu[eé]|"
+                           r"press release|declaration|bulletin|letter|report)\b", re.I)
+
+
+def _statement(text: str, a: Attribution) -> bool:
+    """The attribution is to a written statement that gives details: "The statement detailed …",
+    "the communique listed …", or someone said "in a statement"."""
+    if a.inherited or a.cue_start < a.sentence_start:
+        return False
+    cue = (a.cue or "").lower().split()
+    head = text[a.source_start:a.source_end].lower().split()
+    return bool(cue) and (FORMS.get(cue[-1]) in DETAILING and bool(head) and head[-1] in STATEMENTS
+                          or bool(_IN_STATEMENT.search(text, a.sentence_start, a.sentence_end)))
+
+
+DETAILING = frozenset("detail list outline describe specify report add say state announce claim".split())
+STATEMENTS = frozenset("statement statements communique communiqué release declaration bulletin letter report "
+                       "message".split())
 
 
 def _overlap(a: int, b: int, c: int, d: int) -> int:

@@ -16,103 +16,18 @@ import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from .sources import ARTIFACTS
+from .lexicon import (ARTIFACT_VERBS, ARTIFACTS, ATTITUDE_NOUNS, ATTITUDES, CLAUSE_ONLY, COGNITION, CUE_NOUNS,
+                      CUE_VERBS, DECREES, DIRECTIVES, EVALUATION, EXPRESS_VERBS, FORMS, IN_VIEW, INFERENCE,
+                      INTENT_ADJECTIVES, INTENTION, LABELS, NEEDS_CLAUSE, NO_CONTENT, NOT_SOURCES, PEOPLE, PERCEPTION,
+                      PERSON_ROLES, SHARES, SPEAK_OF, SPEECH_ARTIFACTS, STANCE_ADJECTIVES, STRONG, VERBAL_ONLY)
 from .types import Stance
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
 
-IRREGULAR = {
-    "say": ["says", "said", "saying"], "tell": ["tells", "told", "telling"],
-    "write": ["writes", "wrote", "written", "writing"], "think": ["thinks", "thought", "thinking"],
-    "know": ["knows", "knew", "known", "knowing"], "find": ["finds", "found", "finding"],
-    "show": ["shows", "showed", "shown", "showing"], "hold": ["holds", "held", "holding"],
-    "deny": ["denies", "denied", "denying"], "rule": ["rules", "ruled", "ruling"],
-    "quote": ["quotes", "quoted", "quoting"], "speak": ["speaks", "spoke", "spoken", "speaking"],
-    "admit": ["admits", "admitted", "admitting"], "tweet": ["tweets", "tweeted", "tweeting"],
-    "testify": ["testifies", "testified", "testifying"], "reply": ["replies", "replied", "replying"],
-    "identify": ["identifies", "identified", "identifying"], "specify": ["specifies", "specified", "specifying"],
-    "insist": ["insists", "insisted", "insisting"], "fear": ["fears", "feared", "fearing"],
-    "commit": ["commits", "committed", "committing"], "accuse": ["accuses", "accused", "accusing"],
-    "acknowledge": ["acknowledges", "acknowledged", "acknowledging"], "argue": ["argues", "argued", "arguing"],
-    "vow": ["vows", "vowed", "vowing"], "quip": ["quips", "quipped", "quipping"],
-}
-
-CUE_VERBS: dict[str, Stance] = {}
-for _stance, _verbs in {
-    "claim": "say state add claim assert insist maintain argue contend declare note explain stress emphasize "
-             "emphasise comment remark reply respond answer recall conclude write tweet post warn predict promise "
-             "pledge vow suggest indicate estimate describe characterize characterise believe think fear hope "
-             "expect suspect know assure affirm reiterate repeat explain caution tell inform speak testify "
-             "confirm specify estimate boast complain lament acknowledge cite agree disagree "
-             "find criticize criticise question mention point blast slam discuss demand echo "
-             "liken praise endorse worry feel dispute reference detail outline defend applaud welcome learn "
-             "understand doubt recommend acknowledge concur wonder guess assume calculate project forecast "
-             "joke quip shout yell scream exclaim whisper mutter retort marvel muse".split(),
-    "acknowledgement": "acknowledge admit concede recognize recognise".split(),
-    "denial": "deny reject dismiss refute disavow disclaim rebut contradict".split(),
-    "accusation": "accuse blame allege charge denounce".split(),
-    "report": "report disclose reveal publish broadcast announce quote relay".split(),
-}.items():
-    for _v in _verbs:
-        CUE_VERBS.setdefault(_v, _stance)  # type: ignore[arg-type]
-CUE_VERBS["acknowledge"] = "acknowledgement"
-
-# Cue verbs whose object is their content even when the parse does not say so.
-STRONG = frozenset("deny reject dismiss refute claim report announce acknowledge admit confirm accuse blame denounce "
-                   "allege disclose reveal".split())
-# Verbs that only attribute with an explicit (non-participial) subject: "reports indicate",
-# but "…, indicating the presence" is the writer's inference.
-INFERENCE = frozenset("indicate suggest show mean prove signal reveal".split())
-# Manner of speaking: a cue only with a clause or a quotation ("joked that …", not "shouted slogans").
-MANNER = frozenset("joke quip shout yell scream exclaim whisper mutter retort marvel muse".split())
-# Knowing and finding something is no attribution; knowing or finding that something is so is one.
-CLAUSE_ONLY = MANNER | frozenset("know find learn feel understand".split())
-# Verbs that need a clause, a quote or an object that is not a person to carry content.
-NEEDS_CLAUSE = frozenset("tell inform speak add explain find feel learn understand know see point guess "
-                         "wonder assume calculate".split()) | MANNER
-# Verbs a speech artifact can take as a cue ("The statement detailed …", "Polls show …").
-ARTIFACT_VERBS = frozenset("detail describe list outline show document cite highlight find record mention "
-                           "specify indicate suggest reveal note state say claim allege accuse blame report "
-                           "warn conclude estimate confirm deny add announce call urge".split())
-CUE_NOUNS: dict[str, Stance] = {
-    **{n: "claim" for n in "claim claims assertion assertions statement statements view views belief opinion "
-                            "estimate estimates argument contention insistence words remarks comments account "
-                            "version assessment warning warnings testimony promise pledge".split()},
-    **{n: "denial" for n in "denial denials rejection".split()},
-    **{n: "acknowledgement" for n in "admission acknowledgement acknowledgment confession".split()},
-    **{n: "accusation" for n in "accusation accusations allegation allegations charge charges".split()},
-    **{n: "report" for n in "report reports announcement".split()},
-}
-IN_VIEW = frozenset("view opinion words estimation assessment judgment judgement eyes".split())
-NOT_SOURCES = frozenset("it there this that what which".split())
-_FORMS: dict[str, str] = {}
-
-
-def _inflect(verb: str) -> list[str]:
-    if verb in IRREGULAR:
-        return IRREGULAR[verb]
-    if verb.endswith("e"):
-        return [verb + "s", verb + "d", verb[:-1] + "ing"]
-    if verb.endswith("y") and verb[-2] not in "aeiou":
-        return [verb[:-1] + "ies", verb[:-1] + "ied", verb + "ing"]
-    if verb.endswith(("s", "sh", "ch", "x")):
-        return [verb + "es", verb + "ed", verb + "ing"]
-    return [verb + "s", verb + "ed", verb + "ing"]
-
-
-for _v in set(CUE_VERBS) | ARTIFACT_VERBS | INFERENCE | {"call", "quote", "rule", "claim", "continue"}:
-    _FORMS[_v] = _v
-    for _f in _inflect(_v):
-        _FORMS.setdefault(_f, _v)
-
-
-VERB_FORMS = frozenset(_FORMS)
-
-
 def verb_lemma(token: Token) -> str:
     """The lemma of a verb form from the cue tables (spaCy's lemmatizer is not run at ingest)."""
-    return _FORMS.get(token.lower_, token.lower_)
+    return FORMS.get(token.lower_, token.lower_)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +61,10 @@ def find_attributions(sent: Span) -> list[Found]:
                 found.append(f)
                 cues[id(f)] = tok
     by_verb = {cues[id(f)].i: f for f in found if id(f) in cues}
-    return [f for f in found if not _restated(f, cues.get(id(f)), by_verb)]
+    kept = [f for f in found if not _restated(f, cues.get(id(f)), by_verb)]
+    # an attitude inside another attribution's content is that source's account of it
+    return [f for f in kept if f.rule != "attitude" or not any(
+        g is not f and g.rule != "attitude" and g.content_start <= f.cue_start < g.content_end for g in kept)]
 
 
 def _restated(f: Found, cue: Token | None, outer: dict[int, Found]) -> bool:
@@ -177,13 +95,8 @@ def _same_person(pronoun: Token, subject: Token) -> bool:
     return not plural and subject.ent_type_ != "PERSON" and subject.lower_ not in ("he", "she")
 
 
-COGNITION = frozenset("think believe expect hope know feel fear suspect understand assume guess wonder worry doubt "
-                      "learn find".split())
 
 
-LABELS = frozenset("the latest|correction|update|note|editor's note|editor’s note|related|watch|photo|video|"
-                   "read more|source|sources|q|a|advertisement|warning|breaking|exclusive|analysis|opinion|"
-                   "subscribe|share|tags|comments|summary|background|context|note to editors".split("|"))
 _COLON = re.compile(r"^\s*[\"“]?((?:[A-Z][\w.'’-]*\s+){0,3}[A-Z][\w.'’-]*)\s*:\s+\S")
 _DASH = re.compile(r"[”\"'’]\s*[―—–]+\s*([A-Z][^,\n;]{1,60}?)\s*\.?\s*(?:,|$)")
 
@@ -195,17 +108,19 @@ def _structural(sent: Span) -> list[Found]:
     doc = sent.doc
     out: list[Found] = []
     m = _COLON.match(text)
-    if m and m.group(1).lower() not in LABELS and len(text) > m.end() and m.group(1).split()[0].lower() not in _FORMS:
+    if m and m.group(1).lower() not in LABELS and len(text) > m.end() and m.group(1).split()[0].lower() not in FORMS:
         a, b = sent.start_char + m.start(1), sent.start_char + m.end(1)
         span = doc.char_span(a, b, alignment_mode="expand")
         colon = text.index(":", m.end(1) - m.start(0))
         if span is not None and any(t.pos_ in ("PROPN", "NOUN") for t in span) \
-                and not any(t.pos_ in ("VERB", "AUX") for t in span):     # 'The Gap Goes On:' is a heading
+                and not any(t.pos_ in ("VERB", "AUX") for t in span) \
+                and not all(t.ent_type_ in ("GPE", "LOC", "DATE") for t in span):
+            # 'The Gap Goes On:' is a heading, 'Haiti: A multi-dimensional crisis' a title
             out.append(Found(source_start=a, source_end=b, head=span.root, cue=":",
                              cue_start=sent.start_char + colon, cue_end=sent.start_char + colon + 1, stance="quote",
                              content_start=sent.start_char + colon + 1, content_end=sent.end_char, rule="colon"))
     m = _DASH.search(text)
-    if m:
+    if m and "(" not in m.group(1) and ")" not in m.group(1) and m.end() >= len(text.rstrip()) - 1:
         a, b = sent.start_char + m.start(1), sent.start_char + m.end(1)
         span = doc.char_span(a, b, alignment_mode="expand")
         if span is not None and any(t.pos_ == "PROPN" for t in span):
@@ -238,7 +153,9 @@ def _from_token(tok: Token, sent: Span) -> list[Found]:
             return [_make(owner, obj, sent, cue_tokens=[tok, obj], stance="claim", content=content, rule="in_view")]
     if tok.pos_ in ("NOUN", "PROPN") and low in CUE_NOUNS:
         return _noun_cue(tok, sent)
-    if tok.tag_.startswith("VB") or tok.pos_ in ("VERB", "AUX") or (tok.dep_ == "ROOT" and low in _FORMS):
+    if tok.dep_ == "acomp" and low in STANCE_ADJECTIVES | INTENT_ADJECTIVES or tok.dep_ == "prep" and low == "against":
+        return _stance_predicate(tok, sent)
+    if tok.tag_.startswith("VB") or tok.pos_ in ("VERB", "AUX") or (tok.dep_ == "ROOT" and low in FORMS):
         return _verb_cue(tok, sent)
     return []
 
@@ -248,8 +165,12 @@ def _verb_cue(verb: Token, sent: Span) -> list[Found]:
     subj = _subject(verb)
     artifact_subject = subj is not None and subj.lower_ in ARTIFACTS
     colon_next = verb.i + 1 < len(verb.doc) and verb.doc[verb.i + 1].text == ":"
+    if lemma in ATTITUDES and lemma not in CUE_VERBS and not (artifact_subject and lemma in ARTIFACT_VERBS) \
+            or lemma in ("ask", *EXPRESS_VERBS) or lemma == "call" and _calls_for(verb) is not None:
+        return _attitude(verb, sent, lemma)
+    quote_next = colon_next or _quote_opens(verb)
     if lemma not in CUE_VERBS and not (artifact_subject and lemma in ARTIFACT_VERBS) \
-            and lemma not in ("call", "rule") and lemma not in INFERENCE and not (lemma == "continue" and colon_next):
+            and lemma not in ("call", "rule") and lemma not in INFERENCE and not (lemma == "continue" and quote_next):
         return []
     if lemma in INFERENCE and lemma not in CUE_VERBS and subj is None:
         return []
@@ -266,6 +187,13 @@ def _verb_cue(verb: Token, sent: Span) -> list[Found]:
     stance: Stance = CUE_VERBS.get(lemma, "claim")
     cue_tokens = _verb_group(verb)
     content = _content(verb, sent)
+    if lemma == "quote":               # "quoted the man as saying …": what he is quoted as saying
+        saying = next((t for t in verb.subtree if t.lower_ == "saying" and t.i > verb.i), None)
+        if saying is not None:
+            content = _content(saying, sent) or (saying.idx + len(saying), sent.end_char)
+    if lemma == "report" and any(c.dep_ == "prep" and c.lower_ == "from" and any(
+            o.dep_ == "pobj" and o.ent_type_ in ("GPE", "LOC", "FAC") for o in c.children) for c in verb.children):
+        return []                      # "Julie Davis reported from Midway Atoll": a byline
     if lemma == "rule":
         prt = _child(verb, "prt")
         if prt is None or prt.lower_ != "out":
@@ -311,6 +239,14 @@ def _verb_cue(verb: Token, sent: Span) -> list[Found]:
         return []
     if content is None:
         content = (sent.start_char, sent.end_char)
+    if subj is not None and subj.dep_ == "nsubj" and content[0] > verb.idx:
+        # "It was, the president said, 'a stone where …'": the words before the inserted cue are content too
+        first = subj.left_edge
+        before = sent.doc[sent.start:first.i]
+        if len([t for t in before if not t.is_punct]) >= 2 and before[-1].text == "," \
+                and any(t.pos_ in ("VERB", "AUX") and t.lower_ != "according" for t in before) \
+                and not any(t.pos_ in ("VERB", "AUX") and t.dep_ == "advcl" or t.lower_ == "according" for t in before):
+            content = (sent.start_char, content[1])
     results: list[Found] = []
     # "quoted the unemployed man as saying …": the object of "quote" speaks
     if lemma == "say" and verb.dep_ in ("advcl", "xcomp", "pcomp", "acl") and verb.head.lower_ != verb.lower_:
@@ -323,8 +259,23 @@ def _verb_cue(verb: Token, sent: Span) -> list[Found]:
                 return results
     if verb.dep_ == "acl" and verb.tag_ == "VBN":
         return []                      # "a report published by X": the report is the source elsewhere
+    if lemma in ("cite", "quote") and verb.tag_ == "VBG" and subj is None:
+        cited = _child(verb, "dobj")
+        if cited is not None and _speaks(cited) \
+                and not (cited.lower_ in SPEECH_ARTIFACTS and _child(cited, "prep", "of")):   # "the release of"…
+            # "Reuters, citing a local official, said …": the official is the source Reuters relays
+            gov = verb.head
+            relayed = _content(gov, sent) if gov.pos_ in ("VERB", "AUX") and gov.i != verb.i else None
+            if relayed is None:
+                relayed = _outside(sent, (verb.left_edge.i, verb.right_edge.i))
+            return [_make(cited, verb, sent, cue_tokens=[verb], stance="claim", content=relayed, rule="citing")]
     if subj is None or subj.dep_ == "nsubjpass":
         agent = _agent(verb)
+        if agent is not None and agent.lower_ in ARTIFACTS and subj is not None \
+                and (subj.lower_ in ("this", "these", "that", "those", "it", "they", "which")
+                     or any(c.dep_ == "det" and c.lower_ in ("this", "these", "that", "those", "such")
+                            for c in subj.children)):
+            return []                  # "These are refuted by the letter from …": the writer cites the letter
         if agent is not None:
             return [_make(agent, verb, sent, cue_tokens=cue_tokens, stance=stance, content=content, rule="passive_agent")]
         if verb.tag_ == "VBN" or any(c.dep_ in ("auxpass", "nsubjpass") for c in verb.children):
@@ -341,6 +292,8 @@ def _verb_cue(verb: Token, sent: Span) -> list[Found]:
     antecedent = None
     if subj.lower_ in ("who", "that", "which"):
         if verb.dep_ == "relcl":
+            if subj.lower_ != "who" and not _speaks(verb.head):
+                return []              # "video that shows …", "a raft of rules that promise …"
             antecedent = _span(verb.head, relcl=False)
         else:                               # the noun just before "who" (", who told …")
             prev = subj.i - 1
@@ -351,6 +304,174 @@ def _verb_cue(verb: Token, sent: Span) -> list[Found]:
     return [_make(subj, verb, sent, cue_tokens=cue_tokens, stance=stance, content=content,
                   rule="artifact_subject" if artifact_subject and lemma not in CUE_VERBS else "verb",
                   antecedent=antecedent)]
+
+
+OBJECT_FORMS = frozenset("it there this these those her him them me us whom".split())
+HYPOTHETICAL = frozenset("could might may would should".split())
+
+
+def _attitude(verb: Token, sent: Span, lemma: str) -> list[Found]:
+    """Intentions ("plans to retake the town", "called for a ceasefire"), perception ("residents saw
+    soldiers …"), support and characterisation ("opposes the plan", "painted him as …"), attitudes
+    expressed ("voiced concern about …"), decrees ("the court overturned the ruling") and questions
+    ("asked whether …") of a subject that can hold them, each with its own content. Decrees and
+    support also in the passive with their agent ("a penalty imposed by the bureau")."""
+    if _directed(verb):
+        return []
+    subj = _subject(verb)
+    passive = verb.tag_ == "VBN" and (verb.dep_ in ("amod", "acl") or subj is not None and subj.dep_ == "nsubjpass")
+    if passive:
+        agent = _agent(verb)
+        if lemma not in DECREES or agent is None or not _speaks(agent) or agent.lower_ in NOT_SOURCES:
+            return []
+        done = subj if subj is not None else verb.head
+        if done.pos_ not in ("NOUN", "PROPN", "NUM"):
+            return []
+        return [_make(agent, verb, sent, cue_tokens=_verb_group(verb), stance=_STANCE.get(lemma, "claim"),
+                      content=_span(done, relcl=False, exclude=verb), rule="attitude")]
+    if subj is None and verb.dep_ == "conj" and verb.head.pos_ in ("VERB", "AUX"):
+        subj = _subject(verb.head)
+    if subj is None and verb.tag_ == "VBG" and verb.dep_ == "advcl" and verb.head.pos_ in ("VERB", "AUX") \
+            and verb.i > verb.head.i:
+        subj = _subject(verb.head)     # "Clinton leaned in, painting Trump as …"
+    if subj is None or subj.dep_ != "nsubj" or subj.lower_ in OBJECT_FORMS or _negative(subj) or not _speaks(subj):
+        return []
+    if any(c.dep_ == "aux" and c.lower_ in HYPOTHETICAL for c in verb.children):
+        return []                      # "Patriot could threaten to …", "the top 1 percent would see …"
+    if lemma not in EVALUATION and (subj.lower_ in SPEECH_ARTIFACTS or subj.lower_ in ARTIFACTS
+                                    or subj.lower_ in SHARES):
+        return []                      # studies and shares of voters hold no intentions and see nothing
+    antecedent = None
+    if subj.lower_ in ("who", "that", "which"):
+        if verb.dep_ != "relcl" or not _speaks(verb.head):
+            return []
+        antecedent = _span(verb.head, relcl=False)
+    xcomp = next((c for c in verb.children if c.dep_ == "xcomp" and c.pos_ in ("VERB", "AUX")), None)
+    to_infinitive = xcomp is not None and any(c.dep_ == "aux" and c.lower_ == "to" for c in xcomp.children)
+    obj = _child(verb, "dobj")
+    ccomp = _child(verb, "ccomp")
+    stance: Stance = _STANCE.get(lemma, "claim")
+    content: tuple[int, int] | None = None
+    cue_tokens = _verb_group(verb)
+    if lemma == "ask":
+        wh = ccomp is not None and ccomp.left_edge.lower_ in ("whether", "if", "why", "how", "what", "when", "where",
+                                                             "who", "which")
+        content = _span(ccomp) if wh else None
+        if content is None and not to_infinitive and obj is None:
+            content = _quote_after(verb, sent) or _quote_before(verb, sent)
+    elif lemma == "call":
+        stance = "intention"
+        what = _calls_for(verb)
+        if what is not None:
+            content = _span(what)
+            cue_tokens = cue_tokens + [what.head]
+    elif lemma in EXPRESS_VERBS:
+        if obj is not None and obj.lower_ in ATTITUDE_NOUNS:
+            about = next((c for c in obj.children if c.dep_ in ("acl", "ccomp", "relcl") and any(
+                m.dep_ == "mark" and m.lower_ == "that" for m in c.children)), None)
+            if about is None:
+                prep = next((c for c in obj.children if c.dep_ == "prep" and c.lower_ in ABOUT), None)
+                about = (_child(prep, "pobj") or _child(prep, "pcomp")) if prep is not None else None
+            content = _span(about) if about is not None else _span(obj)
+            cue_tokens = cue_tokens + [obj]
+    elif lemma in INTENTION:
+        if xcomp is not None and verb_lemma(xcomp) in CUE_VERBS and _child(xcomp, "ccomp") is not None:
+            return []                  # "want to say that …": the saying is the attribution
+        says_nothing = xcomp is not None and (verb_lemma(xcomp) in NO_CONTENT or xcomp.lower_ in NO_CONTENT) \
+            and not any(c.dep_ in ("dobj", "ccomp") and c.pos_ != "PRON" for c in xcomp.children)
+        if to_infinitive and not says_nothing:
+            content = _span(xcomp)     # "refused to disclose his records", not "declined to comment"
+        elif lemma in ("want", "wish", "prefer", "refuse", "decline") and (ccomp is not None or obj is not None) \
+                and (obj is None or obj.pos_ != "PRON"):
+            content = _span(ccomp if ccomp is not None else obj)
+    elif lemma in PERCEPTION:
+        if ccomp is not None:
+            content = _span(ccomp)
+        elif obj is not None and obj.pos_ in ("NOUN", "PROPN"):
+            content = _span(obj)
+    elif lemma in DECREES:
+        if ccomp is not None:
+            content = _span(ccomp)
+        elif obj is not None and obj.pos_ in ("NOUN", "PROPN") and not (lemma in ("appoint", "nominate")
+                                                                         and obj.ent_type_ != "PERSON"):
+            content = _span(obj)
+    else:
+        as_ = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ in ("as", "for")), None)
+        oprd = _child(verb, "oprd")
+        if lemma in VERBAL_ONLY and as_ is None and oprd is None:
+            return []
+        if obj is not None and obj.pos_ != "PRON" or obj is not None and (as_ is not None or oprd is not None):
+            end = max([obj.right_edge.i] + [t.right_edge.i for t in (as_, oprd) if t is not None])
+            content = (obj.left_edge.idx, sent.doc[end].idx + len(sent.doc[end]))
+    if content is None:
+        return []
+    return [_make(subj, verb, sent, cue_tokens=cue_tokens, stance=stance, content=content, rule="attitude",
+                  antecedent=antecedent)]
+
+
+ABOUT = frozenset("about over for with at regarding on of".split())
+_STANCE: dict[str, Stance] = {**{v: "intention" for v in INTENTION}, **{v: "decision" for v in DECREES}}
+
+
+def _calls_for(verb: Token) -> Token | None:
+    """What "called for" asks for ("called for a moratorium", "calls for releasing the videos")."""
+    if any(c.dep_ in ("oprd", "xcomp", "ccomp") for c in verb.children):
+        return None
+    prep = _child(verb, "prep", "for")
+    return (_child(prep, "pobj") or _child(prep, "pcomp")) if prep is not None else None
+
+
+def _quote_opens(verb: Token) -> bool:
+    """A quotation opens right after the verb ('She continued, “For us …'), with at most a comma between."""
+    doc = verb.doc
+    k = verb.i + 1
+    if k < len(doc) and doc[k].text == ",":
+        k += 1
+    return k < len(doc) and doc[k].text in ('"', "“", "``", "''", "«")
+
+
+def _stance_predicate(pred: Token, sent: Span) -> list[Found]:
+    """A stance stated by an adjective or "against" after a copula, with its own content: "Republicans
+    were concerned about …", "is confident that …", "were willing to go forward", "is against it"."""
+    cop = pred.head
+    if cop.lower_ not in COPULAS or pred.dep_ not in ("acomp", "prep") or pred.i < cop.i:
+        return []
+    subj = _subject(cop)
+    if subj is None and cop.dep_ == "conj" and cop.head.pos_ in ("VERB", "AUX"):
+        subj = _subject(cop.head)
+    if subj is None or subj.dep_ != "nsubj" or subj.lower_ in OBJECT_FORMS | NOT_SOURCES or _negative(subj) \
+            or not _speaks(subj) or subj.lower_ in SPEECH_ARTIFACTS | ARTIFACTS:
+        return []
+    if any(c.dep_ == "aux" and c.lower_ in HYPOTHETICAL for c in cop.children):
+        return []
+    content: tuple[int, int] | None = None
+    if pred.pos_ == "ADP":
+        obj = _child(pred, "pobj")
+        content = _span(obj) if obj is not None else None
+    else:
+        for c in pred.children:
+            if c.dep_ in ("ccomp", "xcomp") and c.pos_ in ("VERB", "AUX"):
+                content = _span(c)
+                break
+            if c.dep_ == "prep" and c.lower_ in ABOUT | {"to", "in", "that"}:
+                obj = _child(c, "pobj") or _child(c, "pcomp")
+                if obj is not None:
+                    content = _span(obj)
+                    break
+    if content is None:
+        return []
+    stance: Stance = "intention" if pred.lower_ in INTENT_ADJECTIVES else "claim"
+    cue_tokens = [cop] + [c for c in cop.children if c.dep_ in ("aux", "neg") and abs(c.i - cop.i) <= 3] + [pred]
+    antecedent = _span(cop.head, relcl=False) if subj.lower_ in ("who", "that", "which") and cop.dep_ == "relcl" \
+        else None
+    if subj.lower_ in ("who", "that", "which") and antecedent is None:
+        return []
+    return [_make(subj, pred, sent, cue_tokens=sorted(cue_tokens, key=lambda t: t.i), stance=stance, content=content,
+                  rule="attitude", antecedent=antecedent)]
+
+
+COPULAS = frozenset("is are was were be been being 's 're 'm am remain remains remained seem seems seemed appear "
+                    "appears appeared".split())
 
 
 def _noun_cue(noun: Token, sent: Span) -> list[Found]:
@@ -422,6 +543,10 @@ def _creator(artifact: Token) -> tuple[int, int] | None:
     owner = _child(artifact, "poss")
     if owner is not None:
         return _span(owner)
+    named = [c for c in artifact.children if c.dep_ in ("compound", "nmod") and c.i < artifact.i
+             and (c.ent_type_ in ("ORG", "NORP", "PERSON") or c.is_upper and len(c) >= 3 and not c.doc[artifact.i].is_upper)]
+    if named:                          # "the MRTA letter", "an FMLN communique"
+        return named[0].left_edge.idx, named[-1].idx + len(named[-1])
     for c in artifact.children:
         if c.dep_ == "acl":
             agent = _agent(c)
@@ -434,10 +559,6 @@ def _creator(artifact: Token) -> tuple[int, int] | None:
     return None
 
 
-SPEECH_ARTIFACTS = frozenset("statement statements communique communiqué report reports letter letters warning "
-                             "release note message post posts tweet tweets announcement declaration document documents "
-                             "study studies survey surveys poll polls analysis assessment review investigation "
-                             "inquiry audit bulletin memo data figures estimates account accounts".split())
 
 
 def _speaks(subj: Token) -> bool:
@@ -450,20 +571,16 @@ def _speaks(subj: Token) -> bool:
         of = _child(subj, "prep", "of")
         whole = _child(of, "pobj") if of is not None else None
         return whole is None or _speaks(whole)
-    return subj.ent_type_ in ("PERSON", "ORG", "NORP", "GPE") or subj.lower_ in PEOPLE
+    low = subj.lower_
+    one = low[:-3] + "y" if low.endswith("ies") else low[:-1] if low.endswith("s") else low
+    return subj.ent_type_ in ("PERSON", "ORG", "NORP", "GPE") or low in PEOPLE or low in PERSON_ROLES \
+        or one in PEOPLE or one in PERSON_ROLES
 
 
-SHARES = frozenset("percent per cent majority minority plurality share half third quarter average most "
-                   "many some few all".split())
 
 
-PEOPLE = frozenset("official officials spokesman spokeswoman spokesperson experts analysts researchers scientists "
-                   "police army military government ministry authorities investigators witnesses residents sources "
-                   "leaders officers doctors lawyers prosecutors critics observers diplomats".split())
 
 
-DIRECTIVES = ("urg", "ask", "call", "request", "encourag", "invit", "demand", "requir", "order", "instruct",
-              "mandat", "direct", "appeal", "press", "allow", "authori", "permit", "tell", "told")
 
 
 def _directed(verb: Token) -> bool:
@@ -483,8 +600,9 @@ def _directed(verb: Token) -> bool:
 
 
 def _negative(subj: Token) -> bool:
-    return subj.lower_ in ("nobody", "none", "noone") or any(c.dep_ == "det" and c.lower_ in ("no", "neither")
-                                                             for c in subj.children)
+    return subj.lower_ in ("nobody", "none", "noone") or any(
+        c.dep_ == "det" and c.lower_ in ("no", "neither") or c.dep_ in ("neg", "advmod") and c.lower_ == "not"
+        for c in subj.children)
 
 
 def _child(tok: Token, dep: str, lower: str | None = None) -> Token | None:
@@ -514,6 +632,17 @@ def _inherited_subject(verb: Token, lemma: str) -> Token | None:
         return None
     if lemma in INFERENCE:
         return None
+    if verb.dep_ == "pcomp" and verb.tag_ == "VBG" and verb.head.lower_ in ("for", "by", "after", "before", "from",
+                                                                            "without", "while", "in"):
+        # "was criticized for saying …", "refuses to discuss them, aside from saying …": the clause's subject
+        gov = verb.head.head
+        while gov.pos_ in ("VERB", "AUX") and gov.head.i != gov.i and _subject(gov) is None \
+                and gov.dep_ in ("xcomp", "conj", "advcl"):
+            if _directed(gov):
+                return None            # "called on Dean to apologize for accusing …": Dean accused
+            gov = gov.head
+        s = _subject(gov) if gov.pos_ in ("VERB", "AUX") else None
+        return s if s is not None and _speaks(s) and s.lower_ not in NOT_SOURCES else None
     if verb.tag_ == "VBG" or verb.dep_ in ("advcl", "acl", "xcomp", "relcl"):
         if verb.dep_ == "acl" and verb.head.pos_ in ("NOUN", "PROPN"):
             noun = verb.head
@@ -527,7 +656,7 @@ def _inherited_subject(verb: Token, lemma: str) -> Token | None:
             return noun
         if verb.dep_ == "xcomp" and verb.head.pos_ in ("VERB", "AUX"):
             obj = _child(verb.head, "dobj")
-            if obj is not None and obj.i < verb.i:     # "enabled UNSMIL to confirm": UNSMIL confirms
+            if obj is not None and obj.i < verb.i and _speaks(obj):   # "enabled UNSMIL to confirm": UNSMIL confirms
                 return obj
         if verb.dep_ == "relcl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children):
             for anc in verb.ancestors:       # an infinitive the parse took for a relative clause
@@ -558,7 +687,12 @@ def _content(verb: Token, sent: Span) -> tuple[int, int] | None:
     for dep in ("ccomp", "xcomp", "csubj"):
         c = _child(verb, dep)
         if c is not None and c.i != verb.i:
-            return _span(c, relcl=False)
+            start, end = _span(c, relcl=False)
+            more = next((k for k in verb.children if k.dep_ == "conj" and k.i > verb.i and c.i < verb.i
+                         and k.pos_ in ("VERB", "AUX") and _subject(k) is not None), None)
+            if more is not None:       # "X paid 8.9 percent, the agency said, and Y paid 0.8 percent"
+                end = max(end, _span(more)[1])
+            return start, end
     head = verb.head
     if verb.dep_ == "parataxis" or verb.dep_ == "ccomp" and head.i < verb.i:
         # "Acts of protest, Mr. Obama said, are acts of patriotism": the head clause without the cue's
@@ -580,7 +714,6 @@ def _content(verb: Token, sent: Span) -> tuple[int, int] | None:
     return None
 
 
-SPEAK_OF = frozenset("speak talk write warn boast complain".split())   # "spoke of the legacy of racism"
 
 
 def _quote_after(verb: Token, sent: Span) -> tuple[int, int] | None:
@@ -592,6 +725,16 @@ def _quote_after(verb: Token, sent: Span) -> tuple[int, int] | None:
     start = opening[0]
     close = [i for i in range(start + 1, sent.end_char) if text[i] in '"”»']
     return (start, close[-1] + 1 if close else sent.end_char)
+
+
+def _quote_before(verb: Token, sent: Span) -> tuple[int, int] | None:
+    """The quotation that ends before a cue in its sentence ('"Why not?" she asked')."""
+    text = sent.doc.text
+    closing = [i for i in range(sent.start_char, verb.idx) if text[i] in '"”»']
+    if not closing:
+        return None
+    opening = [i for i in range(sent.start_char, closing[-1]) if text[i] in '"“«']
+    return (opening[0] if opening else sent.start_char, closing[-1] + 1)
 
 
 def _quote_near(verb: Token, sent: Span) -> bool:
@@ -637,7 +780,25 @@ def _source_span(src: Token, cue: Token) -> tuple[int, int]:
             skip.update(x.i for x in t.subtree)
             if t.left_edge.i - 1 > src.i and src.doc[t.left_edge.i - 1].is_punct:
                 skip.add(t.left_edge.i - 1)
+    for t in src.children:
+        if t.i > src.i and (t.dep_ == "npadvmod" and t.ent_type_ in ("DATE", "TIME") or t.dep_ == "prep" and any(
+                o.dep_ == "pobj" and o.ent_type_ in ("DATE", "TIME") for o in t.children)):
+            skip.update(x.i for x in t.subtree)      # "Trump this week said", "a group of doctors in 2015"
+            continue
+        incidental = t.dep_ == "acl" and t.tag_ == "VBG" and t.left_edge.i > src.i + 1 \
+            and src.doc[t.left_edge.i - 1].text == "," \
+            or t.dep_ == "appos" and t.i > src.i and t.left_edge.i > 0 and src.doc[t.left_edge.i - 1].text == "(" \
+            and any(x.pos_ in ("VERB", "AUX") for x in t.subtree)
+        if incidental:                     # "Trump, speaking to a veterans group, said"
+            skip.update(x.i for x in t.subtree)
+            before = src.doc[t.left_edge.i - 1] if t.left_edge.i > src.i + 1 else None
+            if before is not None and before.is_punct:
+                skip.add(before.i)
     left = [t for t in src.subtree if t.i < src.i and t.i not in skip]
+    verb_at = max((t.i for t in left if t.pos_ in ("VERB", "AUX") and t.dep_ != "amod" and t.tag_ != "VBN"), default=-1)
+    comma = min((t.i for t in left if t.text == "," and t.i > verb_at), default=-1) if verb_at >= 0 else -1
+    if comma >= 0:                         # "As Obama appears set to veto …, Democratic nominee Hillary Clinton"
+        skip.update(t.i for t in left if t.i <= comma)
     for t in left:
         if t.text in DASHES and t.whitespace_:
             # "FLINT, Mich., Oct. 4 (UPI) — Former President Bill Clinton": a dateline is no part of the source

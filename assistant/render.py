@@ -59,7 +59,8 @@ def attribution_dicts(doc: Document, analysis: Analysis, *, narration: bool = Fa
         out.append({"sentence": doc.text[a.sentence_start:a.sentence_end], "source": a.source,
                     "source_resolved": a.source_resolved, "source_type": a.source_type, "cue": a.cue,
                     "stance": a.stance, "content": content_text(doc.text, a),
-                    "start": a.sentence_start, "end": a.sentence_end})
+                    "start": a.sentence_start, "end": a.sentence_end, "inherited": a.inherited,
+                    "reported_by": a.reported_by})
     if narration:
         credited = {(a.sentence_start, a.sentence_end) for a in analysis.attributions}
         for s in analysis.sentences:
@@ -67,7 +68,7 @@ def attribution_dicts(doc: Document, analysis: Analysis, *, narration: bool = Fa
                 out.append({"sentence": doc.text[s.start:s.end], "source": analysis.narrator.name,
                             "source_resolved": analysis.narrator.name, "source_type": analysis.narrator.source_type,
                             "cue": None, "stance": "narration", "content": doc.text[s.start:s.end],
-                            "start": s.start, "end": s.end})
+                            "start": s.start, "end": s.end, "inherited": False, "reported_by": None})
         out.sort(key=lambda d: (d["start"], d["cue"] is None))
     return out
 

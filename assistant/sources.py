@@ -6,9 +6,15 @@ Pure functions over strings; no spaCy here.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
+from .lexicon import (ARTIFACTS, MODIFIERS, PERSON_ROLES, PRONOUNS_FIRST, PRONOUNS_PERSON, PRONOUNS_PLURAL,  # noqa: F401
+                      RELATIVE)
 from .types import DocMeta, Narrator, SourceType
+
+if TYPE_CHECKING:
+    from .types import Attribution
 
 # Checked in order: the first table whose pattern matches the source description wins.
 TYPE_PATTERNS: list[tuple[SourceType, re.Pattern[str]]] = [
@@ -75,8 +81,13 @@ def source_type(description: str, *, armed_context: bool = False) -> SourceType:
     return kind
 
 
+# "the Hamas-led ministry" is a ministry, "a Russian-backed militia" a militia: such modifiers do not type.
+_LED = re.compile(r"\b[\w.'’]+-(?:led|backed|linked|affiliated|run|controlled|allied|aligned|supported|sponsored|"
+                  r"funded|based|held|dominated|appointed|installed)\b", re.I)
+
+
 def _source_type(description: str) -> SourceType:
-    d = description.strip()
+    d = _RELATIVE.sub("", _LED.sub(" ", description)).strip()     # "guerrillas who …": not the WHO
     if ANONYMOUS.match(d) and not re.search(r"\b[A-Z][a-z]+\s+[A-Z][a-z]+\b", d) \
             and not re.search(r"\blocal\b", d, re.I):
         m = ANONYMOUS.match(d)
@@ -90,12 +101,204 @@ def _source_type(description: str) -> SourceType:
     return "other"
 
 
+MAX_NAME_WORDS = 12
+_LIST_MARK = re.compile(r"^(?:\(?\d{1,3}[.)]|\([a-z]\)|[ivx]{1,4}\.)\s+")
+_RELATIVE = re.compile(r",?\s+\b(?:who|which|whose|whom|where|in which|that)\b(?=\s+\w)[^,()]*", re.I)
+_PARTICIPLE = re.compile(r",\s+(?:\w+ed|\w+ing|known as|also known as)\b[^,()]*", re.I)
+_ACRONYM = re.compile(r"\b[A-Z][\w'’.-]*(?:[\s,]+(?:[A-Z][\w'’.-]*|of|for|and|the|on|in|de|du|des|la|le))+"
+                      r"\s*\(([A-Z][A-Z0-9&/.-]{1,14})\)")
+_CUT_BEFORE = frozenset("of for and in on at with to from by against between including who which whose "
+                        "as under over among into".split())
+_POSSESSIVE = re.compile(r"(?<=\w)(?:['’]s|s['’])$|['’]$")
+CAPTION = re.compile(r"\b(?:photo(?:graph)?s?|handout|getty|afp photo|file photo|caption|credit|courtesy|©|"
+                     r"image(?:s)? (?:by|courtesy))\b", re.I)
+BARE = frozenset("i we you he she it they me us him her them this that these those who which whom whose one "
+                 "there here".split())
+
+
+def display_name(name: str) -> str:
+    """A source name a reader can use: no list number or label before it, no dangling possessive
+    ("Mali's" -> "Mali"), a long name shortened to its acronym ("the Permanent Strategic Framework
+    … (CSP-PSD) alliance" -> "the CSP-PSD alliance"), and at most twelve words, cut at a phrase
+    boundary (relative and participial clauses first)."""
+    n = re.sub(r"\s+", " ", name).strip().strip(",;:")
+    n = _LIST_MARK.sub("", n)
+    first, _, rest = n.partition(" ")
+    if rest and first.lower().rstrip(":") in ("advertisement", "photo", "video", "watch", "related", "update") \
+            and rest[:1].isupper():
+        n = rest                                  # "Advertisement The 2010 warning …"
+    core, paren, tail = n.partition(" (")
+    core = _POSSESSIVE.sub("", core).strip() if not paren else core
+    n = core + (" (" + tail if paren else "")
+    if not paren:
+        n = _POSSESSIVE.sub("", n).strip()
+    for step in (_shorten_acronyms, _drop_relative, _drop_participle, _first_descriptor, _cut):
+        if len(n.split()) <= MAX_NAME_WORDS:
+            break
+        n = step(n)
+    return _balance(n)
+
+
+def _shorten_acronyms(n: str) -> str:
+    return _ACRONYM.sub(lambda m: m.group(1), n)
+
+
+def _drop_relative(n: str) -> str:
+    return _RELATIVE.sub("", n)
+
+
+def _drop_participle(n: str) -> str:
+    return _PARTICIPLE.sub("", n)
+
+
+def _first_descriptor(n: str) -> str:
+    """'Core (a description, more, more)' -> 'Core (a description)'."""
+    core, paren, tail = n.partition(" (")
+    return f"{core} ({tail.split(',')[0].rstrip(')')})" if paren and "," in tail else n
+
+
+def _cut(n: str) -> str:
+    """The first twelve words, ended at the last phrase boundary (a comma, or before a preposition
+    or conjunction) that keeps at least three of them."""
+    words = n.split()[:MAX_NAME_WORDS]
+    for k in range(len(words), 2, -1):
+        if words[k - 1].endswith((",", ";")):
+            words = words[:k]
+            break
+        if k < len(words) and words[k].lower() in _CUT_BEFORE:
+            words = words[:k]
+            break
+    while len(words) > 1 and words[-1].lower().strip(",;") in _CUT_BEFORE | {"the", "a", "an"}:
+        words.pop()
+    return " ".join(words).rstrip(",;:")
+
+
+def _balance(n: str) -> str:
+    """Close a parenthesis the shortening left open; drop one it left unopened."""
+    n = n.strip()
+    if n.count("(") > n.count(")"):
+        n = n.rstrip(" ,;") + ")" * (n.count("(") - n.count(")"))
+    while n.count(")") > n.count("(") and n.endswith(")"):
+        n = n[:-1].rstrip()
+    return n.replace(" ()", "")
+
+
+def entity_keys(name: str) -> set[str]:
+    """What identifies the entity a source name stands for: its core name (without "the", a
+    possessive or the description in parentheses) and, in mixed-case names, the acronyms in it
+    ("CSP-PSD", "FMLN")."""
+    core = name.partition(" (")[0]
+    core = re.sub(r"^(?:the|a|an)\s+", "", _POSSESSIVE.sub("", core.strip()), flags=re.I).lower()
+    keys = {core} if core and core not in BARE else set()
+    words = [w for w in core.split() if w not in ("alias", "jr.", "jr", "sr.")]
+    if len(words) >= 2 and looks_like_person(" ".join(w.title() for w in words)):
+        keys.add("person " + words[-1])          # "GONZALO RODRIGUEZ GACHA" and "RODRIGUEZ GACHA"
+    if re.search(r"[a-z]", name):
+        keys |= {m.lower() for m in re.findall(r"\b[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*\b", name)
+                 if len(m.replace("-", "")) >= 3}
+    return keys
+
+
+def one_type_each(attributions: "list[Attribution]") -> "tuple[Attribution, ...]":
+    """The attributions of one document with one type per entity: sources that share a key
+    (a name, an acronym) are one entity, typed by the type most of its mentions have (the first
+    one on a tie); "other" and the author's voice never outvote a type."""
+    parent: dict[str, str] = {}
+
+    def root(k: str) -> str:
+        while parent.setdefault(k, k) != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    keys = [sorted(entity_keys(a.source_resolved)) if a.source_type != "author" else [] for a in attributions]
+    for ks in keys:
+        for k in ks[1:]:
+            parent[root(k)] = root(ks[0])
+    votes: dict[str, dict[str, int]] = {}
+    for a, ks in zip(attributions, keys):
+        if ks and a.source_type != "other":
+            tally = votes.setdefault(root(ks[0]), {})
+            tally[a.source_type] = tally.get(a.source_type, 0) + 1
+    out = []
+    for a, ks in zip(attributions, keys):
+        tally = votes.get(root(ks[0])) if ks else None
+        best = max(tally, key=lambda t: tally[t]) if tally else None    # dicts keep the first on a tie
+        out.append(replace(a, source_type=best) if best and best != a.source_type else a)
+    return tuple(out)
+
+
+def name_problems(name: str) -> list[str]:
+    """What is wrong with a source name shown to a reader (empty when nothing is): more than twelve
+    words, a bare pronoun, a dangling possessive ("Mali's"), a caption or credit line."""
+    out = []
+    if len(name.split()) > MAX_NAME_WORDS:
+        out.append("longer than twelve words")
+    if is_bare(name):
+        out.append("a bare pronoun")
+    if _POSSESSIVE.search(name.partition(" (")[0].strip()) or re.search(r"['’]s\)?$", name.strip()):
+        out.append("a dangling possessive")
+    if CAPTION.search(name):
+        out.append("a caption or credit")
+    if name.count("(") != name.count(")"):
+        out.append("unbalanced parentheses")
+    return out
+
+
+def is_bare(name: str) -> bool:
+    """A pronoun or demonstrative on its own: no name a reader can use."""
+    n = name.lower().strip(" .,\"'“”‘’")
+    rest = re.sub(r"['’]s\b", "", n)
+    return n in BARE or not (re.search(r"[^\W_]{2}", rest) and re.search(r"[^\W\d_]", rest))
+
+
 COUNTRIES = frozenset(
     "mali niger chad sudan libya somalia kenya ethiopia eritrea nigeria cameroon congo drc rwanda uganda burundi "
     "haiti colombia venezuela peru bolivia ecuador guatemala honduras nicaragua salvador panama mexico cuba "
     "russia ukraine israel iran iraq syria lebanon yemen afghanistan pakistan india china japan thailand "
     "turkey egypt algeria morocco tunisia france britain germany usa america burkina senegal guinea ghana "
     "benin togo mauritania".split())
+
+
+_HEADING = re.compile(r"^\W{0,3}(?:annex|appendix|enclosure|attachment)\b|^\W{0,3}(?:identical )?letters? dated\b",
+                      re.I)
+_LETTER = re.compile(r"\b(?:identical )?letters? dated\b[^\n]{0,80}?,? from (?:the )?(.+?),?\s+(?:addressed )?"
+                     r"to (?:the|his|her)\b", re.I)
+_SIGNED = re.compile(r"^\W{0,3}\(signed\)", re.I)
+
+
+def letter_author(heading: str) -> str | None:
+    """Who wrote the letter a heading announces ("Letter dated 2 May 2025 from the Permanent
+    Representative of the Sudan to the United Nations addressed to …" -> "Permanent
+    Representative of the Sudan"); None for other headings."""
+    m = _LETTER.search(heading[:600])
+    if not m:
+        return None
+    author = re.sub(r"\s+to the United Nations(?: \w+)?$", "", m.group(1).strip())
+    author = re.sub(r"\s+established pursuant to Security Council (resolution \d+ \(\d{4}\))", r" (\1)", author)
+    return display_name(author)
+
+
+def letter_sections(paragraphs: "list[tuple[int, str]]") -> list[tuple[int, str | None]]:
+    """Where the letters in a document start and who wrote each: (offset, author) at every
+    heading (a letter, an annex, an enclosure) and after every "(Signed)" line, where the
+    document's own voice resumes (author None)."""
+    out: list[tuple[int, str | None]] = []
+    for start, text in paragraphs:
+        if _HEADING.match(text) or (not out and _LETTER.search(text[:400]) and len(text) < 600):
+            out.append((start, letter_author(text)))
+        elif _SIGNED.match(text):
+            out.append((start + len(text), None))
+    return out
+
+
+def author_type(name: str) -> SourceType:
+    """The type of the author of a UN document or of a letter in one."""
+    if re.search(r"permanent representative|government|minist|embassy|mission of|president of", name, re.I) \
+            and not re.search(r"security council|general assembly|united nations", name, re.I):
+        return "government"
+    kind = source_type(name)
+    return kind if kind != "other" else "UN/NGO"
 
 
 def narrator(meta: DocMeta) -> Narrator:
@@ -105,9 +308,7 @@ def narrator(meta: DocMeta) -> Narrator:
         name = meta.author
         if meta.symbol:
             name = f"{name} ({meta.symbol})"
-        kind: SourceType = "government" if re.search(r"permanent representative|government|minist", name, re.I) \
-            else "UN/NGO"
-        return Narrator(name=name, source_type=kind)
+        return Narrator(name=name, source_type=author_type(name))
     if meta.genre == "un_report" and meta.symbol:
         return Narrator(name=f"United Nations ({meta.symbol})", source_type="UN/NGO")
     if meta.outlet and meta.author:
@@ -120,15 +321,17 @@ def narrator(meta: DocMeta) -> Narrator:
     return Narrator(name=f"the article “{title[:80]}”", source_type="author")
 
 
-PRONOUNS_PERSON = {"he", "she", "him", "her", "his", "hers"}
-PRONOUNS_PLURAL = {"they", "them", "their", "theirs"}
-PRONOUNS_FIRST = {"i", "we", "me", "us", "my", "our"}
-RELATIVE = {"who", "which", "that", "whom", "whose"}
-ARTIFACTS = frozenset(
-    "statement statements communique communiqué report reports letter letters warning release note message "
-    "video videos footage post posts tweet tweets announcement declaration document documents study survey "
-    "poll polls record records account accounts bulletin transcript broadcast memo leaflet complaint "
-    "indictment filing petition".split())
+_ORG_WORDS = re.compile(r"\b(ministry|army|party|front|agency|news|radio|television|police|government|council|"
+                        r"committee|commission|office|department|forces|movement|group|alliance|union|association|"
+                        r"company|bank|embassy|court|university|institute|channel|network|daily|newspaper)\b", re.I)
+
+
+def looks_like_person(core: str, kind: str = "other") -> bool:
+    """Two to four capitalised words that name no organisation: 'GONZALO RODRIGUEZ GACHA'."""
+    words = [w for w in re.findall(r"[A-Za-z][\w'’.-]*", core) if w.lower() not in ("the", "alias", "a", "an")]
+    capital = [w for w in words if w[0].isupper()]
+    return 2 <= len(capital) <= 4 and len(capital) == len(words) and not _ORG_WORDS.search(core) \
+        and kind in ("other", "armed group", "government", "military", "police")
 
 
 @dataclass
@@ -167,6 +370,10 @@ class Memory:
     def _latest_person(self) -> Mention | None:
         """'He': the speaker of the sentence just before, else the last person mentioned."""
         speaker = next((m for m in reversed(self.sources) if m.person), None)
+        last = self.sources[-1] if self.sources else None
+        if last is not None and last is not speaker and last.at >= self.sentence - 1 and not last.plural \
+                and looks_like_person(last.name, last.kind):
+            return last                 # the speaker just before, whose name reads as a person's
         if speaker is not None and speaker.at >= self.sentence - 1:
             return speaker
         people = [m for m in self.sources + self.entities if m.person]
@@ -204,7 +411,7 @@ class Memory:
             return None
         if re.match(r"^(the|this|that|these|those|said)\b", low):
             words = _words(low)
-            person_role = h in PERSON_ROLE_WORDS
+            person_role = h in PERSON_ROLES or h.endswith("s") and h[:-1] in PERSON_ROLES
             plural = h.endswith("s") and not h.endswith("ss")
             for pool in (self.sources, self.entities):
                 for m in reversed(pool):
@@ -224,15 +431,6 @@ class Memory:
 
 
 GENERIC = frozenset("the a an of for and mr mrs ms dr this that these those said".split())
-MODIFIERS = frozenset("vice deputy former ex assistant acting interim".split())
-PERSON_ROLE_WORDS = frozenset(
-    "official officials spokesman spokeswoman spokesperson minister ministers president governor mayor commander "
-    "colonel general chief director ambassador envoy secretary officer officers leader leaders lawyer suspect "
-    "source sources man woman prosecutor judge senator trafficker capo priest bishop doctor nurse student "
-    "farmer teacher witness survivor victim attorney soldier guerrilla rebel militant fighter officer "
-    "businessman journalist reporter analyst expert".split())
-
-
 def _words(s: str) -> set[str]:
     """Content words, singular ("sources" and "source" match)."""
     out = set()

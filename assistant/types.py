@@ -15,7 +15,8 @@ SourceType = Literal[
     "armed group", "government", "military", "police", "media", "local sources",
     "UN/NGO", "anonymous official", "author", "other",
 ]
-Stance = Literal["claim", "quote", "report", "acknowledgement", "denial", "accusation", "narration"]
+Stance = Literal["claim", "quote", "report", "acknowledgement", "denial", "accusation", "intention", "decision",
+                 "narration"]
 # unchanged: already indexed from this file; duplicate: its content is indexed from another file;
 # skipped: never read as documents (the index folder, a folder already read through a link)
 FileStatus = Literal["added", "unchanged", "updated", "duplicate", "skipped", "failed"]
@@ -96,7 +97,8 @@ class Narrator:
 @dataclass(frozen=True, slots=True)
 class Attribution:
     """One attribution relation: `source` said (`cue`) `content`, in the sentence at
-    sentence_start..sentence_end."""
+    sentence_start..sentence_end. A chain of reporting is one attribution per link, the inner
+    one naming the outer in `reported_by`."""
     sentence_start: int
     sentence_end: int
     source: str                      # as written in the text ("he", "the ministry")
@@ -110,6 +112,8 @@ class Attribution:
     source_end: int = -1
     cue_start: int = -1
     cue_end: int = -1
+    inherited: bool = False          # the cue is in an earlier sentence this one continues ("He added …" is not)
+    reported_by: str | None = None   # the source that relays this one ("NHK said police quoted …": NHK)
 
 
 @dataclass(frozen=True, slots=True)
