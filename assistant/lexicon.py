@@ -36,7 +36,7 @@ for _stance, _verbs in {
              "emphasise comment remark reply respond answer recall conclude write tweet post warn predict promise "
              "pledge vow suggest indicate estimate describe characterize characterise believe think fear hope "
              "expect suspect know assure affirm reiterate repeat explain caution tell inform speak testify "
-             "confirm specify estimate boast complain lament acknowledge cite agree disagree "
+             "confirm corroborate specify estimate boast complain lament acknowledge cite agree disagree "
              "find criticize criticise question mention point blast slam discuss demand echo "
              "liken praise endorse worry feel dispute reference detail outline defend applaud welcome learn "
              "understand doubt recommend acknowledge concur wonder guess assume calculate project forecast "

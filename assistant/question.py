@@ -96,6 +96,10 @@ _NOT_A_SOURCE = re.compile(
     r"\b(?:happen(?:ed|s)?|did|does|do|was|were|is|are|has|have|had|been|be|will|would|could|can|should)\b", re.I)
 
 
+# People a question can only describe ("the man who …"): no source is named.
+_SOMEONE = frozenset("man woman men women person people boy girl someone somebody child".split())
+
+
 def _names_a_source(cand: str) -> bool:
     """A short noun phrase that could name who speaks ("the Malian army", "Radio Venceremos"),
     not a clause ("happened in the town of …", "the army hold responsible …") or "each side"."""
@@ -112,6 +116,9 @@ def analyse_question(text: str) -> QuestionInfo:
         for m in pattern.finditer(text):
             cand = m.group("src").strip()
             cand = re.sub(r"^(?:the|a|an)\s+", "", cand, flags=re.I)
+            head, *described = re.split(r"\s+(?:who|which|that)\s", cand, maxsplit=1)
+            if described and head.lower() in _SOMEONE:
+                continue              # "the man who landed a drone …": known by what they did, not by a name
             cand = re.split(r"\s+(?:who|which|that|of \d|to the|in the|on the)\s", cand, maxsplit=1)[0]
             if cand and not _TRIVIAL_SOURCE.match(cand) and _names_a_source(cand) \
                     and not any(cand.lower() in f.lower() or f.lower() in cand.lower() for _, f in found):
@@ -138,23 +145,29 @@ def analyse_question(text: str) -> QuestionInfo:
 
 
 def asks(text: str) -> Asks:
-    """What kind of answer the question wants, from its question words."""
+    """What kind of answer the question wants, from its first question word ("what did the official
+    who spoke … say" asks a thing; the relative "who" comes later)."""
     low = text.strip().lower()
-    for kind, pattern in _ASKS:
-        if pattern.search(low):
-            return kind
+    lead = _LEADING_CLAUSE.match(low)      # "When the troops entered …, how many casualties …"
+    if lead:
+        low = low[lead.end():]
+    found = [(m.start(), i, kind) for i, (kind, pattern) in enumerate(_ASKS) for m in [pattern.search(low)] if m]
+    if found:
+        return min(found)[2]
     return "yesno" if _YESNO.match(low) else "thing"
 
 
 _ASKS: list[tuple[Asks, re.Pattern[str]]] = [
     ("number", re.compile(r"\bhow (?:many|much)\b|\bwhat (?:number|percentage|proportion|amount)\b")),
-    ("time", re.compile(r"\bwhen\b|\b(?:what|which|in what) (?:year|date|day|month|century|decade|time)\b")),
+    ("time", re.compile(r"\bwhen\b|\bhow long\b|\b(?:what|which|in what) (?:year|date|day|month|century|decade|time)\b")),
     ("place", re.compile(r"\bwhere\b|\b(?:what|which|in what) (?:country|city|town|village|region|province|place)\b")),
-    ("person", re.compile(r"\bwho(?:m|se)?\b")),
+    ("person", re.compile(r"\bwho(?:m|se)?\b|\bwhat (?:is|was|were|are) the names? of\b")),
     ("reason", re.compile(r"\bwhy\b|\bfor what reason\b")),
     ("manner", re.compile(r"\bhow\b")),
     ("thing", re.compile(r"\bwhat\b|\bwhich\b")),
 ]
+_LEADING_CLAUSE = re.compile(r"^(?:when|where|after|before|while|as|if|since|once)\b[^?]*?,\s*(?=(?:how|what|who|whom|"
+                             r"whose|which|where|when|why|did|does|do|is|are|was|were|has|have|had)\b)")
 _YESNO = re.compile(r"^(?:did|does|do|is|are|was|were|has|have|had|can|could|will|would|should)\b")
 
 

@@ -6,10 +6,12 @@ speaks as "the Malian military"; "the rebels" as the CSP-PSD). Pure string funct
 """
 from __future__ import annotations
 
+import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .lexical import stem_terms
+from .lexicon import ARTIFACTS
 from .sources import source_type
 from .types import SourceType
 
@@ -52,6 +54,8 @@ def wanted(text: str) -> Wanted:
     owner = re.match(r"^(?P<owner>.+?)['’]s?\s+(?P<head>[a-z][\w-]*(?:\s+[a-z][\w-]*)?)$", bare)
     if owner and owner.group("owner")[:1].isupper():       # "Bilal Mohammed's lawyer", "the FMLN's radio"
         w = wanted(owner.group("owner"))
+        if owner.group("head").lower() in ARTIFACTS:        # "Sudan's letter" speaks as Sudan
+            return replace(w, text=text)
         heads = stem_terms(owner.group("head"))
         return Wanted(text=text, terms=tuple(stem_terms(bare)), names=w.names, person=True, kind=None,
                       acronym=None, demonyms=(), head=heads[-1] if heads else None)
@@ -131,7 +135,13 @@ def _named(w: Wanted, name: str) -> bool:
 
 def _other_demonym(demonyms: tuple[str, ...], name: str) -> bool:
     found = [w.lower() for w in re.findall(r"[A-Z][a-z]+", name) if is_demonym(w)]
-    return bool(found) and not set(found) & set(demonyms)
+    return bool(found) and not any(_same_nation(a, b) for a in found for b in demonyms)
+
+
+def _same_nation(a: str, b: str) -> bool:
+    """'sudan' and 'sudanese', 'mali' and 'malian', 'chad' and 'chadian' (not 'malian' and 'malawian')."""
+    common = len(os.path.commonprefix([a, b]))
+    return common >= min(5, min(len(a), len(b)) - 1)
 
 
 def _same_word(w: str, t: str) -> bool:
