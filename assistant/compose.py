@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -28,6 +28,8 @@ from .types import Answer, Attribution, Citation, Claim, Filters, Hit
 MIN_SHARE = 0.5           # a further passage is cited when its relevance is this share of the best one's
 OTHER_ACCOUNTS = 0.2      # another source's answer is cited when its relevance is this share of the best one's
 SOURCE_BONUS = 0.35       # a passage of the source the question asks about comes first by this much
+MIN_RELEVANCE = 0.05      # below this probability of holding the answer, the best passage answers nothing
+ASKED_SHARE = 0.3         # the asked-about source's passage answers when its relevance is this share of the best
 _DENIAL = frozenset({"denial"})
 
 
@@ -46,10 +48,7 @@ def compose(q: QuestionInfo, hits: list[Hit], *, vector: np.ndarray, lex: Lexica
     asked = [wanted(h.text) for h in q.hints]
     filter_source = wanted(filters.source) if filters.source else None
 
-    def extend(core: Sequence[Attribution], other: Sequence[Attribution]) -> bool:
-        return bool(asked) and any(_said_by(asked, a) for a in other) and not any(_said_by(asked, a) for a in core)
-
-    every = relevance.passages(q, hits, vector=vector, lex=lex, model=model, extend=extend)
+    every = relevance.passages(q, hits, vector=vector, lex=lex, model=model, asked=asked_by(q))
     ranked = sorted(every, key=lambda p: (-p.relevance, p.hit.chunk.chunk_id, p.start))
     probability = relevance.answerability(ranked, model)
     allowed = [p for p in ranked if _allowed(p, filters, filter_source)]
@@ -58,7 +57,8 @@ def compose(q: QuestionInfo, hits: list[Hit], *, vector: np.ndarray, lex: Lexica
     chosen = _select(choices, k=k, q=q)
     best_sim = max((h.similarity or 0.0 for h in hits), default=0.0)
     verdict = "The closest passages are about something else." if chosen and best_sim < min_similarity else \
-        _verdict(q, chosen, probability=probability, model=model, lex=lex, filtered=not filters.is_empty())
+        _verdict(q, chosen, probability=probability, model=model, top=ranked[0].relevance if ranked else 0.0,
+                 filtered=not filters.is_empty(), source=filters.source)
     citations = tuple(_citation(i + 1, c.passage) for i, c in enumerate(chosen))
     if verdict is not None:
         related = tuple(_citation(i + 1, c.passage) for i, c in enumerate(_related(choices)))
@@ -66,9 +66,14 @@ def compose(q: QuestionInfo, hits: list[Hit], *, vector: np.ndarray, lex: Lexica
         if related:
             text += "\n\nClosest passages (related material, not an answer):\n" + "\n".join(
                 f"- {c.title}{_page(c)}: “{_short(c.quote)}”" for c in related)
+        silent = q.hints[0].text if q.hints and verdict.endswith(" own account of this.") else None
         return Answer(question=q.text, answerable=False, text=text, citations=(), claims=(), related=related,
-                      filters=filters)
-    claims = _claims(chosen, citations, q.text)
+                      filters=filters, source_silent=silent)
+    def keep(name: str, kind: str) -> bool:      # what the source filters let through
+        return (filter_source is None or speaks(filter_source, name, kind)) and \
+            (not filters.source_types or kind in filters.source_types)
+
+    claims = _claims(chosen, citations, q.text, keep)
     contested = _contested(chosen, claims)
     silent = _silent(q, chosen)
     return Answer(question=q.text, answerable=True, text=_text(claims, contested, silent), citations=citations,
@@ -88,6 +93,12 @@ def _allowed(p: Passage, filters: Filters, source: Wanted | None) -> bool:
             and not (not p.attributions and narrator.source_type in filters.source_types):
         return False
     return True
+
+
+def asked_by(q: QuestionInfo) -> Callable[[Attribution], bool] | None:
+    """Whether an attribution is a source the question asks about (None: it asks about none)."""
+    asked = [wanted(h.text) for h in q.hints]
+    return (lambda a: _said_by(asked, a)) if asked else None
 
 
 def _said_by(asked: Sequence[Wanted], a: Attribution) -> bool:
@@ -170,20 +181,26 @@ def _related(choices: list[_Choice], n: int = 3) -> list[_Choice]:
 # -- do the reports answer it? ----------------------------------------------------------------------
 
 def _verdict(q: QuestionInfo, chosen: list[_Choice], *, probability: float, model: AnswerModel | None,
-             lex: LexicalIndex | None, filtered: bool = False) -> str | None:
-    """None when the chosen passages answer the question, else why they do not."""
+             top: float, filtered: bool = False, source: str | None = None) -> str | None:
+    """None when the chosen passages answer the question, else why they do not. A question about
+    what a source said is answered by that source's own passages when one of them is about as
+    relevant as the best passage of all; far below it, that source said nothing on this."""
     if not chosen:
         return "No indexed passage of that source is about this question." if filtered else \
             "No indexed passage is about this question."
-    if model is not None and probability < model.threshold:
-        return "The closest passages do not answer it."
+    own = max((c.passage.relevance for c in chosen if c.asked), default=0.0)
+    if q.hints and own < ASKED_SHARE * top:
+        return f"No passage gives {_whose(q.hints[0].text)} own account of this."
+    says = q.hints and q.asks == "thing" and own >= 0.9 * top      # "What did X say about Y?": X's words
+    if model is not None and (probability < model.threshold or top < MIN_RELEVANCE) and not says:
+        return f"No passage of {_the(source)} answers it." if source else "The closest passages do not answer it."
     if all(c.unmet for c in chosen):
         missing = [m for m in chosen[0].unmet if all(m in c.unmet for c in chosen)] or list(chosen[0].unmet)
         return f"No passage on this mentions {', '.join(missing)}."
     if q.asks == "number" and not any(c.answers for c in chosen):
         return "The passages on this give no figure for it."
     if q.hints and not any(c.asked and c.answers for c in chosen):
-        return f"No passage gives what {_the(q.hints[0].text)} said about it."
+        return f"No passage gives {_whose(q.hints[0].text)} own account of this."
     return None
 
 
@@ -193,6 +210,11 @@ def _silent(q: QuestionInfo, chosen: list[_Choice]) -> str | None:
     quiet = [h.text for h in q.hints if not any(c.answers and any(_said_by([wanted(h.text)], a)
                                                                   for a in c.passage.attributions) for c in chosen)]
     return ", ".join(quiet) if quiet and len(quiet) < len(q.hints) else None
+
+
+def _whose(name: str) -> str:
+    """ "the army’s", "the rebels’"."""
+    return _the(name) + ("’" if name.endswith("s") and not name.endswith("ss") else "’s")
 
 
 def _the(name: str) -> str:
@@ -218,7 +240,8 @@ def _constraints(q: QuestionInfo) -> list[tuple[str, re.Pattern[str], list[str]]
 
 def _unmet(constraints: list[tuple[str, re.Pattern[str], list[str]]], p: Passage, lex: LexicalIndex | None) -> list[str]:
     """Those of the question's constraints that the passage's document does not mention: "in
-    Syria in 2018" asked of a report on Mali in 2024."""
+    Syria in 2018" asked of a report on Mali in 2024. (Its chunk alone would be too narrow: a
+    report names the year or the country once, pages before the passage.)"""
     if not constraints:
         return []
     doc = p.hit.doc.doc_id
@@ -246,9 +269,11 @@ def _citation(n: int, p: Passage) -> Citation:
                     outlet=doc.meta.outlet, date=doc.meta.date, key=doc.key)
 
 
-def _claims(chosen: list[_Choice], citations: tuple[Citation, ...], question: str) -> tuple[Claim, ...]:
+def _claims(chosen: list[_Choice], citations: tuple[Citation, ...], question: str,
+            keep: Callable[[str, str], bool]) -> tuple[Claim, ...]:
     """One claim per source, in the order the passages were chosen, with the figures in its words
-    that answer a "how many" question."""
+    that answer a "how many" question; of a passage, only the words of sources that `keep(name,
+    type)` (the filters) lets through, unless that leaves none."""
     groups: dict[str, dict] = {}
     for choice, cit in zip(chosen, citations):
         p = choice.passage
@@ -265,6 +290,7 @@ def _claims(chosen: list[_Choice], citations: tuple[Citation, ...], question: st
             for s in narrated or p.sentences:
                 parts.append((nar.name, nar.source_type, "narration", None,
                               chunk.text[s.start - chunk.start:s.end - chunk.start], nar.name))
+        parts = [x for x in parts if keep(x[0], x[1])] or parts
         for name, kind, stance, cue, text, key in parts:
             g = groups.setdefault(key, dict(source=name, source_type=kind, cue=cue, stance=stance, texts=[],
                                             citations=[], figures=[]))
@@ -282,15 +308,19 @@ def _claims(chosen: list[_Choice], citations: tuple[Citation, ...], question: st
 
 def _contested(chosen: list[_Choice], claims: tuple[Claim, ...]) -> bool:
     """Two or more sources answer the question differently: different figures, or one denies what
-    another asserts. Sources that agree, and statements that do not answer it, are no dispute."""
+    another asserts in passages that are about the question. Sources that agree, and statements
+    that do not answer it, are no dispute."""
+    top = max((c.passage.relevance for c in chosen), default=0.0)
     answering = {i + 1 for i, c in enumerate(chosen) if c.answers}
+    central = {i + 1 for i, c in enumerate(chosen) if c.answers and c.passage.relevance >= MIN_SHARE * top}
     speakers = [c for c in claims if c.stance != "narration" and set(c.citations) & answering]
-    figures = {_value(f) for c in speakers for f in c.figures[:1]}
+    figures = {_value(c.figures[0]) for c in speakers if c.figures}
     if len([c for c in speakers if c.figures]) >= 2 and len(figures) >= 2:
         return True
-    denies = [c for c in speakers if c.stance in _DENIAL]
-    asserts = [c for c in speakers if c.stance not in _DENIAL]
-    return bool(denies) and bool(asserts) and {c.source for c in denies} != {c.source for c in asserts}
+    central_speakers = [c for c in speakers if set(c.citations) & central]
+    denies = {c.source for c in central_speakers if c.stance in _DENIAL}
+    asserts = {c.source for c in central_speakers if c.stance not in _DENIAL}
+    return bool(denies) and bool(asserts - denies)
 
 
 def _value(figure: str) -> str:

@@ -107,7 +107,8 @@ class Settings:
 NUMBERS: dict[str, type] = {"pdf_timeout": float, "pdf_memory_mb": int, "text_timeout": float,
                             "text_timeout_per_mb": float, "text_memory_mb": int, "large_file_mb": float,
                             "text_part_mb": float,
-                            "chroma_connect_timeout": float, "chroma_timeout": float}
+                            "chroma_connect_timeout": float, "chroma_timeout": float,
+                            "candidates": int, "hits": int, "dense_pool": int}
 
 
 def _number(variable: str, text: str, kind: type) -> float | int:

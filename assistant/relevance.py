@@ -34,7 +34,8 @@ NUMBER = re.compile(
 _MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 _TIME = re.compile(rf"\b(?:1[0-9]{{3}}|20[0-9]{{2}})s?\b|\b{_MONTH}\b|\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|"
                    rf"Saturday|Sunday|yesterday|today|tonight|century|decade)\b|\b\d+ (?:days|weeks|months|years) "
-                   rf"(?:ago|later|earlier)\b", re.I)
+                   rf"(?:ago|later|earlier)\b|\b(?:\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|twelve|"
+                   rf"several|few|many) (?:minutes?|hours?|days?|nights?|weeks?|months?|years?)\b", re.I)
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w'’-]+")
 _NEGATION = frozenset("not no never none nor neither without n't".split())
 # What "how many / how much" may ask about without the figure standing next to it ("what
@@ -48,7 +49,7 @@ FEATURES = (
     "rank", "fused", "dense", "lexical", "meaning", "meaning_window", "meaning_gap",
     "cover_sentence", "cover_passage", "cover_chunk", "cover_document", "missing_max", "missing",
     "unmatched_qualifier", "unmatched_number", "unmatched_name", "unmatched_word", "absent_name", "absent_number",
-    "focus", "figure", "kind", "negation", "words",
+    "focus", "figure", "kind", "negation", "words", "source_asked", "source_speaks",
 ) + tuple(f"asks_{a}" for a in ASKS)
 # The features of a question: its best passages' probabilities and the best one's evidence.
 QUESTION_FEATURES = ("best", "second", "margin", "mean3") + tuple(f"top_{f}" for f in FEATURES) + (
@@ -131,11 +132,13 @@ class _Sent:
 
 
 def passages(q: QuestionInfo, hits: Sequence[Hit], *, vector: np.ndarray, lex: LexicalIndex | None,
-             model: AnswerModel | None, extend: Callable[[Sequence[Attribution], Sequence[Attribution]], bool]
-             = lambda core, other: False) -> list[Passage]:
-    """Every candidate passage of `hits` with its features and relevance. `extend(core, other)`
-    says that a neighbour whose attributions are `other` belongs with a core sentence whose
-    attributions are `core` (the source the question asks about speaking next to it)."""
+             model: AnswerModel | None, asked: Callable[[Attribution], bool] | None = None) -> list[Passage]:
+    """Every candidate passage of `hits` with its features and relevance. `asked(a)` says that an
+    attribution is the source the question asks about (a neighbour where it speaks joins the
+    passage; whether it speaks in the passage is a feature)."""
+    def extend(core: Sequence[Attribution], other: Sequence[Attribution]) -> bool:
+        return asked is not None and any(asked(a) for a in other) and not any(asked(a) for a in core)
+
     idf = lex.idf if lex is not None else (lambda t: 1.0)
     weights: dict[str, float] = {}
     for t in q.terms:
@@ -165,6 +168,9 @@ def passages(q: QuestionInfo, hits: Sequence[Hit], *, vector: np.ndarray, lex: L
             x = _features(q, hit, rank=rank, top=top, core=core, window=ws, chunk_terms=chunk_terms,
                           best_meaning=best_meaning, cover_doc=cover_doc, weights=weights, total=total,
                           in_docs=in_docs, focus=focus, text=text)
+            speaks = asked is not None and any(asked(a) for s in ws for a in s.attributions)
+            x[FEATURES.index("source_asked"):FEATURES.index("source_speaks") + 1] = [float(asked is not None),
+                                                                                    float(speaks)]
             rows.append(x)
             out.append(Passage(hit=hit, start=start, end=end, sentences=tuple(s.sentence for s in ws),
                                core=core.sentence, attributions=tuple(a for s in ws for a in s.attributions),
@@ -230,9 +236,10 @@ def _window(sents: list[_Sent], i: int, weights: dict[str, float], total: float,
     window = [i]
     terms = set(s.terms)
     before = sents[i - 1] if i > 0 else None
-    if before is not None and ((before.sentence.paragraph == s.sentence.paragraph and not s.attributions
-                                and before.attributions)
-                               or cover(before.terms) >= max(0.4, cover(s.terms) + 0.25)):
+    # the paragraph before at most (a heading between them, not one of the sentences, ends the section)
+    if before is not None and s.sentence.paragraph - before.sentence.paragraph <= 1 \
+            and ((before.sentence.paragraph == s.sentence.paragraph and not s.attributions and before.attributions)
+                 or cover(before.terms) >= max(0.4, cover(s.terms) + 0.25)):
         window.insert(0, i - 1)       # its speaker, or the sentence it answers ("… condemned an alleged
         terms |= before.terms         # bombing of Cacaopera." "According to the guerrillas, a woman …")
     for j in (i - 1, i + 1):
@@ -288,7 +295,7 @@ def _features(q: QuestionInfo, hit: Hit, *, rank: int, top: float, core: _Sent, 
         share(unmatched["name"], "name"), share(unmatched["word"], "word"),
         share(absent["name"], "name"), share(absent["number"], "number"),
         float(has_focus), figure, float(has_kind(core.text, q)), float(negated_q and not negated_p),
-        math.log1p(len(text.split())),
+        math.log1p(len(text.split())), 0.0, 0.0,      # source_asked, source_speaks: set by passages()
         *[float(q.asks == a) for a in ASKS],
     ]
 

@@ -238,6 +238,15 @@ def filters_text(f: Filters) -> str:
     return "; ".join(parts)
 
 
+def _the(name: str) -> str:
+    """ "army" -> "the army"; names stay as written."""
+    return f"the {name}" if name[:1].islower() and not name.lower().startswith("the ") else name
+
+
+def _possessive(name: str) -> str:
+    return "’" if name.endswith("s") and not name.endswith("ss") else "’s"
+
+
 def answer_html(a: Answer, *, turn: int = 0) -> str:
     """One answer as HTML: a line comparing the accounts' figures and their chart (when sources give
     figures), who says what (side by side when accounts differ), numbered citations that open the
@@ -249,7 +258,11 @@ def answer_html(a: Answer, *, turn: int = 0) -> str:
         reason = a.text.split("\n\n", 1)[0]
         parts.append('<div class="verdict silent"><span class="icon">∅</span> The indexed reports do not answer this.'
                      '</div>')
-        parts.append(f'<p class="reason">{_e(reason)}</p>')
+        if a.source_silent:
+            parts.append(f'<div class="verdict silent-source"><span class="icon">∅</span> No passage gives '
+                         f'<b>{_e(_the(a.source_silent))}</b>{_possessive(a.source_silent)} own account of this.</div>')
+        else:
+            parts.append(f'<p class="reason">{_e(reason)}</p>')
         if a.related:
             parts.append('<div class="related"><h4>Closest passages — related material, not an answer</h4>'
                          + _related_list(a.related, turn) + "</div>")
@@ -257,10 +270,9 @@ def answer_html(a: Answer, *, turn: int = 0) -> str:
     by_n = {c.n: c for c in a.citations}
     parts.append(comparison_html(a) + chart_svg(a, turn=turn))
     if a.source_silent:
-        silent = a.source_silent
-        who = f"the {silent}" if silent[:1].islower() and not silent.lower().startswith("the ") else silent
         parts.append(f'<div class="verdict silent-source"><span class="icon">∅</span> No cited passage gives '
-                     f'<b>{_e(who)}</b>’s own account of this. What other sources say:</div>')
+                     f'<b>{_e(_the(a.source_silent))}</b>{_possessive(a.source_silent)} own account of this. '
+                     'What other sources say:</div>')
     accounts = [c for c in a.claims if c.stance != "narration"]
     context = [c for c in a.claims if c.stance == "narration"]
     if a.contested and len(accounts) >= 2:
