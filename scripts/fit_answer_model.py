@@ -37,6 +37,7 @@ from assistant.config import Settings, quiet_runtime  # noqa: E402
 quiet_runtime()
 
 from assistant import relevance  # noqa: E402
+from assistant.compose import asked_by  # noqa: E402
 from assistant.pipeline import open_assistant  # noqa: E402
 from assistant.question import analyse_question  # noqa: E402
 from assistant.retrieve import retrieve  # noqa: E402
@@ -48,7 +49,8 @@ def fold(s: str) -> str:
 
 
 def collect(index: Path, questions: list[dict]) -> list[dict]:
-    """Each question's candidate passages: features and whether they hold a gold answer."""
+    """Each question's candidate passages: features and whether they hold a gold answer (reading-set
+    questions: one of the answer strings; conflict questions: every fact of one expected item)."""
     a = open_assistant(Settings.from_env(index_dir=index))
     a.refresh()
     s = a.settings
@@ -59,22 +61,54 @@ def collect(index: Path, questions: list[dict]) -> list[dict]:
         vector = a.query_embedder().embed([q["question"]])[0]
         hits = retrieve(q["question"], vector=vector, store=a.store, lex=a.lexical_index(), docs=a.documents_by_id(),
                         filters=Filters(), n=s.hits, candidates=s.candidates, pool=s.dense_pool)
-        ps = relevance.passages(info, hits, vector=vector, lex=a.lexical_index(), model=None)
-        gold = [fold(g) for g in q["answers"]]
-        out.append({"article": q["article"], "answerable": q["answerable"],
+        ps = relevance.passages(info, hits, vector=vector, lex=a.lexical_index(), model=None, asked=asked_by(info))
+        if "answers" in q:
+            items = [[fold(g)] for g in q["answers"]]
+        else:
+            items = [[fold(f) for f in e["facts"]] for e in q["expect"]]
+        out.append({"article": q["article"], "answerable": q["answerable"], "weight": q.get("weight", 1.0),
                     "x": np.array([p.features for p in ps], dtype=np.float64).reshape(len(ps), len(relevance.FEATURES)),
-                    "y": np.array([q["answerable"] and any(g in fold(p.text) for g in gold) for p in ps], dtype=bool)})
+                    "y": np.array([q["answerable"] and any(all(f in fold(p.text) for f in item) for item in items)
+                                   for p in ps], dtype=bool)})
         if n % 500 == 0:
             print(f"{n} questions, {time.time() - t0:.0f} s", file=sys.stderr)
     return out
 
 
-def fit_linear(x: np.ndarray, y: np.ndarray, c: float):
+def cached(path: Path | None, compute):
+    """compute(), kept in `path` under a key of the feature code (relevance.py, question.py)."""
+    import hashlib
+    import pickle
+
+    import inspect
+
+    code = [inspect.getsource(f) for f in (relevance.passages, relevance._features, relevance._window,
+                                           relevance._sentences, relevance.has_figure, relevance.has_kind)]
+    code += [(ROOT / "assistant" / f).read_text() for f in ("question.py", "speakers.py", "figures.py")]
+    key = hashlib.sha256("\n".join([*code, repr(relevance.FEATURES)]).encode()).hexdigest()
+    if path is not None and path.exists():
+        stored = pickle.loads(path.read_bytes())
+        if stored["key"] == key:
+            return stored["data"]
+    data = compute()
+    if path is not None:
+        path.write_bytes(pickle.dumps({"key": key, "data": data}))
+    return data
+
+
+def reading_quantile(qp: np.ndarray, data: list[dict], share: float) -> float:
+    """The question probability below which `share` of the reading set's answerable questions fall
+    (the conflict questions are too few to place it; their false abstentions are reported)."""
+    ans = np.array([d["answerable"] and not d["article"].startswith("conflict:") for d in data])
+    return float(np.quantile(qp[ans], share))
+
+
+def fit_linear(x: np.ndarray, y: np.ndarray, c: float, w: np.ndarray | None = None):
     from sklearn.linear_model import LogisticRegression
 
     mean, scale = x.mean(0), x.std(0)
     scale[scale < 1e-9] = 1.0
-    m = LogisticRegression(C=c, max_iter=5000).fit(relevance.standardise(x, mean, scale), y)
+    m = LogisticRegression(C=c, max_iter=5000).fit(relevance.standardise(x, mean, scale), y, sample_weight=w)
     return {"mean": mean, "scale": scale, "weights": m.coef_[0], "bias": float(m.intercept_[0])}
 
 
@@ -109,21 +143,33 @@ def held_out(data: list[dict], c_passage: float, c_question: float):
     for art in arts:
         train = [d for d in data if d["article"] != art]
         lin = as_linear(fit_linear(np.vstack([d["x"] for d in train]), np.concatenate([d["y"] for d in train]),
-                                   c_passage), relevance.FEATURES)
+                                   c_passage, np.concatenate([np.full(len(d["y"]), d["weight"]) for d in train])),
+                        relevance.FEATURES)
         for i, d in enumerate(data):
             if d["article"] == art:
                 probs[i] = lin.probability(d["x"]) if len(d["x"]) else np.zeros(0)
     qx = question_rows(data, probs)
     qy = np.array([d["answerable"] for d in data])
+    qw = np.array([d["weight"] for d in data])
     qp = np.zeros(len(data))
     for art in arts:
         tr = np.array([d["article"] != art for d in data])
-        lin = as_linear(fit_linear(qx[tr], qy[tr], c_question), relevance.QUESTION_FEATURES)
+        lin = as_linear(fit_linear(qx[tr], qy[tr], c_question, qw[tr]), relevance.QUESTION_FEATURES)
         qp[~tr] = lin.probability(qx[~tr])
     return probs, qp
 
 
 def report(data: list[dict], probs: list[np.ndarray], qp: np.ndarray, threshold: float) -> dict:
+    """Held-out figures on the reading set and, separately, on the conflict questions."""
+    reading = [i for i, d in enumerate(data) if not d["article"].startswith("conflict:")]
+    conflict = [i for i, d in enumerate(data) if d["article"].startswith("conflict:")]
+    out = _report([data[i] for i in reading], [probs[i] for i in reading], qp[reading], threshold)
+    if conflict:
+        out["conflict"] = _report([data[i] for i in conflict], [probs[i] for i in conflict], qp[conflict], threshold)
+    return out
+
+
+def _report(data: list[dict], probs: list[np.ndarray], qp: np.ndarray, threshold: float) -> dict:
     from sklearn.metrics import roc_auc_score
 
     ans = np.array([d["answerable"] for d in data])
@@ -142,30 +188,46 @@ def main() -> None:
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     ap.add_argument("--target-false-abstain", type=float, default=0.09)
     ap.add_argument("--out", type=Path, default=Settings.from_env().answer_model)
+    ap.add_argument("--conflict", type=Path, help="conflict questions in the format of ../shared/eval/questions.jsonl "
+                    "(not the dev questions), asked of --conflict-index")
+    ap.add_argument("--conflict-index", type=Path)
+    ap.add_argument("--conflict-weight", type=float, default=5.0,
+                    help="how much one conflict question counts against one reading-set question")
+    ap.add_argument("--cache", type=Path, help="keep the reading set's passage features in this file (pickle) "
+                    "and reuse them while the code that computes them is unchanged")
     a = ap.parse_args()
     questions = [json.loads(line) for line in open(a.shared / "data" / "squad2-dev" / "questions.jsonl")]
-    data = collect(a.index, questions)
+    data = cached(a.cache, lambda: collect(a.index, questions))
+    if a.conflict:
+        extra = [json.loads(line) for line in open(a.conflict)]
+        for i, q in enumerate(extra):
+            q["answerable"] = q["kind"] != "unanswerable"
+            q["article"] = f"conflict:{i % 3}"          # three folds of the conflict questions
+            q["weight"] = a.conflict_weight
+        data += collect(a.conflict_index, extra)
     best = None
     for cp in (0.1, 1.0):
         for cq in (0.1, 1.0):
             probs, qp = held_out(data, cp, cq)
-            ans = np.array([d["answerable"] for d in data])
-            threshold = float(np.quantile(qp[ans], a.target_false_abstain))
+            threshold = reading_quantile(qp, data, a.target_false_abstain)
             r = report(data, probs, qp, threshold)
             print(f"C passage {cp}, C question {cq}: {r}", file=sys.stderr)
-            key = (r["unanswerable abstained"], r["answer in 3 best passages"])
+            key = (r["unanswerable abstained"] - (r["conflict"]["false abstentions"] if "conflict" in r else 0),
+                   r["answer in 3 best passages"])
             if best is None or key > best[0]:
                 best = (key, cp, cq, threshold, r)
     _, cp, cq, threshold, r = best
-    passage = fit_linear(np.vstack([d["x"] for d in data]), np.concatenate([d["y"] for d in data]), cp)
+    passage = fit_linear(np.vstack([d["x"] for d in data]), np.concatenate([d["y"] for d in data]), cp,
+                         np.concatenate([np.full(len(d["y"]), d["weight"]) for d in data]))
     lin = as_linear(passage, relevance.FEATURES)
     qx = question_rows(data, [lin.probability(d["x"]) if len(d["x"]) else np.zeros(0) for d in data])
-    question = fit_linear(qx, np.array([d["answerable"] for d in data]), cq)
+    question = fit_linear(qx, np.array([d["answerable"] for d in data]), cq, np.array([d["weight"] for d in data]))
     as_list = lambda d, names: {"names": list(names), "mean": d["mean"].tolist(), "scale": d["scale"].tolist(),  # noqa: E731
                                 "weights": d["weights"].tolist(), "bias": d["bias"]}
     a.out.parent.mkdir(parents=True, exist_ok=True)
     a.out.write_text(json.dumps({
-        "fit": {"data": "SQuAD 2.0 dev, nine articles (../shared/data/squad2-dev)", "questions": len(data),
+        "fit": {"data": "SQuAD 2.0 dev, nine articles (../shared/data/squad2-dev)" + (
+                    f" and {a.conflict.name} ({a.conflict_weight:g}x)" if a.conflict else ""), "questions": len(data),
                 "C_passage": cp, "C_question": cq, "target_false_abstain": a.target_false_abstain,
                 "leave_one_article_out": r},
         "threshold": threshold,
