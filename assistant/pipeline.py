@@ -476,8 +476,11 @@ def ingest(paths: Sequence[Path], *, assistant: Assistant, progress: Progress | 
 
 
 def _never_documents(settings: Settings) -> list[Path]:
-    """Folders an ingest never reads as documents: the index itself and the assistant's cache."""
-    return [settings.cache_dir] + ([] if settings.chroma_url else [settings.index_dir])
+    """Folders an ingest never reads as documents: the index itself and the assistant's own data in
+    its cache (the converted model, keyword indexes, locks; not the web chat's uploads, staged there
+    to be read)."""
+    own = [settings.cache_dir / d for d in ("onnx", "lexical", "locks")]
+    return own + ([] if settings.chroma_url else [settings.index_dir])
 
 
 def _stop(exc: BaseException, *, order: list[str], reports: dict[str, FileReport], new_of: dict[str, list[str]],
