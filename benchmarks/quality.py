@@ -5,6 +5,8 @@
 
 Answers (fact recall, source-credited recall, abstention, verbatim citations) on
 ../shared/eval/questions.jsonl over an index of corpus/ + ../shared/data/wikievents-sample;
+reading (found, false abstentions, unanswerable abstained, accuracy, words shown) on the SQuAD 2.0
+reading set's 3,365 questions over an index of the same plus ../shared/data/squad2-dev/articles;
 attributions (P/R/F1) on PolNeAR dev and the gold lines. Without ../shared it prints why and
 exits 0. Results: benchmarks/results/quality.json and a Markdown table on stdout.
 """
@@ -55,10 +57,10 @@ def polnear_articles(read_brat) -> list[tuple[str, list]]:
     return arts
 
 
-def score(exe: str, index: Path, work: Path) -> dict:
+def score(exe: str, index: Path, reading_index: Path, work: Path) -> dict:
     sys.path.insert(0, str(EVAL))
     from score_dev import dev_doc_texts
-    from scoring import read_brat, score_answers, score_brat, score_gold_lines
+    from scoring import read_brat, score_answers, score_brat, score_gold_lines, score_reading
 
     work.mkdir(parents=True, exist_ok=True)
     questions = [json.loads(line) for line in open(EVAL / "questions.jsonl")]
@@ -67,6 +69,10 @@ def score(exe: str, index: Path, work: Path) -> dict:
     with Clock() as c:
         out["answers"] = score_answers(exe, str(index), questions, raw_out=work / "answers.raw")
     out["answers_seconds"] = round(c.seconds, 1)
+    reading = [json.loads(line) for line in open(SHARED / "data" / "squad2-dev" / "questions.jsonl")]
+    with Clock() as c:
+        out["reading"] = score_reading(exe, str(reading_index), reading, raw_out=work / "reading.raw")
+    out["reading_seconds"] = round(c.seconds, 1)
     with Clock() as c:
         out["gold_lines"] = score_gold_lines(exe, gold, dev_doc_texts(), work)
         out["polnear_dev"] = score_brat(exe, polnear_articles(read_brat), work)
@@ -75,7 +81,7 @@ def score(exe: str, index: Path, work: Path) -> dict:
 
 
 def summary(r: dict) -> dict:
-    a, g, p = r["answers"], r["gold_lines"], r["polnear_dev"]
+    a, g, p, rd = r["answers"], r["gold_lines"], r["polnear_dev"], r["reading"]
     if "error" in a:
         return {"error": a["error"]}
     f1 = lambda pr, rc: round(2 * pr * rc / (pr + rc), 3) if pr and rc else 0.0
@@ -84,6 +90,9 @@ def summary(r: dict) -> dict:
         "fact recall": a["fact_recall"], "credited recall": a["credited_recall"],
         "abstention": round(a["abstained"] / a["unans"], 3) if a["unans"] else None,
         "false abstentions": a["false_abstain"], "verbatim citations": a["verbatim_rate"],
+        "reading: found": rd["found_rate"], "reading: false abstentions": rd["false_abstain_rate"],
+        "reading: unanswerable abstained": rd["abstain_rate"], "reading: accuracy": rd["accuracy"],
+        "reading: words shown": rd["words_shown"],
         "gold lines P": gp, "gold lines R": g["source_recall"], "gold lines F1": f1(gp, g["source_recall"]),
         "PolNeAR exact P": p["exact_P"], "PolNeAR exact R": p["exact_R"], "PolNeAR exact F1": p["exact_F1"],
         "PolNeAR lenient F1": p["lenient_F1"],
@@ -93,6 +102,8 @@ def summary(r: dict) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--index", type=Path, help="an existing assistant index of the dev corpus (default: build one)")
+    ap.add_argument("--reading-index", type=Path, help="an existing assistant index of the dev corpus and the "
+                    "reading set's articles (default: build one)")
     ap.add_argument("--work", type=Path, default=Path("/tmp/assistant-bench/quality"))
     ap.add_argument("--code", help="run the assistant as committed at this git revision (default: the working tree)")
     a = ap.parse_args()
@@ -102,19 +113,26 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     info["code"] = use_code(a.code, work)
     paths = [str(p) for p in corpus_paths()]
+    articles = str(SHARED / "data" / "squad2-dev" / "articles")
     index = a.index or work / "assistant-index"
-    base_index = work / "baseline-index"
+    reading_index = a.reading_index or work / "assistant-reading-index"
+    base_index, base_reading = work / "baseline-index", work / "baseline-reading-index"
     ingest = {"assistant": 0.0 if a.index else build_index([ASSISTANT, "ingest", *paths, "--index", str(index),
                                                             "--quiet", "--json"], index, built_by=info["code"]),
+              "assistant reading": 0.0 if a.reading_index else build_index(
+                  [ASSISTANT, "ingest", *paths, articles, "--index", str(reading_index), "--quiet", "--json"],
+                  reading_index, built_by=info["code"]),
               "baseline": build_index([PYTHON, str(BASELINE), "ingest", *paths, "--index", str(base_index)], base_index,
-                                  built_by="baseline")}
+                                      built_by="baseline"),
+              "baseline reading": build_index([PYTHON, str(BASELINE), "ingest", *paths, articles, "--index",
+                                               str(base_reading)], base_reading, built_by="baseline")}
     base_exe = work / "baseline-cli"
     base_exe.write_text(f"#!/bin/sh\nexec {PYTHON} {BASELINE} \"$@\"\n")
     base_exe.chmod(0o755)
     results = {"machine": info, "command": "python benchmarks/quality.py " + " ".join(sys.argv[1:]),
                "corpus": paths, "ingest_seconds": ingest,
-               "assistant": score(ASSISTANT, index, work / "assistant"),
-               "baseline": score(str(base_exe), base_index, work / "baseline")}
+               "assistant": score(ASSISTANT, index, reading_index, work / "assistant"),
+               "baseline": score(str(base_exe), base_index, base_reading, work / "baseline")}
     results["summary"] = {"assistant": summary(results["assistant"]), "baseline": summary(results["baseline"])}
     path = save("quality", results)
     s = results["summary"]
