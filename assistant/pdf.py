@@ -142,7 +142,7 @@ def _over_limit(reader: object, pages: int = 20) -> bool:
     for page in list(reader.pages)[:pages]:  # type: ignore[attr-defined]
         try:
             page.get_contents()
-        except LimitReachedError:
+        except (LimitReachedError, MemoryError):    # past the reader's limit, or past the child's memory
             return True
         except Exception:
             continue

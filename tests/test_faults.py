@@ -294,11 +294,20 @@ print(json.dumps(out))
 """
 
 
+def _path_for_nobody() -> str:
+    """PYTHONPATH that gives another interpreter of the same Python version this project and the
+    packages of the one running the tests (a venv's own python may point into /root)."""
+    import sysconfig
+
+    paths = [str(Path(__file__).resolve().parents[1]), sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]]
+    return os.pathsep.join(dict.fromkeys(paths))
+
+
 def _may_run(python: str) -> bool:
-    """Whether the user nobody can reach `python` (a venv's python may point into /root)."""
+    """Whether the user nobody can run `python` and import the project with it."""
     try:
-        return subprocess.run([python, "-c", "pass"], user=65534, group=65534, capture_output=True,
-                              cwd="/").returncode == 0
+        return subprocess.run([python, "-c", "import assistant.load"], user=65534, group=65534, capture_output=True,
+                              cwd="/", env=dict(os.environ, PYTHONPATH=_path_for_nobody())).returncode == 0
     except OSError:
         return False
 
@@ -326,10 +335,9 @@ def test_unlistable_folders_and_unreadable_files_get_a_line(tmp_path):
                            if Path(p).exists() and _may_run(p)), "")
             user = {"user": 65534, "group": 65534}
             if not python:
-                pytest.skip("no Python interpreter that the user nobody may run")
+                pytest.skip("no Python interpreter of this version that the user nobody may run")
         p = subprocess.run([python, "-c", WALK, str(folder)], capture_output=True, text=True, cwd="/",
-                           env=dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1])), timeout=120,
-                           **user)
+                           env=dict(os.environ, PYTHONPATH=_path_for_nobody()), timeout=120, **user)
         assert p.returncode == 0 and "Traceback" not in p.stderr, p.stderr
         out = json.loads(p.stdout)
         reasons = {name: (status, why) for name, status, why in out["others"]}
