@@ -130,6 +130,9 @@ def _select(choices: list[_Choice], *, k: int, q: QuestionInfo) -> list[_Choice]
         return []
     best = pool[0].score
     top = max(c.passage.relevance for c in pool)
+    own = [c for c in pool if c.asked]
+    if own and max(c.passage.relevance for c in own) >= ASKED_SHARE * top:
+        pool = choices = own         # "What did the army say …": the army's own passages, not others'
     chosen: list[_Choice] = []
     used: dict[str, int] = {}
     if len(q.hints) > 1:             # "what did the FMLN report, and how did the military respond?"
