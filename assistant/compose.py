@@ -123,8 +123,9 @@ def _holds_answer(q: QuestionInfo, p: Passage) -> bool:
 
 
 def _select(choices: list[_Choice], *, k: int, q: QuestionInfo) -> list[_Choice]:
-    """The best passages, each a different span, no more than `k`: those of the asked-about
-    sources first, then others worth a share of the best; several sources before one source twice."""
+    """The best passages, each a different span, no more than `k`, several sources before one
+    source twice: when the question asks about sources that speak on it, only their passages (one
+    for each source first); else those worth a share of the best, then other sources' answers."""
     pool = sorted(choices, key=lambda c: -c.score)
     if not pool:
         return []
