@@ -27,6 +27,10 @@ class IndexLockedError(IndexError_):
     """Another process is writing to the same index."""
 
 
+class StorageFullError(IndexError_):
+    """The disk holding the index is full, or a file of it reached the file-size limit."""
+
+
 class ModelError(AssistantError):
     """An embedding or language model could not be loaded."""
 

@@ -35,7 +35,7 @@ from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 from chromadb.errors import ChromaError
 
 from .embed import Embedder
-from .errors import AssistantError, IndexError_
+from .errors import AssistantError, IndexError_, StorageFullError
 from .types import Attribution, Chunk, DocMeta, DocRecord, Filters, Narrator, Page, Sentence
 
 STATE_ID = "__state__"
@@ -294,7 +294,24 @@ def _guarded(method: F) -> F:
         except AssistantError:
             raise
         except (httpx.HTTPError, ChromaError, OSError) as exc:
-            raise index_error(self.where, exc) from exc
+            error = index_error(self.where, exc)
+            if isinstance(error, StorageFullError):
+                self.full = error
+            raise error from exc
+    return wrapper  # type: ignore[return-value]
+
+
+def _writing(method: F) -> F:
+    """A write to the index: refused at once, with the same error, once a write of this process
+    found the disk full. (Chroma's embedded client can wait forever on its next write after one
+    that failed for want of space.)"""
+    guarded = _guarded(method)
+
+    @functools.wraps(method)
+    def wrapper(self: "Store", *args: Any, **kwargs: Any) -> Any:
+        if self.full is not None:
+            raise StorageFullError(str(self.full))
+        return guarded(self, *args, **kwargs)
     return wrapper  # type: ignore[return-value]
 
 
@@ -317,12 +334,12 @@ def index_error(where: str, exc: BaseException, *, opening: bool = False) -> Ind
     space = _space_problem(where)           # Chroma's own message may only say "Error in compaction"
     if _DISK_FULL.search(text) or any(getattr(e, "errno", None) == errno.ENOSPC for e in _chain(exc)) \
             or space == "full":
-        return IndexError_(f"{where}: the disk holding the index is full; free some space, then run the same "
-                           "command again")
+        return StorageFullError(f"{where}: the disk holding the index is full; free some space, then run the "
+                                "same command again")
     if _TOO_LARGE.search(text) or any(getattr(e, "errno", None) == errno.EFBIG for e in _chain(exc)) \
             or space == "limit":
-        return IndexError_(f"{where}: a file of the index reached this process's file-size limit (ulimit -f); "
-                           "raise the limit, then run the same command again")
+        return StorageFullError(f"{where}: a file of the index reached this process's file-size limit "
+                                "(ulimit -f); raise the limit, then run the same command again")
     if _DAMAGED.search(text):
         return IndexError_(f"{where}: the index is damaged ({_reason(exc)}); " + REBUILD.format(index_dir=where))
     verb = "cannot open the index" if opening else "the index could not be read or written"
@@ -380,6 +397,7 @@ class Store:
         that is an IndexError_)."""
         self.client = client
         self.where = where
+        self.full: StorageFullError | None = None   # set when a write found no space: no more writes
         self.model = model
         ef = ChromaEmbedding(embedder, model)
         try:
@@ -417,7 +435,7 @@ class Store:
     def _state_meta(self, generation: int) -> dict[str, Any]:
         return {"model": self.model, "generation": generation, "schema": SCHEMA}
 
-    @_guarded
+    @_writing
     def _put_state(self, *, generation: int) -> None:
         self.docs.upsert(ids=[STATE_ID], embeddings=[[1.0]], documents=[""], metadatas=[self._state_meta(generation)])
 
@@ -438,11 +456,11 @@ class Store:
                      since=float(m.get("since", 0.0)), expires=float(m.get("expires", 0.0)),
                      purpose=str(m.get("purpose", "ingest")))
 
-    @_guarded
+    @_writing
     def put_lease(self, lease: Lease) -> None:
         self.docs.upsert(ids=[LEASE_ID], embeddings=[[1.0]], documents=[""], metadatas=[asdict(lease)])
 
-    @_guarded
+    @_writing
     def drop_lease(self, token: str) -> None:
         """Remove the lease if it is still the one with `token`."""
         held = self.lease()
@@ -450,7 +468,7 @@ class Store:
             self.docs.delete(ids=[LEASE_ID])
 
     # -- writing -----------------------------------------------------------------------------
-    @_guarded
+    @_writing
     def put_documents(self, items: Sequence[tuple[DocRecord, str]]) -> None:
         """Write manifest entries (with the cleaned text) as given, normally in state 'pending'."""
         for b in range(0, len(items), self.max_batch):
@@ -462,7 +480,7 @@ class Store:
         """Write one document's chunks with their embeddings."""
         self.add_batch([(doc, chunks)], embeddings)
 
-    @_guarded
+    @_writing
     def add_batch(self, items: Sequence[tuple[DocRecord, Sequence[Chunk]]], embeddings: np.ndarray, *,
                   sentence_vectors: Sequence[np.ndarray] = ()) -> None:
         """Write the chunks of several documents (embeddings, and each chunk's sentence vectors when
@@ -476,7 +494,7 @@ class Store:
                                embeddings=embeddings[b:b + len(part)],
                                metadatas=[_chunk_metadata(c, doc, v) for (c, doc), v in zip(part, vecs)])
 
-    @_guarded
+    @_writing
     def commit(self, *, done: Sequence[str] = (), retire: Sequence[str] = ()) -> int:
         """In one write: mark `done` documents complete, mark `retire` documents for deletion and
         move the generation on. Returns the new generation. (Call `purge(retire)` next.)"""
@@ -495,7 +513,7 @@ class Store:
         """Mark documents complete: their chunks are all stored."""
         self.commit(done=doc_ids)
 
-    @_guarded
+    @_writing
     def purge(self, doc_ids: Sequence[str]) -> None:
         """Delete documents' chunks, then their manifest entries (call after they left state done)."""
         ids = list(dict.fromkeys(doc_ids))
@@ -513,7 +531,7 @@ class Store:
     def delete_document(self, doc_id: str) -> None:
         self.retire([doc_id])
 
-    @_guarded
+    @_writing
     def set_path(self, doc_ids: Sequence[str], path: str) -> None:
         """Record that `path` now holds these documents (their old file changed or went)."""
         if doc_ids:
