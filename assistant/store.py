@@ -302,9 +302,9 @@ def _guarded(method: F) -> F:
 
 
 def _writing(method: F) -> F:
-    """A write to the index: refused at once, with the same error, once a write of this process
-    found the disk full. (Chroma's embedded client can wait forever on its next write after one
-    that failed for want of space.)"""
+    """A write to the index: refused at once, with the same error, once a call of this process (a
+    write, or a read making Chroma apply its log) found the disk full. (Chroma's embedded client
+    can wait forever on its next write after one that failed for want of space.)"""
     guarded = _guarded(method)
 
     @functools.wraps(method)
@@ -397,7 +397,7 @@ class Store:
         that is an IndexError_)."""
         self.client = client
         self.where = where
-        self.full: StorageFullError | None = None   # set when a write found no space: no more writes
+        self.full: StorageFullError | None = None   # set when a call found no space: no more writes
         self.model = model
         ef = ChromaEmbedding(embedder, model)
         try:

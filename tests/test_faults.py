@@ -245,6 +245,53 @@ def test_a_full_disk_stops_the_ingest_saying_so_and_what_got_in(tmp_path, cache_
             subprocess.run(["umount", "-l", str(mount)], capture_output=True)
 
 
+AFTER_FULL = """
+import sys
+from pathlib import Path
+from assistant.config import Settings
+from assistant.errors import StorageFullError
+from assistant.pipeline import open_assistant
+from assistant.types import DocMeta, DocRecord, Narrator
+store = open_assistant(Settings.from_env(index_dir=Path(sys.argv[1]), cache_dir=Path(sys.argv[2]))).store
+held = store.lease()
+doc = DocRecord(doc_id="big", path="big.txt", key=None, meta=DocMeta(), narrator=Narrator("the outlet", "media"),
+                n_chunks=0, state="pending", length=10_000_000)
+try:
+    store.put_documents([(doc, "word " * 2_000_000)])       # grows the database past the limit
+except StorageFullError as exc:
+    first = str(exc)
+else:
+    sys.exit("the write past the file-size limit did not fail")
+try:
+    store.drop_lease("any")                                 # would reach Chroma: refused at once
+except StorageFullError as exc:
+    assert str(exc) == first, (str(exc), first)
+else:
+    sys.exit("a write after the full one was not refused")
+assert store.lease() == held                               # reading goes on
+print("refused:", first)
+"""
+
+
+def test_after_a_write_finds_no_space_later_writes_fail_at_once_and_reads_go_on(small_index, tmp_path, cache_dir):
+    """Chroma's embedded client can wait forever on the write after one that found no space, so
+    the store refuses every later write of the process with the same error (a file-size limit
+    stands in for a full disk)."""
+    index = copy_of(small_index, tmp_path)
+    limit = (index / "chroma.sqlite3").stat().st_size + (256 << 10)
+
+    def limited() -> None:
+        import resource
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    env = dict(os.environ, HF_HUB_OFFLINE="1")
+    p = subprocess.run([sys.executable, "-c", AFTER_FULL, str(index), str(cache_dir)], capture_output=True, text=True,
+                       env=env, timeout=300, preexec_fn=limited)
+    assert p.returncode == 0, p.stderr[-2000:]
+    assert "file-size limit (ulimit -f)" in p.stdout, p.stdout
+
+
 def test_ctrl_c_says_what_was_committed_and_the_index_stays_whole(tmp_path, cache_dir):
     source = many_reports(tmp_path / "reports", files=8)
     index = tmp_path / "index"
