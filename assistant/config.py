@@ -46,6 +46,13 @@ class Settings:
                      time per document stay bounded whatever the file's size
     chroma_connect_timeout, chroma_timeout  seconds to connect to a Chroma server, and to wait
                      for each answer (ASSISTANT_CHROMA_CONNECT_TIMEOUT, ASSISTANT_CHROMA_TIMEOUT)
+    candidates, hits, dense_pool  retrieval sizes (ASSISTANT_CANDIDATES, ASSISTANT_HITS, ASSISTANT_DENSE_POOL)
+    rrf_k            the constant of reciprocal-rank fusion of the dense and keyword lists (ASSISTANT_RRF_K)
+    lease_seconds    a writer's claim on the index lapses this long after its last renewal (renewed
+                     every quarter of it; ASSISTANT_LEASE_SECONDS)
+    batch_chunks, batches_ahead  an ingest stores chunks in batches of at least batch_chunks, with
+                     at most batches_ahead batches embedding or writing while it reads the next files
+    alone_chars      a document this long is parsed alone, in the limited worker process
     """
     index_dir: Path
     cache_dir: Path
@@ -73,6 +80,11 @@ class Settings:
     text_part_mb: float = 2.0        # longer texts are stored in parts of at most this size
     chroma_connect_timeout: float = 10.0   # seconds to connect to a Chroma server
     chroma_timeout: float = 120.0    # seconds to wait for each answer of a Chroma server
+    rrf_k: int = 60                  # reciprocal-rank fusion: 1 / (rrf_k + rank)
+    lease_seconds: float = 60.0      # a writer's claim lapses this long after its last renewal
+    batch_chunks: int = 128          # chunks gathered before a batch is embedded and stored
+    batches_ahead: int = 2           # batches in flight (embedding, writing) while the ingest goes on
+    alone_chars: int = 200_000       # a document this long is parsed alone, in the limited worker
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":
@@ -108,7 +120,9 @@ NUMBERS: dict[str, type] = {"pdf_timeout": float, "pdf_memory_mb": int, "text_ti
                             "text_timeout_per_mb": float, "text_memory_mb": int, "large_file_mb": float,
                             "text_part_mb": float,
                             "chroma_connect_timeout": float, "chroma_timeout": float,
-                            "candidates": int, "hits": int, "dense_pool": int}
+                            "candidates": int, "hits": int, "dense_pool": int, "rrf_k": int,
+                            "lease_seconds": float, "batch_chunks": int, "batches_ahead": int,
+                            "alone_chars": int}
 
 
 def _number(variable: str, text: str, kind: type) -> float | int:

@@ -15,11 +15,9 @@ from .lexical import LexicalIndex
 from .store import Store, date_int, where_clause
 from .types import DocRecord, Filters, Hit
 
-RRF_K = 60
-
-
 def retrieve(question: str, *, vector: np.ndarray, store: Store, lex: LexicalIndex | None,
-             docs: Mapping[str, DocRecord], filters: Filters, n: int, candidates: int, pool: int) -> list[Hit]:
+             docs: Mapping[str, DocRecord], filters: Filters, n: int, candidates: int, pool: int,
+             rrf_k: int) -> list[Hit]:
     """The `n` best chunks for `question` among complete documents that pass `filters`. The same
     question on the same index gives the same chunks in every process: the dense candidates are the
     `candidates` best by exact distance out of an approximate search for `pool`, and ties are broken
@@ -38,11 +36,11 @@ def retrieve(question: str, *, vector: np.ndarray, store: Store, lex: LexicalInd
     lex_rank: dict[str, int] = {}
     sim: dict[str, float] = {}
     for r, (cid, s) in enumerate(dense):
-        scores[cid] = scores.get(cid, 0.0) + 1.0 / (RRF_K + r + 1)
+        scores[cid] = scores.get(cid, 0.0) + 1.0 / (rrf_k + r + 1)
         dense_rank[cid] = r + 1
         sim[cid] = s
     for r, (cid, _) in enumerate(keyword):
-        scores[cid] = scores.get(cid, 0.0) + 1.0 / (RRF_K + r + 1)
+        scores[cid] = scores.get(cid, 0.0) + 1.0 / (rrf_k + r + 1)
         lex_rank[cid] = r + 1
     ranked = sorted(scores, key=lambda cid: (-scores[cid], cid))
     hits: list[Hit] = []

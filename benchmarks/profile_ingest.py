@@ -80,16 +80,17 @@ def main() -> None:
     a = ap.parse_args()
     from assistant.config import Settings, quiet_runtime
     quiet_runtime()
-    from assistant import lexical, pipeline
+    from assistant import lexical
+    from assistant.pipeline import ingesting, planner, resources
     from assistant.embed import OnnxEmbedder, TorchEmbedder
     from assistant.store import Store
 
-    pipeline.load_file = timed("read + PDF parse (load_file)", pipeline.load_file)
-    pipeline.clean = timed("clean", pipeline.clean)
-    pipeline.chunk = timed("chunk", pipeline.chunk)
-    pipeline.rebuild_lexical = timed("keyword index rebuild", pipeline.rebuild_lexical)
+    planner.load_file = timed("read + PDF parse (load_file)", planner.load_file)
+    planner.clean = timed("clean", planner.clean)
+    ingesting.chunk = timed("chunk", ingesting.chunk)
+    resources.rebuild_lexical = timed("keyword index rebuild", resources.rebuild_lexical)
     lexical.save = timed("keyword index save", lexical.save)
-    pipeline.load_ingest_embedder = timed("embedding model load", pipeline.load_ingest_embedder)
+    resources.load_ingest_embedder = timed("embedding model load", resources.load_ingest_embedder)
     Store.put_documents = timed("chroma put_documents", Store.put_documents)
     Store.add_chunks = timed("chroma add_chunks", Store.add_chunks)
     Store.mark_done = timed("chroma mark_done", Store.mark_done)
@@ -102,12 +103,12 @@ def main() -> None:
 
     shutil.rmtree(a.index, ignore_errors=True)
     paths = [Path(p) for p in a.paths] or corpus_paths()
-    assistant = pipeline.open_assistant(Settings.from_env(index_dir=a.index))
+    assistant = resources.open_assistant(Settings.from_env(index_dir=a.index))
     with_children0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     self0 = resource.getrusage(resource.RUSAGE_SELF)
     trace = CpuTrace()
     t0 = time.perf_counter()
-    report = pipeline.ingest(paths, assistant=assistant, workers=a.workers)
+    report = ingesting.ingest(paths, assistant=assistant, workers=a.workers)
     wall = time.perf_counter() - t0
     busy = trace.stop()
     ch = resource.getrusage(resource.RUSAGE_CHILDREN)

@@ -51,8 +51,6 @@ from _common import (ASSISTANT, BIN, PYTHON, ROOT, Clock, corpus_paths, machine,
                      quiet_env, save, use_code)
 
 HERE = Path(__file__).resolve()
-# the files of the speed work (with `--before mine@REV`, the ones taken from REV)
-MINE = ["assistant/embed.py", "assistant/lexical.py", "assistant/retrieve.py", "assistant/pipeline.py"]
 QUESTIONS = HERE.parent / "questions.txt"
 # Filters cycled over the questions in the "with filters" rounds (metadata, source type, source name).
 FILTERS: list[dict[str, Any]] = [
@@ -199,7 +197,7 @@ def _build(args: argparse.Namespace) -> dict:
     a.store.bump()
     with Clock() as lex:
         a.refresh()            # rebuilds the keyword index from the store and saves it
-    result = {"chunks": a.store.count(), "documents": len(a._docs), "replicas": replica, "muc4_chunks_per_copy": per_copy,
+    result = {"chunks": a.store.count(), "documents": len(a.documents_by_id()), "replicas": replica, "muc4_chunks_per_copy": per_copy,
               "store_seconds": round(store_seconds, 1), "lexical_rebuild_seconds": round(lex.seconds, 2),
               "disk_mb": round(sum(f.stat().st_size for f in target.rglob("*") if f.is_file()) / 2**20, 1)}
     done.write_text(json.dumps(result))
@@ -239,8 +237,8 @@ def _lexcheck(args: argparse.Namespace) -> dict:
                            "save_seconds": round(saved.seconds, 1)}
 
     def same_as_full() -> bool:
-        want = rebuild_lexical(a.store, a._docs, generation=a._generation)
-        got = a._lex
+        want = rebuild_lexical(a.store, a.documents_by_id(), generation=a.generation())
+        got = a.lexical_index()
         ok = (got.ids == want.ids and got.doc_ids == want.doc_ids and got.outlets == want.outlets
               and np.array_equal(got.doc_codes, want.doc_codes) and np.array_equal(got.outlet_codes, want.outlet_codes)
               and np.array_equal(got.dates, want.dates) and sorted(got.types) == sorted(want.types)
@@ -248,7 +246,7 @@ def _lexcheck(args: argparse.Namespace) -> dict:
         return ok and all(lexical.search(got, q, n=40, weights=None) == lexical.search(want, q, n=40, weights=None)
                           for q in questions())
 
-    muc = sorted((d for d in a._docs.values() if "r000" in d.doc_id), key=lambda d: d.doc_id)[:10]
+    muc = sorted((d for d in a.documents_by_id().values() if "r000" in d.doc_id), key=lambda d: d.doc_id)[:10]
     for d in muc:
         new_id = d.doc_id.replace("r000", "r999")
         rec = dataclasses.replace(d, doc_id=new_id, state="pending")
@@ -311,23 +309,21 @@ def _serve(args: argparse.Namespace) -> dict:
     for q in qs:
         t0 = time.perf_counter(); v = a.query_embedder().embed([q])[0]; t1 = time.perf_counter()
         a.store.query(v, n=settings.candidates, where=None); t2 = time.perf_counter()
-        lexical.search(a._lex, q, n=settings.candidates, weights=None); t3 = time.perf_counter()
+        lexical.search(a.lexical_index(), q, n=settings.candidates, weights=None); t3 = time.perf_counter()
         emb.append((t1 - t0) * 1000); dense.append((t2 - t1) * 1000); kw.append((t3 - t2) * 1000)
     # the filtered dense search as retrieve() does it vs Chroma's own `where`, question by question
     from assistant import retrieve as retrieve_mod
     from assistant.store import where_clause
     same_dense = None
+    lex, docs = a.lexical_index(), a.documents_by_id()
+
     def filtered_ids(f):  # the chunk ids retrieve() limits the dense search to (as the measured code does it)
-        if hasattr(retrieve_mod, "keyword_mask"):
-            return [i for i, w in zip(a._lex.ids, retrieve_mod.keyword_mask(a._lex, f, a._docs)) if w]
-        return retrieve_mod._where_ids(a._lex, f, a._docs)
+        return [i for i, w in zip(lex.ids, retrieve_mod.keyword_mask(lex, f, docs)) if w]
 
     def nearest(v, ids):
-        if hasattr(a.store, "nearest_among"):
-            return a.store.nearest_among(v, ids=ids, n=settings.candidates)
-        return retrieve_mod._nearest_among(a.store, v, ids=ids, n=settings.candidates)
+        return a.store.nearest_among(v, ids=ids, n=settings.candidates)
 
-    if (hasattr(retrieve_mod, "_where_ids") or hasattr(retrieve_mod, "keyword_mask")) and a._lex is not None:
+    if lex is not None:
         same_dense = 0
         for i, q in enumerate(qs):
             f, v = filters[i % len(filters)], a.query_embedder().embed([q])[0]
@@ -418,19 +414,10 @@ def bench_identical(index: Path, work: Path, before: str, *, reingest: bool, rep
     for label in ("before", "after"):
         pkg = None
         if label == "before":
-            # `before` is REV (the code at REV) or mine@REV (the measured code with this benchmark
-            # owner's files -- the speed work -- as they were at REV), so that only that work differs
-            mine = before.startswith("mine@")
-            rev = before[5:] if mine else before
-            pkg = work / f"code-before-{before.replace('@', '-')}"
+            pkg = work / f"code-before-{before}"      # `before`: the code at that revision
             shutil.rmtree(pkg, ignore_errors=True)
             pkg.mkdir(parents=True)
-            base = os.environ.get("PYTHONPATH")
-            if mine and base:
-                shutil.copytree(Path(base) / "assistant", pkg / "assistant")
-            elif mine:
-                shutil.copytree(ROOT / "assistant", pkg / "assistant", ignore=shutil.ignore_patterns("__pycache__"))
-            tar = subprocess.run(["git", "-C", str(ROOT), "archive", rev, *(MINE if mine else ["assistant"])],
+            tar = subprocess.run(["git", "-C", str(ROOT), "archive", before, "assistant"],
                                  check=True, capture_output=True).stdout
             subprocess.run(["tar", "-x", "-C", str(pkg)], input=tar, check=True)
         copy = work / f"identical-{label}"
@@ -477,8 +464,7 @@ def main() -> None:
     ap.add_argument("--server-scales", default="10000,100000")
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--code", help="measure the assistant as committed at this revision (default: the working tree)")
-    ap.add_argument("--before", default="HEAD", help="identical: the code compared with the measured one: REV, or "
-                    "mine@REV (the measured code with the speed work's files as at REV)")
+    ap.add_argument("--before", default="HEAD", help="identical: the revision whose code the measured one is compared with")
     ap.add_argument("--no-onnx-floor", action="store_true", help="ingest: skip the ONNX Runtime floor")
     ap.add_argument("--ingest-paths", help="ingest: comma-separated files or folders to ingest instead of the dev "
                     "corpus (its index is not the dev index the other sections use)")

@@ -426,10 +426,10 @@ def test_a_document_of_more_than_6000_chunks(tmp_path, cache_dir):
     ids = assistant.store.chunk_ids_of(doc.doc_id)
     assert doc.n_chunks == f.chunks == assistant.store.count() == len(ids) == len(set(ids))
     assert sorted(ids) == [f"{doc.doc_id}:{i:05d}" for i in range(f.chunks)]        # none lost, none twice
-    assert len(assistant._lex.ids) == f.chunks
+    assert len(assistant.lexical_index().ids) == f.chunks
     ids.sort()
     (last,) = [c for c in assistant.store.get_chunks(ids[-3:]) if "Aguelhok" in c.text]   # the end is there
-    assert last.chunk_id in [cid for cid, _ in lexical.search(assistant._lex, "Aguelhok", n=3, weights=None)]
+    assert last.chunk_id in [cid for cid, _ in lexical.search(assistant.lexical_index(), "Aguelhok", n=3, weights=None)]
     vector = assistant.query_embedder().embed(["fuel drums near Aguelhok"])[0]
     assert any("Aguelhok" in c.text for c, _ in assistant.store.query(vector, n=5, where=None))
 

@@ -89,7 +89,7 @@ def index_state(assistant: Any) -> dict[str, Any]:
         answer = ask(f"How many fighters were killed near {place(i)}?", assistant=assistant)
         asked = {"place": place(i), "quotes": [c.quote for c in answer.citations]}
     return {"done": {d.doc_id: [d.path, d.key, d.n_chunks] for d in done}, "unfinished": store.unfinished(),
-            "all_docs": len(store.documents(state=None)), "chunks": chunks, "lexical": sorted(assistant._lex.ids),
+            "all_docs": len(store.documents(state=None)), "chunks": chunks, "lexical": sorted(assistant.lexical_index().ids),
             "lease": store.lease() is not None, "generation": store.generation(), "asked": asked}
 
 
@@ -322,7 +322,7 @@ def test_updates_and_deletes_take_chunks_keyword_entries_and_attributions_along(
     paths = {d.doc_id: Path(d.path).name for d in a.documents()}
     assert paths[v1] == "copy.txt" and paths[v2] == "a.txt"          # copy.txt keeps the old content
     assert old_r2 not in paths and a.store.chunk_ids_of(old_r2) == []
-    assert not any(i.startswith(old_r2) for i in a._lex.ids)
+    assert not any(i.startswith(old_r2) for i in a.lexical_index().ids)
     attributed = [(cid, attr.source) for cid, _, meta in a.store.iter_chunks()
                   for attr in a.store.get_chunks([cid])[0].attributions]
     assert not any(cid.startswith(old_r2) for cid, _ in attributed)
@@ -334,7 +334,7 @@ def test_updates_and_deletes_take_chunks_keyword_entries_and_attributions_along(
 
     assert delete([v2, "no-such-document"], assistant=a) == 1
     assert v2 not in {d.doc_id for d in a.documents()}
-    assert a.store.chunk_ids_of(v2) == [] and not any(i.startswith(v2) for i in a._lex.ids)
+    assert a.store.chunk_ids_of(v2) == [] and not any(i.startswith(v2) for i in a.lexical_index().ids)
     assert not any(c.doc_id == v2 for c in ask("How many soldiers were killed near Kidal?", assistant=a).citations)
     assert delete([v2], assistant=a) == 0
     again = {Path(f.path).name: f.status for f in ingest([folder], assistant=a).files}
@@ -374,7 +374,7 @@ def test_opening_the_index_repairs_what_an_interrupted_writer_left(tmp_path, cac
     assert {d.doc_id for d in reopened.store.documents(state=None)} == {docs["a.txt"].doc_id}
     assert {m["doc_id"] for _, _, m in reopened.store.iter_chunks()} == {docs["a.txt"].doc_id}
     reopened.refresh()
-    assert set(reopened._lex.ids) == set(store.chunk_ids_of(docs["a.txt"].doc_id))
+    assert set(reopened.lexical_index().ids) == set(store.chunk_ids_of(docs["a.txt"].doc_id))
 
 
 def test_a_second_writer_fails_fast_with_a_clear_message(tmp_path, cache_dir):

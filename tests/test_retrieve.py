@@ -29,15 +29,15 @@ QUESTIONS = ["How many Wagner fighters were killed?", "What did the army deny?",
 ])
 def test_filtered_dense_search_matches_chroma_where(seeded, filters: Filters) -> None:
     seeded.refresh()
-    some_doc = sorted(seeded._docs)[0]
+    some_doc = sorted(seeded.documents_by_id())[0]
     for f in (filters, dataclasses.replace(filters, doc_ids=filters.doc_ids + (some_doc,))):
-        allowed = [d for d in f.doc_ids if d in seeded._docs]
+        allowed = [d for d in f.doc_ids if d in seeded.documents_by_id()]
         where = where_clause(f, doc_ids=allowed if f.doc_ids else None)      # as retrieve() builds it
         for q in QUESTIONS:
             v = seeded.query_embedder().embed([q])[0]
             want = [(c.chunk_id, round(s, 5)) for c, s in seeded.store.query(v, n=40, where=where)]
-            weights = keyword_mask(seeded._lex, f, seeded._docs)      # the keyword side's filter
-            allowed_ids = [i for i, w in zip(seeded._lex.ids, weights) if w]
+            weights = keyword_mask(seeded.lexical_index(), f, seeded.documents_by_id())      # the keyword side's filter
+            allowed_ids = [i for i, w in zip(seeded.lexical_index().ids, weights) if w]
             got = [(c.chunk_id, round(s, 5)) for c, s in seeded.store.nearest_among(v, ids=allowed_ids, n=40)]
             assert got == want, (f, q)
 
@@ -55,7 +55,7 @@ def test_incremental_keyword_index_equals_full_rebuild(seeded, settings, tmp_pat
     new one: after adding and after removing some, refresh() gives what a full rebuild gives."""
     seeded.refresh()
     target = open_assistant(settings.with_(index_dir=tmp_path / "copy"))
-    docs = sorted(seeded._docs.values(), key=lambda d: d.doc_id)
+    docs = sorted(seeded.documents_by_id().values(), key=lambda d: d.doc_id)
 
     def copy(ds) -> None:
         for d in ds:
@@ -73,13 +73,13 @@ def test_incremental_keyword_index_equals_full_rebuild(seeded, settings, tmp_pat
     assert (target.lexical_dir / "terms.txt").exists()
     copy(docs[8:12])
     target.refresh()
-    assert _same(target._lex, rebuild_lexical(target.store, target._docs, generation=target._generation))
+    assert _same(target.lexical_index(), rebuild_lexical(target.store, target.documents_by_id(), generation=target.generation()))
     for d in docs[2:5]:
         target.store.delete_document(d.doc_id)
     target.store.bump()
     target.refresh()
-    assert len(target._docs) == 9
-    assert _same(target._lex, rebuild_lexical(target.store, target._docs, generation=target._generation))
+    assert len(target.documents_by_id()) == 9
+    assert _same(target.lexical_index(), rebuild_lexical(target.store, target.documents_by_id(), generation=target.generation()))
 
 
 def test_document_list_is_kept_with_the_keyword_index(seeded) -> None:
@@ -91,21 +91,21 @@ def test_document_list_is_kept_with_the_keyword_index(seeded) -> None:
     assert listed.exists()
     again = open_assistant(seeded.settings)
     again.refresh()
-    assert again._docs == first._docs and list(again._docs) == list(first._docs)
-    assert again._generation == first._generation
+    assert again.documents_by_id() == first.documents_by_id() and list(again.documents_by_id()) == list(first.documents_by_id())
+    assert again.generation() == first.generation()
 
 
 def test_chunks_carry_a_vector_per_sentence(seeded) -> None:
     """Each stored chunk has one unit vector per sentence (pooled at ingest), and the sentence that
     answers a question is the nearest of its chunk to that question."""
     seeded.refresh()
-    chunks = seeded.store.get_chunks(seeded._lex.ids[:50])
+    chunks = seeded.store.get_chunks(seeded.lexical_index().ids[:50])
     assert chunks and all(c.sentence_vectors is not None and len(c.sentence_vectors) == len(c.sentences)
                           for c in chunks)
     assert all(np.allclose(np.linalg.norm(c.sentence_vectors, axis=1), 1.0, atol=1e-4) for c in chunks)
     question = "Did a helicopter crash during a routine mission in Kidal?"
     v = seeded.query_embedder().embed([question])[0]
-    chunk = next(c for c in seeded.store.get_chunks(seeded._lex.ids) if "helicopter crash in Kidal" in c.text)
+    chunk = next(c for c in seeded.store.get_chunks(seeded.lexical_index().ids) if "helicopter crash in Kidal" in c.text)
     best = chunk.sentences[int(np.argmax(chunk.sentence_vectors @ v))]
     assert "helicopter crash in Kidal" in chunk.text[best.start - chunk.start:best.end - chunk.start]
 

@@ -120,14 +120,14 @@ def test_every_command_uses_the_server(served, server, cache_dir, tmp_path):
     assert added["status"] == "added"
     (doc_id,) = added["doc_ids"]
     served.refresh()                                      # another process wrote: the keyword index follows
-    assert any(i.startswith(doc_id) for i in served._lex.ids)
+    assert any(i.startswith(doc_id) for i in served.lexical_index().ids)
     assert any("Wabaria" in c.quote for c in ask("When did the Wabaria checkpoint reopen?", assistant=served).citations)
 
     p = cli("delete", doc_id, "--chroma-url", server.url, env_extra=env)
     assert p.returncode == 0, p.stderr[-2000:]
     served.refresh()
     assert doc_id not in {d.doc_id for d in served.documents()}
-    assert not any(i.startswith(doc_id) for i in served._lex.ids)
+    assert not any(i.startswith(doc_id) for i in served.lexical_index().ids)
     assert served.store.chunk_ids_of(doc_id) == []
     assert not (tmp_path / "never-used").exists()
 

@@ -1,0 +1,22 @@
+"""The only package that knows the stage order; the faces (CLI, web, Python API) call it.
+
+    ingest: discover -> load -> clean -> analyse (spaCy) -> chunk -> embed -> store -> lexical index
+    ask:    question -> embed -> retrieve (dense + BM25) -> compose (passages, sources, abstention)
+
+resources    `Assistant`: the open index and its models, built once when first needed; its snapshot
+snapshot     the document list and keyword index readers answer from
+asking       `ask`
+writer       one writer at a time (`writer_lock`, `writer_at_work`)
+maintenance  `repair`, `recover`, `delete`
+ingesting    `ingest`, with planner (what to do with each file), analysis_pool (spaCy, in a
+             worker process) and batch (embed and store, one commit per batch)
+"""
+from .asking import ask
+from .ingesting import Progress, ingest
+from .maintenance import delete, recover, repair
+from .resources import Assistant, open_assistant
+from .snapshot import rebuild_lexical
+from .writer import HOST, Writer, writer_at_work, writer_lock
+
+__all__ = ["HOST", "Assistant", "Progress", "Writer", "ask", "delete", "ingest", "open_assistant", "rebuild_lexical",
+           "recover", "repair", "writer_at_work", "writer_lock"]
