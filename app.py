@@ -211,9 +211,11 @@ def build(ws: Workspace, *, upload_root: Path, tmp: Path):  # -> gr.Blocks
     from assistant.conversation import Turn, resolve
     from assistant.errors import AssistantError
     from assistant.pipeline import ask, delete, ingest
-    from assistant.render import (DOCUMENT_COLUMNS, REPORT_COLUMNS, answer_dict, citation_for, claims_csv,
-                                  claims_table_html, conversation_html, document_label, documents_rows,
-                                  ingest_summary, notice_html, passage_html, progress_rows, report_rows)
+    from assistant.present import answer_dict, claims_csv
+    from assistant.web.handlers import citation_for
+    from assistant.web.html import claims_table_html, conversation_html, notice_html, passage_html
+    from assistant.web.tables import (DOCUMENT_COLUMNS, REPORT_COLUMNS, document_label, documents_rows,
+                                      ingest_summary, progress_rows, report_rows)
     from assistant.types import Filters
 
     def make_filters(types: list[str] | None, docs: list[str] | None, outlets: list[str] | None,
@@ -467,7 +469,7 @@ def build(ws: Workspace, *, upload_root: Path, tmp: Path):  # -> gr.Blocks
 
 
 def _static(name: str) -> str:
-    from assistant.render import STATIC
+    from assistant.web import STATIC
     return (STATIC / name).read_text(encoding="utf-8")
 
 
@@ -544,7 +546,7 @@ def main(argv: list[str] | None = None) -> None:
     import gradio as gr
     from starlette.middleware import Middleware
 
-    from assistant.render import STATIC
+    from assistant.web import STATIC
     from assistant.webguard import Guard, HostPolicy
 
     settings = Settings.from_env(index_dir=args.index, chroma_url=args.chroma_url)

@@ -82,7 +82,7 @@ def _ctrl_c_after() -> Iterator[None]:
 
 
 def _print_report(report: Any, *, json_out: bool) -> None:
-    from .render import report_dict
+    from .present import report_dict
 
     data = report_dict(report)
     if json_out:
@@ -107,7 +107,7 @@ def _filters(args: argparse.Namespace):  # -> Filters
 def cmd_ask(args: argparse.Namespace) -> int:
     from .errors import IndexError_
     from .pipeline import ask, open_assistant, writer_at_work
-    from .render import answer_dict, answer_markdown
+    from .present import answer_dict, answer_markdown
 
     if args.question != "-" and not args.question.strip():
         raise ConfigError('the question is empty; ask something, e.g. assistant ask "Who attacked the convoy?"')
@@ -164,7 +164,7 @@ def cmd_attributions(args: argparse.Namespace) -> int:
     from .analyse import analyse, load_analyzer
     from .clean import clean
     from .load import load_file
-    from .render import attribution_dicts
+    from .present import attribution_dicts
 
     settings = _settings(args)
     loaded = load_file(Path(args.path), pdf_timeout=settings.pdf_timeout, pdf_memory_mb=settings.pdf_memory_mb,
