@@ -547,7 +547,7 @@ def main(argv: list[str] | None = None) -> None:
     from starlette.middleware import Middleware
 
     from assistant.web import STATIC
-    from assistant.webguard import Guard, HostPolicy
+    from assistant.web.guard import Guard, HostPolicy
 
     settings = Settings.from_env(index_dir=args.index, chroma_url=args.chroma_url)
     key = hashlib.sha256(f"{settings.chroma_url or settings.index_dir}|{settings.collection}".encode()).hexdigest()
