@@ -14,7 +14,7 @@ from ..present import CLAIM_COLUMNS, claims_table
 from ..types import Answer, Citation, Claim, DocRecord, Filters, Page
 
 if TYPE_CHECKING:
-    from ..conversation import Turn
+    from ..pipeline import Turn
 
 
 def _e(text: object) -> str:
@@ -315,3 +315,22 @@ def notice_html(text: str, *, kind: Literal["info", "busy", "error"] = "info") -
     role = ' role="alert"' if kind == "error" else ' role="status"'
     icon = "⚠ " if kind == "error" else ""
     return f'<div class="notice {kind}"{role}>{icon}{_e(text)}</div>'
+
+
+PAGE_HEAD = ('<h1>Conflict reports: who said what</h1><p>Answers quote the reports verbatim and say who makes '
+             'each claim. When sources disagree, their accounts are shown side by side; when the reports are '
+             'silent, the answer says so.</p>')
+PASSAGE_HEAD = "<h3>Passage in its document</h3>"
+PASSAGE_HINT = ('<div class="passage-empty">Click a citation number in an answer to read the passage, '
+                'highlighted, in its document.</div>')
+
+
+def passage_empty_html(text: str) -> str:
+    """The passage pane saying why no passage can be shown."""
+    return f'<div class="passage-empty">{_e(text)}</div>'
+
+
+def status_html(text: str, *, state: Literal["ready", "failed", "loading"] | None = None) -> str:
+    """The status line above the page (`state` styles it; none before the page is first loaded)."""
+    cls = f' class="{state}"' if state else ""
+    return f'<div id="status-line"{cls}>{_e(text)}</div>'
