@@ -164,7 +164,7 @@ def cmd_attributions(args: argparse.Namespace) -> int:
     analysed = attributions_of_file(Path(args.path), settings=_settings(args))
     out: list[dict[str, Any]] = []
     for one in analysed:
-        rows = attribution_dicts(one.document, one.analysis, narration=args.narration)
+        rows = attribution_dicts(one.document, one.analysis, one.contents, narration=args.narration)
         if len(analysed) > 1:
             for r in rows:
                 r["record"] = one.document.key

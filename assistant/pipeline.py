@@ -998,6 +998,7 @@ class _Analyser:
 # `writer_at_work`) instead of reaching into the store or the stages.
 
 from .conversation import Resolved, Turn, resolve  # noqa: F401  (Turn: the web's conversation, re-exported)
+from .analyse import content_text
 from .types import Analysis, Page
 
 
@@ -1012,9 +1013,11 @@ class DocumentPages:
 
 @dataclass(frozen=True, slots=True)
 class Analysed:
-    """One document of a file, cleaned, with who says what in it."""
+    """One document of a file, cleaned, with who says what in it and, for each attribution, what it
+    attributes as the reader sees it (an interrupting "he said" cut out)."""
     document: Document
     analysis: Analysis
+    contents: tuple[str, ...]
 
 
 def index_location(assistant: Assistant) -> str:
@@ -1045,7 +1048,8 @@ def attributions_of_file(path: Path, *, settings: Settings) -> list[Analysed]:
     out = []
     for raw in loaded.documents:
         doc = clean(raw)
-        out.append(Analysed(doc, analyse(doc, analyzer=analyzer)))
+        analysis = analyse(doc, analyzer=analyzer)
+        out.append(Analysed(doc, analysis, tuple(content_text(doc.text, a) for a in analysis.attributions)))
     return out
 
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from typing import Any
 
-from .analyse import content_text
 from .types import Analysis, Answer, Citation, DocRecord, Document, IngestReport
 
 CLAIM_COLUMNS = ("source", "type", "stance", "claim", "document", "date", "citations")
@@ -53,14 +53,16 @@ def answer_markdown(a: Answer) -> str:
     return "\n".join(lines)
 
 
-def attribution_dicts(doc: Document, analysis: Analysis, *, narration: bool = False) -> list[dict[str, Any]]:
-    """One dict per attribution (and, with `narration`, one per unattributed sentence credited to
-    the document's narrator), offsets into the cleaned text."""
+def attribution_dicts(doc: Document, analysis: Analysis, contents: Sequence[str], *,
+                      narration: bool = False) -> list[dict[str, Any]]:
+    """One dict per attribution (`contents`: what each one attributes, as the reader sees it) and,
+    with `narration`, one per unattributed sentence credited to the document's narrator; offsets
+    into the cleaned text."""
     out = []
-    for a in analysis.attributions:
+    for a, content in zip(analysis.attributions, contents, strict=True):
         out.append({"sentence": doc.text[a.sentence_start:a.sentence_end], "source": a.source,
                     "source_resolved": a.source_resolved, "source_type": a.source_type, "cue": a.cue,
-                    "stance": a.stance, "content": content_text(doc.text, a),
+                    "stance": a.stance, "content": content,
                     "start": a.sentence_start, "end": a.sentence_end, "inherited": a.inherited,
                     "reported_by": a.reported_by})
     if narration:

@@ -18,7 +18,7 @@ from .tables import DOCUMENT_COLUMNS, REPORT_COLUMNS, documents_rows
 from .workspace import Workspace
 
 UPLOAD_TYPES = [".pdf", ".txt", ".md", ".html", ".htm", ".json", ".jsonl"]
-PRIVATE = dict(api_visibility="private")
+PRIVATE = {"api_visibility": "private"}
 
 
 def static(name: str) -> str:
