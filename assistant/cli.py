@@ -113,8 +113,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
         raise ConfigError(f"--from {args.date_from} is after --to {args.date_to}: no date can be in that range")
     assistant = open_assistant(_settings(args), create=False)
     if (busy := writer_at_work(assistant)) is not None:
-        print(f"note: {index_location(assistant)} is being written by pid {busy.pid} on {busy.host} ({busy.purpose}, since "
-              f"{time.strftime('%H:%M:%S', time.localtime(busy.since))}); the answers come from the documents "
+        print(f"note: {index_location(assistant)} is being written by pid {busy.pid} on {busy.host} ({busy.purpose}, "
+              f"since {time.strftime('%H:%M:%S', time.localtime(busy.since))}); the answers come from the documents "
               "stored so far", file=sys.stderr)
     filters = _filters(args)
     unanswered = 0

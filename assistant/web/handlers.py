@@ -57,7 +57,8 @@ class Choices:
 def choices(ws: Workspace) -> Choices:
     """The pickers' documents and outlets, from the index as it is now."""
     docs = ws.documents()
-    return Choices([(document_label(d), d.doc_id) for d in docs], sorted({d.meta.outlet for d in docs if d.meta.outlet}))
+    return Choices([(document_label(d), d.doc_id) for d in docs],
+                   sorted({d.meta.outlet for d in docs if d.meta.outlet}))
 
 
 # -- chat ------------------------------------------------------------------------------------------
