@@ -18,9 +18,7 @@ from typing import Any, Iterator
 
 from .config import Settings, quiet_runtime
 from .errors import AssistantError, ConfigError
-
-SOURCE_TYPES = ("armed group", "government", "military", "police", "media", "local sources", "UN/NGO",
-                "anonymous official", "author", "other")
+from .types import SOURCE_TYPES
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -82,7 +80,7 @@ def _ctrl_c_after() -> Iterator[None]:
 
 
 def _print_report(report: Any, *, json_out: bool) -> None:
-    from .render import report_dict
+    from .present import report_dict
 
     data = report_dict(report)
     if json_out:
@@ -106,8 +104,8 @@ def _filters(args: argparse.Namespace):  # -> Filters
 
 def cmd_ask(args: argparse.Namespace) -> int:
     from .errors import IndexError_
-    from .pipeline import ask, open_assistant, writer_at_work
-    from .render import answer_dict, answer_markdown
+    from .pipeline import ask, index_location, open_assistant, writer_at_work
+    from .present import answer_dict, answer_markdown, error_dict
 
     if args.question != "-" and not args.question.strip():
         raise ConfigError('the question is empty; ask something, e.g. assistant ask "Who attacked the convoy?"')
@@ -115,8 +113,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
         raise ConfigError(f"--from {args.date_from} is after --to {args.date_to}: no date can be in that range")
     assistant = open_assistant(_settings(args), create=False)
     if (busy := writer_at_work(assistant)) is not None:
-        print(f"note: {assistant.store.where} is being written by pid {busy.pid} on {busy.host} ({busy.purpose}, since "
-              f"{time.strftime('%H:%M:%S', time.localtime(busy.since))}); the answers come from the documents "
+        print(f"note: {index_location(assistant)} is being written by pid {busy.pid} on {busy.host} ({busy.purpose}, "
+              f"since {time.strftime('%H:%M:%S', time.localtime(busy.since))}); the answers come from the documents "
               "stored so far", file=sys.stderr)
     filters = _filters(args)
     unanswered = 0
@@ -133,8 +131,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
                 raise
             unanswered += 1
             if args.json:
-                _print_json({"question": q, "error": str(exc), "answerable": False, "text": str(exc),
-                             "citations": [], "claims": []})
+                _print_json(error_dict(q, str(exc)))
             else:
                 print(f"error: line {no}: {exc}", file=sys.stderr)
             continue
@@ -161,22 +158,16 @@ def _stdin_questions() -> Iterator[tuple[int, str, str | None]]:
 
 
 def cmd_attributions(args: argparse.Namespace) -> int:
-    from .analyse import analyse, load_analyzer
-    from .clean import clean
-    from .load import load_file
-    from .render import attribution_dicts
+    from .pipeline import attributions_of_file
+    from .present import attribution_dicts
 
-    settings = _settings(args)
-    loaded = load_file(Path(args.path), pdf_timeout=settings.pdf_timeout, pdf_memory_mb=settings.pdf_memory_mb,
-                       max_mb=settings.max_file_mb, part_mb=settings.text_part_mb)
-    analyzer = load_analyzer(settings.spacy_model)
+    analysed = attributions_of_file(Path(args.path), settings=_settings(args))
     out: list[dict[str, Any]] = []
-    for raw in loaded.documents:
-        doc = clean(raw)
-        rows = attribution_dicts(doc, analyse(doc, analyzer=analyzer), narration=args.narration)
-        if len(loaded.documents) > 1:
+    for one in analysed:
+        rows = attribution_dicts(one.document, one.analysis, one.contents, narration=args.narration)
+        if len(analysed) > 1:
             for r in rows:
-                r["record"] = doc.key
+                r["record"] = one.document.key
         out.extend(rows)
     if args.json:
         _print_json(out)
@@ -189,10 +180,9 @@ def cmd_attributions(args: argparse.Namespace) -> int:
 
 def cmd_documents(args: argparse.Namespace) -> int:
     from .pipeline import open_assistant
+    from .present import document_dict
 
-    docs = open_assistant(_settings(args), create=False).documents()
-    rows = [{"doc_id": d.doc_id, "title": d.meta.title, "outlet": d.meta.outlet, "date": d.meta.date,
-             "path": d.path, "record": d.key, "chunks": d.n_chunks, "narrator": d.narrator.name} for d in docs]
+    rows = [document_dict(d) for d in open_assistant(_settings(args), create=False).documents()]
     if args.json:
         _print_json(rows)
     else:

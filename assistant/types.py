@@ -6,7 +6,7 @@ documents without pages.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
 import numpy as np
 
@@ -15,6 +15,7 @@ SourceType = Literal[
     "armed group", "government", "military", "police", "media", "local sources",
     "UN/NGO", "anonymous official", "author", "other",
 ]
+SOURCE_TYPES: tuple[SourceType, ...] = get_args(SourceType)     # the one list the faces offer
 Stance = Literal["claim", "quote", "report", "acknowledgement", "denial", "accusation", "intention", "decision",
                  "narration"]
 # unchanged: already indexed from this file; duplicate: its content is indexed from another file;

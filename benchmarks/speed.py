@@ -282,7 +282,7 @@ def _serve(args: argparse.Namespace) -> dict:
     quiet_runtime()
     import assistant
     from assistant.pipeline import ask, open_assistant
-    from assistant.render import answer_dict
+    from assistant.present import answer_dict
     from assistant.types import Filters
 
     settings = Settings.from_env(index_dir=Path(args.index), chroma_url=args.chroma_url or None)

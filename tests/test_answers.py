@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from assistant.pipeline import ask
-from assistant.render import answer_dict
+from assistant.present import answer_dict
 from assistant.types import Filters
 
 

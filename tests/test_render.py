@@ -1,5 +1,6 @@
-"""The web chat's renderer (assistant/render.py): answers, passages, tables and CSV, with hostile
-text in every field. Pure functions over hand-built Answers; no Gradio, no browser."""
+"""The web chat's HTML and tables (assistant/web/html.py, web/tables.py) and the output shapes shared
+with the CLI (assistant/present.py): answers, passages, tables and CSV, with hostile text in every
+field. Pure functions over hand-built Answers; no Gradio, no browser."""
 from __future__ import annotations
 
 import dataclasses
@@ -13,9 +14,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assistant.conversation import Turn
-from assistant.render import (CLAIM_COLUMNS, answer_dict, answer_html, citation_for, claims_csv, claims_table,
-                              claims_table_html, conversation_html, emphasise_figures, ingest_summary, notice_html,
-                              passage_html, report_rows)
+from assistant.present import CLAIM_COLUMNS, answer_dict, claims_csv, claims_table
+from assistant.web.handlers import citation_for
+from assistant.web.html import (answer_html, claims_table_html, conversation_html, emphasise_figures, notice_html,
+                                passage_html)
+from assistant.web.tables import ingest_summary, report_rows
 from assistant.types import (Answer, Citation, Claim, DocMeta, DocRecord, FileReport, Filters, IngestReport,
                              Narrator, Page)
 

@@ -21,7 +21,7 @@ import pytest
 
 from assistant.config import Settings
 from assistant.errors import AssistantError, IndexError_, IndexLockedError
-from assistant.render import answer_dict
+from assistant.present import answer_dict
 
 from .conftest import read_jsonl, stop_process
 

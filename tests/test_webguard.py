@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 
-from assistant.webguard import CSP, Guard, HostPolicy, LoginThrottle, host_name
+from assistant.web.guard import CSP, Guard, HostPolicy, LoginThrottle, host_name
 
 
 class Clock:

@@ -1,95 +1,20 @@
-"""Answers, attributions and ingest reports -> JSON-ready dicts, Markdown, and the HTML, tables
-and CSV of the web chat (no Gradio here)."""
+"""The HTML of the web chat: answers, the conversation, the passage in its document, the claims
+table and the Library's notices (no Gradio here). Every piece of document text, source name, title
+and file name goes through `_e` (HTML-escaped); nothing from a document ever becomes markup, a live
+link or an image."""
 from __future__ import annotations
 
-import csv
 import html
-import io
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Sequence
+from typing import TYPE_CHECKING, Literal, Sequence
 
-from .analyse import content_text
-from .figures import Figure, figures, figures_by_source, question_focus
-from .types import Analysis, Answer, Citation, Claim, DocRecord, Document, Filters, IngestReport, Page
+from ..figures import Figure, figures, figures_by_source, question_focus
+from ..present import CLAIM_COLUMNS, claims_table
+from ..types import Answer, Citation, Claim, DocRecord, Filters, Page
 
 if TYPE_CHECKING:
-    from .conversation import Turn
-
-STATIC = Path(__file__).resolve().parent / "static"     # the web page's CSS and JavaScript files
-
-
-def citation_dict(c: Citation) -> dict[str, Any]:
-    return {"n": c.n, "doc_id": c.doc_id, "title": c.title, "path": c.path, "page": c.page, "start": c.start,
-            "end": c.end, "quote": c.quote, "source": c.source, "source_type": c.source_type, "cue": c.cue,
-            "stance": c.stance, "outlet": c.outlet, "date": c.date, "record": c.key}
-
-
-def answer_dict(a: Answer) -> dict[str, Any]:
-    """The stable JSON form of an answer (the CLI and the web API give the same)."""
-    return {
-        "question": a.question,
-        "answerable": a.answerable,
-        "contested": a.contested,
-        "text": a.text,
-        "citations": [citation_dict(c) for c in a.citations],
-        "claims": [{"source": c.source, "source_type": c.source_type, "cue": c.cue, "stance": c.stance,
-                    "text": c.text, "citations": list(c.citations), "figures": list(c.figures)} for c in a.claims],
-        "related": [citation_dict(c) for c in a.related],
-        "source_silent": a.source_silent,
-    }
-
-
-def answer_markdown(a: Answer) -> str:
-    """The answer text followed by the numbered sources."""
-    lines = [a.text]
-    if a.citations:
-        lines += ["", "**Sources**"]
-        for c in a.citations:
-            where = c.title + (f", p. {c.page}" if c.page else "") + (f" ({c.date})" if c.date else "")
-            lines.append(f"[{c.n}] {where} — credited to {c.source}")
-    return "\n".join(lines)
-
-
-def attribution_dicts(doc: Document, analysis: Analysis, *, narration: bool = False) -> list[dict[str, Any]]:
-    """One dict per attribution (and, with `narration`, one per unattributed sentence credited to
-    the document's narrator), offsets into the cleaned text."""
-    out = []
-    for a in analysis.attributions:
-        out.append({"sentence": doc.text[a.sentence_start:a.sentence_end], "source": a.source,
-                    "source_resolved": a.source_resolved, "source_type": a.source_type, "cue": a.cue,
-                    "stance": a.stance, "content": content_text(doc.text, a),
-                    "start": a.sentence_start, "end": a.sentence_end, "inherited": a.inherited,
-                    "reported_by": a.reported_by})
-    if narration:
-        credited = {(a.sentence_start, a.sentence_end) for a in analysis.attributions}
-        for s in analysis.sentences:
-            if (s.start, s.end) not in credited:
-                out.append({"sentence": doc.text[s.start:s.end], "source": analysis.narrator.name,
-                            "source_resolved": analysis.narrator.name, "source_type": analysis.narrator.source_type,
-                            "cue": None, "stance": "narration", "content": doc.text[s.start:s.end],
-                            "start": s.start, "end": s.end, "inherited": False, "reported_by": None})
-        out.sort(key=lambda d: (d["start"], d["cue"] is None))
-    return out
-
-
-def report_dict(r: IngestReport) -> dict[str, Any]:
-    return {
-        "files": [{"path": f.path, "status": f.status, "documents": f.documents, "chunks": f.chunks,
-                   "reason": f.reason, "doc_ids": list(f.doc_ids)} for f in r.files],
-        "summary": {s: r.count(s) for s in ("added", "updated", "unchanged", "duplicate", "skipped", "failed")} |
-                   {"files": len(r.files), "chunks": sum(f.chunks for f in r.files), "seconds": round(r.seconds, 2)},
-    }
-
-
-# -- HTML for the web chat -----------------------------------------------------------------------
-# Every piece of document text, source name, title and file name goes through `_e` (HTML-escaped);
-# nothing from a document ever becomes markup, a live link or an image.
-
-CLAIM_COLUMNS = ("source", "type", "stance", "claim", "document", "date", "citations")
-REPORT_COLUMNS = ("file", "result", "documents", "chunks", "detail")
-DOCUMENT_COLUMNS = ("title", "outlet", "date", "chunks", "id")
-RESULT_NAMES = {"added": "added", "updated": "updated", "unchanged": "duplicate", "failed": "failed"}
+    from ..pipeline import Turn
 
 
 def _e(text: object) -> str:
@@ -327,18 +252,6 @@ def conversation_html(turns: Sequence["Turn"], *, pending: str | None = None) ->
     return f'<div class="chat">{"".join(out)}</div>'
 
 
-def citation_for(turns: Sequence["Turn"], key: str) -> Citation | None:
-    """The citation a `data-cite` key ("2:3", "0:r1") names in `turns`, or None."""
-    m = re.fullmatch(r"(\d{1,4}):(r?)(\d{1,3})", key or "")
-    if not m:
-        return None
-    i, related, n = int(m.group(1)), bool(m.group(2)), int(m.group(3))
-    if i >= len(turns) or turns[i].answer is None:
-        return None
-    pool = turns[i].answer.related if related else turns[i].answer.citations
-    return next((c for c in pool if c.n == n), None)
-
-
 def passage_html(c: Citation, record: DocRecord | None, text: str, *, pages: Sequence[Page] = (),
                  window: int = 30000) -> str:
     """The cited passage highlighted inside its document's cleaned text, with the document's
@@ -383,19 +296,6 @@ def passage_html(c: Citation, record: DocRecord | None, text: str, *, pages: Seq
             f'<div class="doc-text">{"".join(out)}</div></div>')
 
 
-def claims_table(a: Answer) -> list[list[str]]:
-    """One row per claim (columns CLAIM_COLUMNS): who, what kind of source, the claim, where."""
-    by_n = {c.n: c for c in a.citations}
-    rows = []
-    for cl in a.claims:
-        cits = [by_n[n] for n in cl.citations if n in by_n]
-        docs = list(dict.fromkeys(c.title + (f", p. {c.page}" if c.page else "") for c in cits))
-        dates = list(dict.fromkeys(c.date for c in cits if c.date))
-        rows.append([cl.source, cl.source_type, cl.stance, cl.text, "; ".join(docs), "; ".join(dates),
-                     " ".join(f"[{n}]" for n in cl.citations)])
-    return rows
-
-
 def claims_table_html(a: Answer | None) -> str:
     """The claims table of the web page (columns CLAIM_COLUMNS); every cell names its column
     (`data-label`) so that on a narrow screen each row is shown as a card of labelled lines."""
@@ -408,40 +308,6 @@ def claims_table_html(a: Answer | None) -> str:
     return f'<table class="claims-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
-def claims_csv(a: Answer) -> str:
-    """The claims table as CSV; cells that a spreadsheet would run as a formula are quoted with '."""
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    w.writerow(CLAIM_COLUMNS)
-    for row in claims_table(a):
-        w.writerow(["'" + v if v[:1] in ("=", "+", "-", "@", "\t", "\r") else v for v in row])
-    return buf.getvalue()
-
-
-def report_rows(r: IngestReport, names: dict[str, str] | None = None) -> list[list[object]]:
-    """One row per uploaded file (columns REPORT_COLUMNS); `names` maps paths to the names shown."""
-    names = names or {}
-    return [[names.get(f.path, Path(f.path).name), RESULT_NAMES.get(f.status, f.status), f.documents, f.chunks,
-             _detail(f.reason, names)] for f in r.files]
-
-
-def progress_rows(names: Sequence[str], *, read: int, stage: str = "files") -> list[list[object]]:
-    """The per-file rows (columns REPORT_COLUMNS) while an upload is indexed: the first `read`
-    files read and being indexed, the next one being read, the rest waiting."""
-    rows: list[list[object]] = []
-    for i, name in enumerate(names):
-        if stage == "keyword index":
-            state = "updating the keyword index…"
-        elif i < read:
-            state = "read; indexing…"
-        elif i == read:
-            state = "reading…"
-        else:
-            state = "waiting"
-        rows.append([name, state, "", "", ""])
-    return rows
-
-
 def notice_html(text: str, *, kind: Literal["info", "busy", "error"] = "info") -> str:
     """A one-line message of the Library (escaped); errors are styled and announced as errors."""
     if not text:
@@ -451,41 +317,20 @@ def notice_html(text: str, *, kind: Literal["info", "busy", "error"] = "info") -
     return f'<div class="notice {kind}"{role}>{icon}{_e(text)}</div>'
 
 
-def ingest_summary(r: IngestReport) -> str:
-    """What an upload really did, in a sentence or two: counts by outcome, then whether anything new
-    can now be found."""
-    n = len(r.files)
-    counts = [(r.count("added"), "added"), (r.count("updated"), "updated"), (r.count("unchanged"), "already in the "
-              "library (duplicate)"), (r.count("failed"), "failed")]
-    head = f"{n} file{'s' if n != 1 else ''}: " + ", ".join(f"{k} {what}" for k, what in counts if k) + "."
-    new_docs = sum(f.documents for f in r.files if f.status in ("added", "updated"))
-    if new_docs:
-        tail = (f"The new document is searchable now." if new_docs == 1 else
-                f"The {new_docs:,} new documents are searchable now.")
-    elif r.count("failed") == n:
-        tail = "Nothing was added; the reasons are in the table."
-    elif r.count("failed"):
-        tail = "Nothing new was added; the reasons for the failures are in the table."
-    else:
-        tail = "Nothing new was added."
-    return f"{head} {tail}"
+PAGE_HEAD = ('<h1>Conflict reports: who said what</h1><p>Answers quote the reports verbatim and say who makes '
+             'each claim. When sources disagree, their accounts are shown side by side; when the reports are '
+             'silent, the answer says so.</p>')
+PASSAGE_HEAD = "<h3>Passage in its document</h3>"
+PASSAGE_HINT = ('<div class="passage-empty">Click a citation number in an answer to read the passage, '
+                'highlighted, in its document.</div>')
 
 
-def _detail(reason: str | None, names: dict[str, str]) -> str:
-    reason = reason or ""
-    for path, name in names.items():
-        reason = reason.replace(path, name)
-    return reason
+def passage_empty_html(text: str) -> str:
+    """The passage pane saying why no passage can be shown."""
+    return f'<div class="passage-empty">{_e(text)}</div>'
 
 
-def documents_rows(docs: Sequence[DocRecord]) -> list[list[object]]:
-    """One row per indexed document (columns DOCUMENT_COLUMNS)."""
-    return [[d.meta.title or Path(d.path).name, d.meta.outlet or "", d.meta.date or "", d.n_chunks, d.doc_id]
-            for d in docs]
-
-
-def document_label(d: DocRecord) -> str:
-    """How a document is named in pickers: title, outlet, date."""
-    bits = [b for b in (d.meta.outlet, d.meta.date) if b]
-    title = d.meta.title or Path(d.path).name
-    return f"{title[:90]}" + (f" ({', '.join(bits)})" if bits else "")
+def status_html(text: str, *, state: Literal["ready", "failed", "loading"] | None = None) -> str:
+    """The status line above the page (`state` styles it; none before the page is first loaded)."""
+    cls = f' class="{state}"' if state else ""
+    return f'<div id="status-line"{cls}>{_e(text)}</div>'
