@@ -195,10 +195,16 @@ PERSON_ROLES = frozenset(
     "witness resident man woman suspect driver officer captain major prosecutor judge senator deputy "
     "blogger journalist reporter correspondent trafficker capo priest bishop doctor nurse student farmer "
     "teacher survivor victim attorney businessman source soldier guerrilla rebel militant fighter".split())
-# Titles before a name ("PRESIDENT ALAN GARCIA"): the words after them are the name.
-TITLE_WORDS = frozenset("president general colonel col gen minister commander captain major lieutenant sergeant "
-                        "mr mrs ms dr governor mayor ambassador senator deputy judge bishop archbishop father "
-                        "spokesman spokeswoman chief director leader".split())
+# Titles and offices before a name ("PRESIDENT ALAN GARCIA", "Gen. Ochoa"), the ones shared by both lists below.
+TITLES = frozenset("president general colonel col gen minister commander captain major lieutenant sergeant "
+                   "mr mrs ms dr governor mayor ambassador senator deputy spokesman spokeswoman chief".split())
+# Truecasing: the words after these are a name.
+TITLE_WORDS = TITLES | frozenset("judge bishop archbishop father director leader".split())
+# Words that say who someone is rather than name them ("the defence minister", "Army spokesperson"):
+# no part of a name a question or a speaker is matched by.
+DESCRIBING_WORDS = TITLES | frozenset("defense defence foreign interior spokesperson secretary representative "
+                                      "permanent army military police government ministry the sheikh admiral prime "
+                                      "vice".split())
 # Modifiers that make another person of a role ("the vice president" is not "the president").
 MODIFIERS = frozenset("vice deputy former ex assistant acting interim".split())
 
@@ -207,3 +213,25 @@ PRONOUNS_PLURAL = frozenset({"they", "them", "their", "theirs"})
 PRONOUNS_FIRST = frozenset({"i", "we", "me", "us", "my", "our"})
 RELATIVE = frozenset({"who", "which", "that", "whom", "whose"})
 NOT_SOURCES = frozenset("it there this that what which".split())
+
+# Speech verbs as a question names them ("what did the army say", "has X denied"), as written (no lemma):
+# the forms both the question reader and the follow-up rewriter know, and what each adds.
+SPEECH_FORMS = ("say", "said", "says", "claim", "claimed", "claims", "report", "reported", "reports", "state", "stated",
+                "tell", "told", "announce", "announced", "acknowledge", "acknowledged", "admit", "admitted",
+                "confirm", "confirmed", "deny", "denied", "think", "respond", "responded")
+QUESTION_SPEECH_FORMS = SPEECH_FORMS + ("accuse", "accused", "allege", "alleged", "believe", "call", "called",
+                                        "explain", "explained", "describe", "described", "blame", "blamed", "reject",
+                                        "rejected")
+FOLLOWUP_SPEECH_FORMS = SPEECH_FORMS + ("thinks", "react", "reacted", "comment", "commented", "put it", "count",
+                                        "give")
+
+
+def alternation(words: tuple[str, ...]) -> str:
+    """A regular-expression group matching any of `words` ("(?:say|said|…)")."""
+    return "(?:" + "|".join(words) + ")"
+
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+# "jan" -> 1 … "dec" -> 12: a month's number from the first three letters of its name.
+MONTH_NUMBERS = {m[:3].lower(): i for i, m in enumerate(MONTHS, start=1)}
