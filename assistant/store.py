@@ -36,7 +36,7 @@ from chromadb.errors import ChromaError
 
 from .embed import Embedder
 from .errors import AssistantError, IndexError_, StorageFullError
-from .types import Attribution, Chunk, DocMeta, DocRecord, Filters, Narrator, Page, Sentence
+from .types import Attribution, Chunk, DocMeta, DocRecord, Filters, Narrator, Page, Sentence, type_key
 
 STATE_ID = "__state__"
 LEASE_ID = "__lease__"
@@ -657,8 +657,8 @@ def where_clause(filters: Filters, *, doc_ids: Iterable[str] | None = None) -> d
         if not filters.date_from:
             parts.append({"date_int": {"$gt": 0}})
     if filters.source_types:
-        parts.append({"$or": [{f"st_{_type_key(t)}": True} for t in filters.source_types]}
-                     if len(filters.source_types) > 1 else {f"st_{_type_key(filters.source_types[0])}": True})
+        parts.append({"$or": [{f"st_{type_key(t)}": True} for t in filters.source_types]}
+                     if len(filters.source_types) > 1 else {f"st_{type_key(filters.source_types[0])}": True})
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else {"$and": parts}
@@ -673,10 +673,6 @@ def date_int(iso: str | None, *, end: bool = False) -> int:
     m = int(parts[1]) if len(parts) > 1 else (12 if end else 1)
     d = int(parts[2]) if len(parts) > 2 else (31 if end else 1)
     return y * 10000 + m * 100 + d
-
-
-def _type_key(t: str) -> str:
-    return t.replace("/", "_").replace(" ", "_").lower()
 
 
 _UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
@@ -744,7 +740,7 @@ def _chunk_metadata(c: Chunk, doc: DocRecord, sentence_vectors: np.ndarray | Non
     if sentence_vectors is not None and len(sentence_vectors) == len(c.sentences):
         meta["svec"] = pack_vectors(sentence_vectors)
     for t in {a.source_type for a in c.attributions} | {doc.narrator.source_type}:
-        meta[f"st_{_type_key(t)}"] = True
+        meta[f"st_{type_key(t)}"] = True
     return {k: _safe(v) for k, v in meta.items()}
 
 

@@ -6,7 +6,7 @@ documents without pages.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
 import numpy as np
 
@@ -15,6 +15,15 @@ SourceType = Literal[
     "armed group", "government", "military", "police", "media", "local sources",
     "UN/NGO", "anonymous official", "author", "other",
 ]
+# Every source type, in the order the filters offer them.
+SOURCE_TYPES: tuple[SourceType, ...] = get_args(SourceType)
+
+
+def type_key(source_type: str) -> str:
+    """A source type as a metadata and array key: "UN/NGO" -> "un_ngo", "armed group" -> "armed_group"."""
+    return source_type.replace("/", "_").replace(" ", "_").lower()
+
+
 Stance = Literal["claim", "quote", "report", "acknowledgement", "denial", "accusation", "intention", "decision",
                  "narration"]
 # unchanged: already indexed from this file; duplicate: its content is indexed from another file;
