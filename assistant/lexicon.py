@@ -235,3 +235,22 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
           "November", "December")
 # "jan" -> 1 … "dec" -> 12: a month's number from the first three letters of its name.
 MONTH_NUMBERS = {m[:3].lower(): i for i, m in enumerate(MONTHS, start=1)}
+
+
+
+# Subjects that hold no attitude of their own: object pronouns and demonstratives.
+OBJECT_FORMS = frozenset("it there this these those her him them me us whom".split())
+# Modals of what has not happened ("could threaten to …", "would see …").
+HYPOTHETICAL = frozenset("could might may would should".split())
+# Prepositions that introduce what an attitude is about ("concern about …", "anger over …").
+ABOUT = frozenset("about over for with at regarding on of".split())
+# The stance of an attitude verb that is not a claim.
+ATTITUDE_STANCE: dict[str, Stance] = {**{v: "intention" for v in INTENTION}, **{v: "decision" for v in DECREES}}
+# Copulas before a stance adjective ("were concerned about …").
+COPULAS = frozenset("is are was were be been being 's 're 'm am remain remains remained seem seems seemed appear "
+                    "appears appeared".split())
+# What a personal pronoun stands for.
+PERSONAL = {"he": "person", "she": "person", "it": "thing", "they": "plural"}
+# Focus adverbs before a source ("even China"): no part of it.
+FOCUS = frozenset(("even", "also"))
+DASHES = frozenset(("—", "--", "―", "-", "–"))
