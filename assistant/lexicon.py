@@ -254,3 +254,13 @@ PERSONAL = {"he": "person", "she": "person", "it": "thing", "they": "plural"}
 # Focus adverbs before a source ("even China"): no part of it.
 FOCUS = frozenset(("even", "also"))
 DASHES = frozenset(("—", "--", "―", "-", "–"))
+
+
+# -- words of quotations and statements (quotes.py) ----------------------------------------------------------
+# First and second person inside a quotation are the quoted speaker's own words ("I think …").
+INSIDE_QUOTE_ONLY = frozenset("i we you me us".split())
+LAYOUT_CUES = frozenset(":―")        # '"PENCE: …' and '… ― Name' mark the speaker of a quotation
+# A written statement that gives details ("The statement detailed …"): its verbs and its nouns.
+DETAILING = frozenset("detail list outline describe specify report add say state announce claim".split())
+STATEMENTS = frozenset("statement statements communique communiqué release declaration bulletin letter report "
+                       "message".split())
