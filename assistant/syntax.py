@@ -75,54 +75,90 @@ def is_directed(verb: Token) -> bool:
 def inherited_subject(verb: Token, lemma: str) -> Token | None:
     """The subject a subjectless verb shares: a conjoined verb's, a participle's head noun or verb's."""
     if verb.dep_ == "conj" and verb.head.pos_ in ("VERB", "AUX"):
-        s = subject_of(verb.head)
-        if s is not None and s.dep_ != "nsubjpass":
-            return s
-        if verb.head.dep_ == "conj" or any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.head.children):
-            return inherited_subject(verb.head, lemma)   # "went … to learn … and described …"
-        return None
+        return _conjoined_subject(verb, lemma)
     if lemma in INFERENCE:
         return None
-    if verb.dep_ == "pcomp" and verb.tag_ == "VBG" and verb.head.lower_ in ("for", "by", "after", "before", "from",
-                                                                            "without", "while", "in"):
-        # "was criticized for saying …", "refuses to discuss them, aside from saying …": the clause's subject
-        gov = verb.head.head
-        while gov.pos_ in ("VERB", "AUX") and gov.head.i != gov.i and subject_of(gov) is None \
-                and gov.dep_ in ("xcomp", "conj", "advcl"):
-            if is_directed(gov):
-                return None            # "called on Dean to apologize for accusing …": Dean accused
-            gov = gov.head
-        s = subject_of(gov) if gov.pos_ in ("VERB", "AUX") else None
-        return s if s is not None and can_speak(s) and s.lower_ not in NOT_SOURCES else None
+    if verb.dep_ == "pcomp" and verb.tag_ == "VBG" and verb.head.lower_ in _GERUND_PREPOSITIONS:
+        return _gerund_subject(verb)
     if verb.tag_ == "VBG" or verb.dep_ in ("advcl", "acl", "xcomp", "relcl"):
         if verb.dep_ == "acl" and verb.head.pos_ in ("NOUN", "PROPN"):
-            noun = verb.head
-            if any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children) and not can_speak(noun):
-                return None                # "a plan to blame …"
-            # "the Prime Minister issued a statement announcing …": the issuer speaks
-            if noun.lower_ in ARTIFACTS and noun.dep_ in ("dobj", "obj") and noun.head.pos_ in ("VERB", "AUX"):
-                s = subject_of(noun.head)
-                if s is not None and s.dep_ == "nsubj":
-                    return s
-            return noun
-        if verb.dep_ == "xcomp" and verb.head.pos_ in ("VERB", "AUX"):
-            obj = dep_child(verb.head, "dobj")
-            if obj is not None and obj.i < verb.i and can_speak(obj):   # "enabled UNSMIL to confirm": UNSMIL confirms
-                return obj
-        if verb.dep_ == "relcl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children):
-            for anc in verb.ancestors:       # an infinitive the parse took for a relative clause
-                if anc.pos_ in ("VERB", "AUX") and (s := subject_of(anc)) is not None and s.dep_ == "nsubj":
-                    return s
-        if verb.dep_ in ("advcl", "xcomp") and verb.head.pos_ in ("VERB", "AUX"):
-            s = subject_of(verb.head)
-            if s is not None and s.dep_ != "nsubjpass" and s.lower_ not in ("it", "there"):
+            return _noun_subject(verb)
+        for find in (_object_subject, _infinitive_subject, _head_subject, _with_object):
+            s = find(verb)
+            if s is not None:
                 return s
-        # "with Semyon Pegov … stating": the object of "with"
-        for anc in verb.ancestors:
-            if anc.pos_ in ("NOUN", "PROPN") and anc.dep_ == "pobj" and anc.head.lower_ == "with":
-                return anc
-            if anc.pos_ in ("VERB", "AUX"):
-                break
+    return None
+
+
+_GERUND_PREPOSITIONS = ("for", "by", "after", "before", "from", "without", "while", "in")
+
+
+def _conjoined_subject(verb: Token, lemma: str) -> Token | None:
+    s = subject_of(verb.head)
+    if s is not None and s.dep_ != "nsubjpass":
+        return s
+    if verb.head.dep_ == "conj" or any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.head.children):
+        return inherited_subject(verb.head, lemma)   # "went … to learn … and described …"
+    return None
+
+
+def _gerund_subject(verb: Token) -> Token | None:
+    """"was criticized for saying …", "refuses to discuss them, aside from saying …": the clause's subject."""
+    gov = verb.head.head
+    while gov.pos_ in ("VERB", "AUX") and gov.head.i != gov.i and subject_of(gov) is None \
+            and gov.dep_ in ("xcomp", "conj", "advcl"):
+        if is_directed(gov):
+            return None            # "called on Dean to apologize for accusing …": Dean accused
+        gov = gov.head
+    s = subject_of(gov) if gov.pos_ in ("VERB", "AUX") else None
+    return s if s is not None and can_speak(s) and s.lower_ not in NOT_SOURCES else None
+
+
+def _noun_subject(verb: Token) -> Token | None:
+    """The noun a participle or infinitive hangs on, or who issued it ("the Prime Minister issued a
+    statement announcing …": the issuer speaks); not "a plan to blame …"."""
+    noun = verb.head
+    if any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children) and not can_speak(noun):
+        return None
+    if noun.lower_ in ARTIFACTS and noun.dep_ in ("dobj", "obj") and noun.head.pos_ in ("VERB", "AUX"):
+        s = subject_of(noun.head)
+        if s is not None and s.dep_ == "nsubj":
+            return s
+    return noun
+
+
+def _object_subject(verb: Token) -> Token | None:
+    """"enabled UNSMIL to confirm": UNSMIL confirms."""
+    if verb.dep_ != "xcomp" or verb.head.pos_ not in ("VERB", "AUX"):
+        return None
+    obj = dep_child(verb.head, "dobj")
+    return obj if obj is not None and obj.i < verb.i and can_speak(obj) else None
+
+
+def _infinitive_subject(verb: Token) -> Token | None:
+    """An infinitive the parse took for a relative clause: the subject of the verb above it."""
+    if verb.dep_ != "relcl" or not any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children):
+        return None
+    for anc in verb.ancestors:
+        if anc.pos_ in ("VERB", "AUX") and (s := subject_of(anc)) is not None and s.dep_ == "nsubj":
+            return s
+    return None
+
+
+def _head_subject(verb: Token) -> Token | None:
+    if verb.dep_ not in ("advcl", "xcomp") or verb.head.pos_ not in ("VERB", "AUX"):
+        return None
+    s = subject_of(verb.head)
+    return s if s is not None and s.dep_ != "nsubjpass" and s.lower_ not in ("it", "there") else None
+
+
+def _with_object(verb: Token) -> Token | None:
+    """"with Semyon Pegov … stating": the object of "with"."""
+    for anc in verb.ancestors:
+        if anc.pos_ in ("NOUN", "PROPN") and anc.dep_ == "pobj" and anc.head.lower_ == "with":
+            return anc
+        if anc.pos_ in ("VERB", "AUX"):
+            break
     return None
 
 
