@@ -77,7 +77,7 @@ def content_text(text: str, a: Attribution) -> str:
 
 
 def credit_quotes(text: str, start: int, end: int, sents: list[Sentence], per_sent: list[list[Attribution]],
-                   carried: Attribution | None, previous: Attribution | None = None) -> Attribution | None:
+                  carried: Attribution | None, previous: Attribution | None = None) -> Attribution | None:
     """Credit sentences inside a quotation (or after "X said:") to the quotation's speaker, across
     sentences and paragraphs. Returns the attribution of a quotation left open at the paragraph end."""
     spans = quote_spans(text, start, end)
@@ -93,34 +93,11 @@ def credit_quotes(text: str, start: int, end: int, sents: list[Sentence], per_se
                   or (s.start <= qs < s.end and _overlap(s.start, s.end, qs, qe) > 0)]
         if not inside:
             continue
-        speaker = None
-        for i in inside + [inside[-1] + 1] if inside[-1] + 1 < len(sents) else inside:
-            for a in per_sent[i]:
-                if qs < a.cue_start < qe and a.cue not in LAYOUT_CUES or not speaks(a):
-                    continue                   # a cue inside the quotation is the speaker's words, not the speaker
-                if _overlap(a.content_start, a.content_end, qs, qe) > 0 or (qs <= a.sentence_start < qe) \
-                        or a.sentence_start <= qe <= a.sentence_end:
-                    speaker = a
-                    break
-            if speaker:
-                break
-        if speaker is None and carried is not None and qs == start:
-            speaker = carried
-        if speaker is None and inside[0] > 0 and per_sent[inside[0] - 1] and speaks(per_sent[inside[0] - 1][-1]):
-            speaker = per_sent[inside[0] - 1][-1]      # 'X said the convoy was ambushed. "We lost two men."'
-        if speaker is None and qs == start and previous is not None and \
-                not any(per_sent[i] for i in range(len(sents))):
-            speaker = previous                         # a paragraph that is all quotation, after "X said …"
-
+        speaker = _quote_speaker(qs, qe, inside, sents, per_sent, carried if qs == start else None,
+                                 previous if qs == start else None)
         if speaker is None:
             continue
-        # the speaker's content is the whole quotation, however many sentences it runs over
-        for found in per_sent:
-            for j, a in enumerate(found):
-                if a is speaker and (a.content_start > qs or a.content_end < qe):
-                    widened = replace(a, content_start=min(a.content_start, qs), content_end=max(a.content_end, qe))
-                    found[j] = widened
-                    speaker = widened
+        speaker = _widened(per_sent, speaker, qs, qe)
         for i in inside:
             if not per_sent[i]:
                 hull = (min(speaker.content_start, qs), max(speaker.content_end, qe))
@@ -131,17 +108,56 @@ def credit_quotes(text: str, start: int, end: int, sents: list[Sentence], per_se
         last = per_sent[-1][-1]
         if text[last.sentence_start:last.sentence_end].rstrip().endswith(":"):
             left_open = last                     # 'Limbaugh continued:' — the words follow in the next paragraph
-    # "X said:" followed by the words without quotation marks
+    if not spans:
+        _after_colon(text, sents, per_sent)
+    return left_open
+
+
+def _quote_speaker(qs: int, qe: int, inside: list[int], sents: list[Sentence], per_sent: list[list[Attribution]],
+                   carried: Attribution | None, previous: Attribution | None) -> Attribution | None:
+    """Who speaks the quotation qs..qe over the sentences `inside`: a speaker found in them or the
+    sentence after, else one carried from the paragraph before (`carried`, `previous`: only for a
+    quotation that opens the paragraph), else the speaker of the sentence just before."""
+    after = inside + [inside[-1] + 1] if inside[-1] + 1 < len(sents) else inside
+    for i in after:
+        for a in per_sent[i]:
+            if qs < a.cue_start < qe and a.cue not in LAYOUT_CUES or not speaks(a):
+                continue                   # a cue inside the quotation is the speaker's words, not the speaker
+            if _overlap(a.content_start, a.content_end, qs, qe) > 0 or (qs <= a.sentence_start < qe) \
+                    or a.sentence_start <= qe <= a.sentence_end:
+                return a
+    if carried is not None:
+        return carried
+    if inside[0] > 0 and per_sent[inside[0] - 1] and speaks(per_sent[inside[0] - 1][-1]):
+        return per_sent[inside[0] - 1][-1]      # 'X said the convoy was ambushed. "We lost two men."'
+    if previous is not None and not any(per_sent[i] for i in range(len(sents))):
+        return previous                         # a paragraph that is all quotation, after "X said …"
+    return None
+
+
+def _widened(per_sent: list[list[Attribution]], speaker: Attribution, qs: int, qe: int) -> Attribution:
+    """The speaker's content is the whole quotation, however many sentences it runs over."""
+    for found in per_sent:
+        for j, a in enumerate(found):
+            if a is speaker and (a.content_start > qs or a.content_end < qe):
+                widened = replace(a, content_start=min(a.content_start, qs), content_end=max(a.content_end, qe))
+                found[j] = widened
+                speaker = widened
+    return speaker
+
+
+def _after_colon(text: str, sents: list[Sentence], per_sent: list[list[Attribution]]) -> None:
+    """"X said:" followed by the words without quotation marks: the sentences after it with no
+    attribution of their own are its words."""
     for i, found in enumerate(per_sent):
         for a in found:
             tail = text[a.sentence_start:a.sentence_end]
             cue_colon = re.search(r":\s*$", text[a.sentence_start:a.content_start]) or tail.rstrip().endswith(":")
-            if cue_colon and not spans:
+            if cue_colon:
                 for j in range(i + 1, len(sents)):
                     if per_sent[j]:
                         break
                     per_sent[j].append(_continued(a, sents[j], (sents[j].start, sents[j].end)))
-    return left_open
 
 
 def speaks(a: Attribution) -> bool:
