@@ -80,7 +80,7 @@ def analyse_many(docs: Sequence[Document], *, analyzer: Analyzer, batch_size: in
     (many short documents parse faster together; each document's result is the same)."""
     plans = [(doc, pieces(doc)) for doc in docs]
     texts = (for_parser(truecase(doc.text[s:e], analyzer.common, analyzer.stop) if mostly_caps(doc.text[s:e])
-                         else doc.text[s:e]) for doc, ps in plans for s, e, _ in ps)
+                        else doc.text[s:e]) for doc, ps in plans for s, e, _ in ps)
     parsed = analyzer.nlp.pipe(texts, batch_size=batch_size)
     return [_analysis(doc, ps, islice(parsed, len(ps))) for doc, ps in plans]
 

@@ -228,5 +228,5 @@ def stance_predicate(pred: Token, sent: Span) -> list[Found]:
         else None
     if subj.lower_ in ("who", "that", "which") and antecedent is None:
         return []
-    return [make_found(subj, pred, sent, cue_tokens=sorted(cue_tokens, key=lambda t: t.i), stance=stance, content=content,
-                  rule="attitude", antecedent=antecedent)]
+    return [make_found(subj, pred, sent, cue_tokens=sorted(cue_tokens, key=lambda t: t.i), stance=stance,
+                       content=content, rule="attitude", antecedent=antecedent)]

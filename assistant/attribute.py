@@ -122,7 +122,8 @@ def _from_token(tok: Token, sent: Span) -> list[Found]:
         if obj is not None and obj.lower_ not in NOT_SOURCES:
             phrase = (min(tok.i, to.i), max(t.i for t in obj.subtree))
             content = outside_phrase(sent, phrase)
-            found = make_found(obj, tok, sent, cue_tokens=[tok, to], stance="claim", content=content, rule="according_to")
+            found = make_found(obj, tok, sent, cue_tokens=[tok, to], stance="claim", content=content,
+                               rule="according_to")
             text = sent.doc.text
             comma = text.find(",", found.source_start, found.source_end)
             if comma > 0 and tok.i - sent.start <= 2:
@@ -135,7 +136,8 @@ def _from_token(tok: Token, sent: Span) -> list[Found]:
             owner = dep_child(of, "pobj")     # "in the view of X", not "in view of the fact"
         if owner is not None:
             content = outside_phrase(sent, (tok.i, max(t.i for t in obj.subtree)))
-            return [make_found(owner, obj, sent, cue_tokens=[tok, obj], stance="claim", content=content, rule="in_view")]
+            return [make_found(owner, obj, sent, cue_tokens=[tok, obj], stance="claim", content=content,
+                               rule="in_view")]
     if tok.pos_ in ("NOUN", "PROPN") and low in CUE_NOUNS:
         return _noun_cue(tok, sent)
     if tok.dep_ == "acomp" and low in STANCE_ADJECTIVES | INTENT_ADJECTIVES or tok.dep_ == "prep" and low == "against":
@@ -385,5 +387,5 @@ def _noun_cue(noun: Token, sent: Span) -> list[Found]:
         clause = next((c for c in noun.children if c.dep_ in ("acl", "ccomp")), None)
     if clause is None:
         return []
-    return [make_found(owner, noun, sent, cue_tokens=[noun], stance=CUE_NOUNS[noun.lower_], content=phrase_span(clause),
-                  rule="speech_noun")]
+    return [make_found(owner, noun, sent, cue_tokens=[noun], stance=CUE_NOUNS[noun.lower_],
+                       content=phrase_span(clause), rule="speech_noun")]

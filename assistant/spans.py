@@ -34,7 +34,7 @@ class Found:
 
 
 def make_found(src: Token, cue: Token, sent: Span, *, cue_tokens: list[Token], stance: Stance,
-          content: tuple[int, int], rule: str, antecedent: tuple[int, int] | None = None) -> Found:
+               content: tuple[int, int], rule: str, antecedent: tuple[int, int] | None = None) -> Found:
     src = stray_head(src, cue)
     start, end = source_span(src, cue)
     if cue_tokens:
@@ -221,7 +221,7 @@ def source_span(src: Token, cue: Token) -> tuple[int, int]:
 
 
 def phrase_span(tok: Token, *, relcl: bool = True, exclude: Token | None = None,
-          skip: set[int] | None = None) -> tuple[int, int]:
+                skip: set[int] | None = None) -> tuple[int, int]:
     """Character range of a phrase: the token's subtree (relative clauses included unless `relcl` is
     False; the cue `exclude` left out when it hangs below it), trimmed of edge punctuation and
     conjunctions."""
