@@ -1,8 +1,10 @@
-"""The words the attribution rules look for, in one place: cue verbs and nouns with the stance
-they mark, speech artifacts, roles and titles of people, pronouns. Every stage imports them from
-here (two lists of the same words drift).
+"""The words the stages look for, in one place: cue verbs and nouns with the stance they mark,
+speech artifacts, roles and titles of people, pronouns, the speech verbs of questions, month
+names. Every stage imports them from here (two lists of the same words drift); the source types
+are the `SourceType` literal and `SOURCE_TYPES` in types.py.
 
-Pure data and one helper (`FORMS`: each inflected form of a cue verb -> its lemma); no spaCy.
+Pure data and two helpers (`FORMS`: each inflected form of a cue verb -> its lemma; `alternation`:
+a word list as a regular-expression group); no spaCy.
 """
 from __future__ import annotations
 
