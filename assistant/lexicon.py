@@ -207,6 +207,10 @@ TITLE_WORDS = TITLES | frozenset("judge bishop archbishop father director leader
 DESCRIBING_WORDS = TITLES | frozenset("defense defence foreign interior spokesperson secretary representative "
                                       "permanent army military police government ministry the sheikh admiral prime "
                                       "vice".split())
+# "the group said", "the official said": a description that stands for the last armed group, or the
+# last government, military or police source.
+GROUP_HEADS = frozenset("group movement organization organisation alliance coalition rebels".split())
+OFFICIAL_HEADS = frozenset("official officials spokesman spokeswoman spokesperson".split())
 # Modifiers that make another person of a role ("the vice president" is not "the president").
 MODIFIERS = frozenset("vice deputy former ex assistant acting interim".split())
 
