@@ -4,8 +4,9 @@ adjective after a copula ("were concerned about …").
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from .lexicon import (ABOUT, ARTIFACTS, ATTITUDE_NOUNS, ATTITUDE_STANCE, COPULAS, CUE_VERBS, DECREES, EVALUATION,
                       EXPRESS_VERBS, HYPOTHETICAL, INTENT_ADJECTIVES, INTENTION, NO_CONTENT, NOT_SOURCES, OBJECT_FORMS,
