@@ -94,10 +94,11 @@ def clean(raw: RawDocument) -> Document:
                     all_caps=mostly_caps(text), sections=tuple(sections))
 
 
-def mostly_caps(text: str) -> bool:
-    """True for ALL-CAPS wire copy."""
-    letters = [c for c in text[:20000] if c.isalpha()]
-    return len(letters) > 20 and sum(c.isupper() for c in letters) > 0.85 * len(letters)
+def mostly_caps(text: str, *, scan: int = 20000, min_letters: int = 21) -> bool:
+    """True for ALL-CAPS wire copy: of the letters in the first `scan` characters (at least
+    `min_letters` of them), more than 85% are capitals."""
+    letters = [c for c in text[:scan] if c.isalpha()]
+    return len(letters) >= min_letters and sum(c.isupper() for c in letters) > 0.85 * len(letters)
 
 
 def _asdict(meta: DocMeta) -> dict[str, object]:

@@ -11,13 +11,12 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
+from .lexicon import FOLLOWUP_SPEECH_FORMS, alternation
 from .question import analyse_question
 from .sources import source_type
 from .types import Answer, SourceType
 
-SPEECH = (r"(?:say|said|says|claim|claimed|claims|report|reported|reports|state|stated|tell|told|announce|"
-          r"announced|acknowledge|acknowledged|admit|admitted|confirm|confirmed|deny|denied|think|thinks|"
-          r"respond|responded|react|reacted|comment|commented|put it|count|give)")
+SPEECH = alternation(FOLLOWUP_SPEECH_FORMS)
 _LEAD = re.compile(r"^\s*(?:(?:and|but|also|so|ok(?:ay)?|then|now|what's more)\b[\s,]*)+", re.I)
 _WHAT_ABOUT = re.compile(r"^(?:what|how)\s+about\s+(?P<x>.+?)$", re.I)
 _SOURCE_ONLY = [

@@ -1,8 +1,10 @@
-"""The words the attribution rules look for, in one place: cue verbs and nouns with the stance
-they mark, speech artifacts, roles and titles of people, pronouns. Every stage imports them from
-here (two lists of the same words drift).
+"""The words the stages look for, in one place: cue verbs and nouns with the stance they mark,
+speech artifacts, roles and titles of people, pronouns, the speech verbs of questions, month
+names. Every stage imports them from here (two lists of the same words drift); the source types
+are the `SourceType` literal and `SOURCE_TYPES` in types.py.
 
-Pure data and one helper (`FORMS`: each inflected form of a cue verb -> its lemma); no spaCy.
+Pure data and two helpers (`FORMS`: each inflected form of a cue verb -> its lemma; `alternation`:
+a word list as a regular-expression group); no spaCy.
 """
 from __future__ import annotations
 
@@ -195,10 +197,20 @@ PERSON_ROLES = frozenset(
     "witness resident man woman suspect driver officer captain major prosecutor judge senator deputy "
     "blogger journalist reporter correspondent trafficker capo priest bishop doctor nurse student farmer "
     "teacher survivor victim attorney businessman source soldier guerrilla rebel militant fighter".split())
-# Titles before a name ("PRESIDENT ALAN GARCIA"): the words after them are the name.
-TITLE_WORDS = frozenset("president general colonel col gen minister commander captain major lieutenant sergeant "
-                        "mr mrs ms dr governor mayor ambassador senator deputy judge bishop archbishop father "
-                        "spokesman spokeswoman chief director leader".split())
+# Titles and offices before a name ("PRESIDENT ALAN GARCIA", "Gen. Ochoa"), the ones shared by both lists below.
+TITLES = frozenset("president general colonel col gen minister commander captain major lieutenant sergeant "
+                   "mr mrs ms dr governor mayor ambassador senator deputy spokesman spokeswoman chief".split())
+# Truecasing: the words after these are a name.
+TITLE_WORDS = TITLES | frozenset("judge bishop archbishop father director leader".split())
+# Words that say who someone is rather than name them ("the defence minister", "Army spokesperson"):
+# no part of a name a question or a speaker is matched by.
+DESCRIBING_WORDS = TITLES | frozenset("defense defence foreign interior spokesperson secretary representative "
+                                      "permanent army military police government ministry the sheikh admiral prime "
+                                      "vice".split())
+# "the group said", "the official said": a description that stands for the last armed group, or the
+# last government, military or police source.
+GROUP_HEADS = frozenset("group movement organization organisation alliance coalition rebels".split())
+OFFICIAL_HEADS = frozenset("official officials spokesman spokeswoman spokesperson".split())
 # Modifiers that make another person of a role ("the vice president" is not "the president").
 MODIFIERS = frozenset("vice deputy former ex assistant acting interim".split())
 
@@ -207,3 +219,54 @@ PRONOUNS_PLURAL = frozenset({"they", "them", "their", "theirs"})
 PRONOUNS_FIRST = frozenset({"i", "we", "me", "us", "my", "our"})
 RELATIVE = frozenset({"who", "which", "that", "whom", "whose"})
 NOT_SOURCES = frozenset("it there this that what which".split())
+
+# Speech verbs as a question names them ("what did the army say", "has X denied"), as written (no lemma):
+# the forms both the question reader and the follow-up rewriter know, and what each adds.
+SPEECH_FORMS = ("say", "said", "says", "claim", "claimed", "claims", "report", "reported", "reports", "state", "stated",
+                "tell", "told", "announce", "announced", "acknowledge", "acknowledged", "admit", "admitted",
+                "confirm", "confirmed", "deny", "denied", "think", "respond", "responded")
+QUESTION_SPEECH_FORMS = SPEECH_FORMS + ("accuse", "accused", "allege", "alleged", "believe", "call", "called",
+                                        "explain", "explained", "describe", "described", "blame", "blamed", "reject",
+                                        "rejected")
+FOLLOWUP_SPEECH_FORMS = SPEECH_FORMS + ("thinks", "react", "reacted", "comment", "commented", "put it", "count",
+                                        "give")
+
+
+def alternation(words: tuple[str, ...]) -> str:
+    """A regular-expression group matching any of `words` ("(?:say|said|…)")."""
+    return "(?:" + "|".join(words) + ")"
+
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+# "jan" -> 1 … "dec" -> 12: a month's number from the first three letters of its name.
+MONTH_NUMBERS = {m[:3].lower(): i for i, m in enumerate(MONTHS, start=1)}
+
+
+
+# Subjects that hold no attitude of their own: object pronouns and demonstratives.
+OBJECT_FORMS = frozenset("it there this these those her him them me us whom".split())
+# Modals of what has not happened ("could threaten to …", "would see …").
+HYPOTHETICAL = frozenset("could might may would should".split())
+# Prepositions that introduce what an attitude is about ("concern about …", "anger over …").
+ABOUT = frozenset("about over for with at regarding on of".split())
+# The stance of an attitude verb that is not a claim.
+ATTITUDE_STANCE: dict[str, Stance] = {**{v: "intention" for v in INTENTION}, **{v: "decision" for v in DECREES}}
+# Copulas before a stance adjective ("were concerned about …").
+COPULAS = frozenset("is are was were be been being 's 're 'm am remain remains remained seem seems seemed appear "
+                    "appears appeared".split())
+# What a personal pronoun stands for.
+PERSONAL = {"he": "person", "she": "person", "it": "thing", "they": "plural"}
+# Focus adverbs before a source ("even China"): no part of it.
+FOCUS = frozenset(("even", "also"))
+DASHES = frozenset(("—", "--", "―", "-", "–"))
+
+
+# -- words of quotations and statements (quotes.py) ----------------------------------------------------------
+# First and second person inside a quotation are the quoted speaker's own words ("I think …").
+INSIDE_QUOTE_ONLY = frozenset("i we you me us".split())
+LAYOUT_CUES = frozenset(":―")        # '"PENCE: …' and '… ― Name' mark the speaker of a quotation
+# A written statement that gives details ("The statement detailed …"): its verbs and its nouns.
+DETAILING = frozenset("detail list outline describe specify report add say state announce claim".split())
+STATEMENTS = frozenset("statement statements communique communiqué release declaration bulletin letter report "
+                       "message".split())

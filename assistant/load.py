@@ -20,7 +20,9 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Iterable
 
+from .clean import mostly_caps
 from .errors import LoadError, shown
+from .lexicon import MONTH_NUMBERS, MONTHS, alternation
 from .pdf import read_pdf
 from .types import DocMeta, FileStatus, Genre, Loaded, RawDocument
 
@@ -35,8 +37,6 @@ AUTHOR_FIELDS = ("author", "authors", "byline")
 DATE_FIELDS = ("date", "published", "date_publish", "publication_date", "pubdate")
 URL_FIELDS = ("url", "link")
 
-MONTHS = {m: i for i, m in enumerate(
-    "jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,7 +264,7 @@ def _first_line_title(text: str) -> str | None:
     return None
 
 
-_MONTH_NAMES = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_MONTH_NAMES = alternation(tuple(MONTH_NUMBERS)) + r"[a-z]*\.?"
 _DATE_TEXT = (rf"(?:\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}\s+{_MONTH_NAMES},?\s+(?:\d{{4}}|\d{{2}})|"
               rf"{_MONTH_NAMES}\s+\d{{1,2}},?\s+\d{{4}})")
 # "Gao, 14 March 2025 —", "SAN SALVADOR, 3 JAN 90 (RADIO VENCEREMOS) --", "2023-10-17", "Published: March 3, 2024",
@@ -310,7 +310,7 @@ def _load_text(path: Path, text: str) -> RawDocument:
     lines = text.splitlines()
     nonblank = [i for i, ln in enumerate(lines) if ln.strip()]
     dated = _dateline([lines[i] for i in nonblank])
-    caps = _mostly_caps(text)
+    caps = mostly_caps(text, scan=5000, min_letters=1)
     title = None
     for k, i in enumerate(nonblank[:3]):
         if dated is not None and k == dated[0]:
@@ -429,8 +429,7 @@ def _safe_url(url: object) -> str | None:
 
 
 UN_SYMBOL = re.compile(r"\b([AS]/(?:RES/)?\d{4}/\d+)\*?")
-DAY_MONTH_YEAR = re.compile(r"\b(\d{1,2}) (January|February|March|April|May|June|July|August|September|"
-                            r"October|November|December) (\d{4})\b")
+DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}}) ({'|'.join(MONTHS)}) (\d{{4}})\b")
 
 
 def pdf_meta(pages: tuple[str, ...], info: dict[str, str], path: Path) -> DocMeta:
@@ -521,7 +520,7 @@ def _load_corpus(path: Path, text: str, *, lines: bool) -> Loaded:
         author = _field(rec, AUTHOR_FIELDS)
         if isinstance(author, list):
             author = ", ".join(map(str, author))
-        genre: Genre = "wire" if _mostly_caps(body) else "news"
+        genre: Genre = "wire" if mostly_caps(body, scan=5000, min_letters=1) else "news"
         meta = DocMeta(title=str(title)[:300] if title else f"{key}: {_first_words(body)}",
                        outlet=str(outlet) if outlet else None, author=str(author) if author else None,
                        date=parse_date(_field(rec, DATE_FIELDS)), url=_field(rec, URL_FIELDS), genre=genre)
@@ -560,11 +559,6 @@ def _field(rec: dict[str, Any], names: tuple[str, ...]) -> Any:
     return None
 
 
-def _mostly_caps(text: str) -> bool:
-    letters = [c for c in text[:5000] if c.isalpha()]
-    return bool(letters) and sum(c.isupper() for c in letters) > 0.85 * len(letters)
-
-
 def _first_words(text: str, n: int = 10) -> str:
     words = text.split()
     return " ".join(words[:n]) + ("…" if len(words) > n else "")
@@ -583,7 +577,7 @@ def parse_date(value: Any) -> str | None:
         mon, day, year = m.groups()
     else:
         return s[:4] if re.fullmatch(r"\d{4}", s[:4]) else None
-    month = MONTHS.get(mon[:3].lower())
+    month = MONTH_NUMBERS.get(mon[:3].lower())
     if not month:
         return None
     y = int(year)

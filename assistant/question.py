@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from .lexical import stem_terms, stem_word
+from .lexicon import DESCRIBING_WORDS, QUESTION_SPEECH_FORMS, alternation
 from .sources import source_type
 from .types import SourceType
 
@@ -39,9 +40,7 @@ TYPE_NOUNS = frozenset(stem_terms(
     "country countries city cities town village province region department state group organization "
     "organisation year month day date time person people man woman name kind type number nationality "
     "place location area part side"))
-SPEECH = r"(?:say|said|says|claim|claimed|claims|report|reported|reports|acknowledge|acknowledged|admit|admitted|deny|" \
-         r"denied|accuse|accused|announce|announced|state|stated|allege|alleged|tell|told|think|believe|call|called|" \
-         r"explain|explained|describe|described|blame|blamed|respond|responded|confirm|confirmed|reject|rejected)"
+SPEECH = alternation(QUESTION_SPEECH_FORMS)
 _SOURCE_PATTERNS = [
     re.compile(r"\baccording to (?P<src>[^,?.;]+)", re.I),
     re.compile(rf"\b(?:what|how|why|when|whom?) (?:did|does|do|has|have|had) (?P<src>.+?) (?-i:{SPEECH})\b", re.I),
@@ -196,7 +195,7 @@ def question_words(text: str) -> tuple[QWord, ...]:
 
 def _hint(text: str) -> SourceHint:
     kind = source_type(text)
-    names = tuple(t for w in text.split() if w[:1].isupper() and w.lower() not in TITLES and not _is_demonym(w)
+    names = tuple(t for w in text.split() if w[:1].isupper() and w.lower() not in DESCRIBING_WORDS and not _is_demonym(w)
                   for t in stem_terms(w))
     return SourceHint(text=text, terms=tuple(stem_terms(text)), names=names, kind=None if kind == "other" else kind)
 
@@ -211,12 +210,6 @@ def _answer_kind(text: str) -> str | None:
     if re.match(r"^(who|whom|which (?:group|person|man|woman|official|organi[sz]ation))\b", first):
         return "person"
     return None
-
-
-TITLES = frozenset("president minister defense defence foreign interior general colonel col gen major captain "
-                   "commander chief spokesman spokeswoman spokesperson governor mayor ambassador secretary senator "
-                   "representative permanent army military police government ministry the mr mrs ms dr sheikh "
-                   "lieutenant sergeant admiral prime deputy vice".split())
 
 
 def _is_demonym(word: str) -> bool:

@@ -22,6 +22,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from .lexical import LexicalIndex, canonical, stem_terms, stem_word
+from .lexicon import MONTHS, alternation
 from .question import NUMBER_WORDS, QUALIFIERS, QuestionInfo
 from .types import Attribution, Hit, Sentence
 
@@ -31,7 +32,7 @@ NUMBER = re.compile(
     r"\b(\d[\d,.]*%?|single|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
     r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundreds?|"
     r"thousands?|millions?|dozens?|scores|several|no|none)\b", re.I)
-_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+_MONTH = alternation(MONTHS)
 _TIME = re.compile(rf"\b(?:1[0-9]{{3}}|20[0-9]{{2}})s?\b|\b{_MONTH}\b|\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|"
                    rf"Saturday|Sunday|yesterday|today|tonight|century|decade)\b|\b\d+ (?:days|weeks|months|years) "
                    rf"(?:ago|later|earlier)\b|\b(?:\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|twelve|"

@@ -13,7 +13,7 @@ import numpy as np
 from . import lexical
 from .lexical import LexicalIndex
 from .store import Store, date_int, where_clause
-from .types import DocRecord, Filters, Hit
+from .types import DocRecord, Filters, Hit, type_key
 
 def retrieve(question: str, *, vector: np.ndarray, store: Store, lex: LexicalIndex | None,
              docs: Mapping[str, DocRecord], filters: Filters, n: int, candidates: int, pool: int,
@@ -65,4 +65,4 @@ def keyword_mask(lex: LexicalIndex, filters: Filters, docs: Mapping[str, DocReco
     return lexical.mask(lex, doc_ids=allowed, outlets=filters.outlets,
                         date_from=date_int(filters.date_from) if filters.date_from else 0,
                         date_to=date_int(filters.date_to, end=True) if filters.date_to else 0,
-                        types=[t.replace("/", "_").replace(" ", "_").lower() for t in filters.source_types])
+                        types=[type_key(t) for t in filters.source_types])

@@ -9,8 +9,8 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from .lexicon import (ARTIFACTS, MODIFIERS, PERSON_ROLES, PRONOUNS_FIRST, PRONOUNS_PERSON, PRONOUNS_PLURAL,  # noqa: F401
-                      RELATIVE)
+from .lexicon import (ARTIFACTS, GROUP_HEADS, MODIFIERS, OFFICIAL_HEADS, PERSON_ROLES, PRONOUNS_FIRST,  # noqa: F401
+                      PRONOUNS_PERSON, PRONOUNS_PLURAL, RELATIVE)
 from .types import DocMeta, Narrator, SourceType
 
 if TYPE_CHECKING:
@@ -422,9 +422,9 @@ class Memory:
                     return m
             if person_role and not plural:
                 return self._latest_person()          # "the military chief said": the last person named
-            if h in ("group", "movement", "organization", "organisation", "alliance", "coalition", "rebels"):
+            if h in GROUP_HEADS:
                 return next((m for m in reversed(self.sources) if m.kind == "armed group"), None)
-            if h in ("official", "officials", "spokesman", "spokeswoman", "spokesperson"):
+            if h in OFFICIAL_HEADS:
                 return next((m for m in reversed(self.sources) if m.kind in
                              ("government", "military", "anonymous official", "police")), None)
         return None

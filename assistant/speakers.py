@@ -11,15 +11,10 @@ import re
 from dataclasses import dataclass, replace
 
 from .lexical import stem_terms
-from .lexicon import ARTIFACTS
+from .lexicon import ARTIFACTS, DESCRIBING_WORDS
 from .sources import source_type
 from .types import SourceType
 
-# Words that say who someone is rather than name them.
-TITLES = frozenset("president minister defense defence foreign interior general colonel col gen major captain "
-                   "commander chief spokesman spokeswoman spokesperson governor mayor ambassador secretary senator "
-                   "representative permanent army military police government ministry the mr mrs ms dr sheikh "
-                   "lieutenant sergeant admiral prime deputy vice".split())
 _SMALL = frozenset("of the and for de du des la le el al".split())
 # Words of an organisation's name that many organisations share.
 _ORG_WORDS = frozenset(stem_terms("organization organisation group forces force ministry council committee union "
@@ -61,7 +56,7 @@ def wanted(text: str) -> Wanted:
                       acronym=None, demonyms=(), head=heads[-1] if heads else None)
     kind = source_type(bare)
     words = bare.split()
-    capital = [t for w in words if w[:1].isupper() and not w.isupper() and w.lower() not in TITLES
+    capital = [t for w in words if w[:1].isupper() and not w.isupper() and w.lower() not in DESCRIBING_WORDS
                and not is_demonym(w) for t in stem_terms(w)]
     names = tuple(t for t in capital if t not in _ORG_WORDS)
     acronym = bare if re.fullmatch(r"[A-Z][A-Z&-]{1,7}s?", bare) else initials(bare)

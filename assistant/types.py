@@ -15,7 +15,15 @@ SourceType = Literal[
     "armed group", "government", "military", "police", "media", "local sources",
     "UN/NGO", "anonymous official", "author", "other",
 ]
-SOURCE_TYPES: tuple[SourceType, ...] = get_args(SourceType)     # the one list the faces offer
+# Every source type, in the order the filters offer them.
+SOURCE_TYPES: tuple[SourceType, ...] = get_args(SourceType)
+
+
+def type_key(source_type: str) -> str:
+    """A source type as a metadata and array key: "UN/NGO" -> "un_ngo", "armed group" -> "armed_group"."""
+    return source_type.replace("/", "_").replace(" ", "_").lower()
+
+
 Stance = Literal["claim", "quote", "report", "acknowledgement", "denial", "accusation", "intention", "decision",
                  "narration"]
 # unchanged: already indexed from this file; duplicate: its content is indexed from another file;

@@ -22,7 +22,7 @@ from .client import ServerAddress, open_client, server_address
 from .collection import SCHEMA, Lease, Store
 from .faults import index_error
 from .files import check_index_files
-from .records import date_int, pack_vectors, type_key, unpack_vectors, where_clause
+from .records import date_int, pack_vectors, unpack_vectors, where_clause
 
 __all__ = ["SCHEMA", "Lease", "ServerAddress", "Store", "check_index_files", "date_int", "index_error", "open_client",
-           "pack_vectors", "server_address", "type_key", "unpack_vectors", "where_clause"]
+           "pack_vectors", "server_address", "unpack_vectors", "where_clause"]

@@ -10,7 +10,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from ..types import Attribution, Chunk, DocMeta, DocRecord, Filters, Narrator, Page, Sentence
+from ..types import Attribution, Chunk, DocMeta, DocRecord, Filters, Narrator, Page, Sentence, type_key
 
 
 def where_clause(filters: Filters, *, doc_ids: Iterable[str] | None = None) -> dict[str, Any] | None:
@@ -47,10 +47,6 @@ def date_int(iso: str | None, *, end: bool = False) -> int:
     m = int(parts[1]) if len(parts) > 1 else (12 if end else 1)
     d = int(parts[2]) if len(parts) > 2 else (31 if end else 1)
     return y * 10000 + m * 100 + d
-
-
-def type_key(t: str) -> str:
-    return t.replace("/", "_").replace(" ", "_").lower()
 
 
 _UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
