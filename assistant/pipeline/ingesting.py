@@ -48,8 +48,7 @@ def ingest(paths: Sequence[Path], *, assistant: Assistant, progress: Progress | 
     full disk) or on Ctrl-C, IngestStopped (IngestInterrupted) carries the report of what was
     committed before."""
     t0 = time.perf_counter()
-    s = assistant.settings
-    walk = discover([Path(p) for p in paths], exclude=_never_documents(s))
+    walk = discover([Path(p) for p in paths], exclude=_never_documents(assistant.settings))
     reports = {shown(p): FileReport(path=shown(p), status=status, reason=why) for p, status, why in walk.others}
     order = list(reports)
     files = walk.files
@@ -59,38 +58,8 @@ def ingest(paths: Sequence[Path], *, assistant: Assistant, progress: Progress | 
         batch = Batch(assistant, writer, planner, progress)
         new_of: dict[str, list[str]] = {}      # file -> the ids of its documents this ingest stores
         try:
-            with AnalysisPool(assistant, workers=workers, n_files=len(files)) as analyser, batch, \
-                    ThreadPoolExecutor(max_workers=1, thread_name_prefix="assistant-ingest-reader") as reader:
-                if len(files) > 2 and not planner.by_id:   # a first ingest of a folder: start the models now
-                    analyser.start()
-                    batch.prepare()
-                queue: deque[Pending] = deque()
-
-                def commit_what_came_before() -> None:
-                    """Before a large file: every earlier document is stored and its batch handed over."""
-                    while queue:
-                        take(queue.popleft(), batch, analyser, queue)
-                    batch.flush()
-
-                for n, (path, read) in enumerate(reading(files, s, reader, before_large=commit_what_came_before)):
-                    if progress:
-                        progress("files", n, len(files))
-                    key = shown(path.resolve())
-                    order.append(key)
-                    reports[key], new, stale = planner.plan(path, key, read)
-                    new_of[key] = [d.doc_id for d in new]
-                    if new:
-                        batch.prepare()
-                    for i, (doc, analysis, alone) in enumerate(analyser.submit_many(new)):
-                        queue.append(Pending(doc=doc, path=key, analysis=analysis, alone=alone,
-                                              retire=tuple(stale) if i == len(new) - 1 else ()))
-                    if stale and not new:
-                        batch.retire(stale)
-                    while queue and (len(queue) > 8 or queue[0].analysis.done()):
-                        take(queue.popleft(), batch, analyser, queue)
-                while queue:
-                    take(queue.popleft(), batch, analyser, queue)
-                analyser.finish()            # nothing left to parse: the worker exits while the last batches embed
+            _store_files(files, assistant=assistant, planner=planner, batch=batch, workers=workers, progress=progress,
+                         order=order, reports=reports, new_of=new_of)
         except (AssistantError, KeyboardInterrupt) as exc:
             if isinstance(exc, (ModelError, IndexLockedError)) and not batch.committed:
                 raise                        # nothing was stored: the error says it all
@@ -99,15 +68,59 @@ def ingest(paths: Sequence[Path], *, assistant: Assistant, progress: Progress | 
             progress("files", len(files), len(files))
         for key in order:
             reports[key] = _final(reports[key], batch)
-        if batch.commits or repaired or writer.abandoned:
-            if progress:
-                progress("keyword index", 0, 1)
-            assistant.reload()
-            if progress:
-                progress("keyword index", 1, 1)
-        else:
-            assistant.refresh()              # nothing new, but a damaged keyword index is rebuilt now
+        _refresh(assistant, changed=bool(batch.commits or repaired or writer.abandoned), progress=progress)
     return IngestReport(files=tuple(reports[k] for k in dict.fromkeys(order)), seconds=time.perf_counter() - t0)
+
+
+def _store_files(files: list[Path], *, assistant: Assistant, planner: Planner, batch: Batch, workers: int | None,
+                 progress: Progress | None, order: list[str], reports: dict[str, FileReport],
+                 new_of: dict[str, list[str]]) -> None:
+    """Read, plan, analyse, chunk and hand over every file's documents to `batch`, in order."""
+    s = assistant.settings
+    with AnalysisPool(assistant, workers=workers, n_files=len(files)) as analyser, batch, \
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="assistant-ingest-reader") as reader:
+        if len(files) > 2 and not planner.by_id:   # a first ingest of a folder: start the models now
+            analyser.start()
+            batch.prepare()
+        queue: deque[Pending] = deque()
+
+        def commit_what_came_before() -> None:
+            """Before a large file: every earlier document is stored and its batch handed over."""
+            while queue:
+                take(queue.popleft(), batch, analyser, queue)
+            batch.flush()
+
+        for n, (path, read) in enumerate(reading(files, s, reader, before_large=commit_what_came_before)):
+            if progress:
+                progress("files", n, len(files))
+            key = shown(path.resolve())
+            order.append(key)
+            reports[key], new, stale = planner.plan(path, key, read)
+            new_of[key] = [d.doc_id for d in new]
+            if new:
+                batch.prepare()
+            for i, (doc, analysis, alone) in enumerate(analyser.submit_many(new)):
+                queue.append(Pending(doc=doc, path=key, analysis=analysis, alone=alone,
+                                     retire=tuple(stale) if i == len(new) - 1 else ()))
+            if stale and not new:
+                batch.retire(stale)
+            while queue and (len(queue) > 8 or queue[0].analysis.done()):
+                take(queue.popleft(), batch, analyser, queue)
+        while queue:
+            take(queue.popleft(), batch, analyser, queue)
+        analyser.finish()            # nothing left to parse: the worker exits while the last batches embed
+
+
+def _refresh(assistant: Assistant, *, changed: bool, progress: Progress | None) -> None:
+    """Readers' snapshot after the ingest: the keyword index is brought up to date."""
+    if not changed:
+        assistant.refresh()              # nothing new, but a damaged keyword index is rebuilt now
+        return
+    if progress:
+        progress("keyword index", 0, 1)
+    assistant.reload()
+    if progress:
+        progress("keyword index", 1, 1)
 
 
 def _never_documents(settings: Settings) -> list[Path]:
