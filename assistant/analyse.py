@@ -17,9 +17,11 @@ from .attribute import find_attributions
 from .clean import mostly_caps
 from .quotes import (content_text, credit_quotes, paraphrase_before, quote_spans, quoted_source, relay_chains, run_on,
                      widen_continued)
+from .mentions import Memory, Mention
+from .narrators import author_type, letter_sections, narrator
 from .resolve import resolve_found
 from .sentences import for_parser, sentence_spans, split_long
-from .sources import Memory, Mention, armed_context, author_type, letter_sections, narrator, one_type_each, source_type
+from .sources import armed_context, one_type_each, source_type
 from .tagrules import use_lookup
 from .truecase import truecase
 from .types import Analysis, Attribution, Document, Sentence

@@ -72,32 +72,15 @@ def _safe(s: object) -> str:
 
 
 def _extract(path: str, max_chars: int) -> dict[str, object]:
-    import logging
-
     import pypdf
-    from pypdf.errors import (DependencyError, EmptyFileError, FileNotDecryptedError, LimitReachedError,
-                              PdfStreamError, PyPdfError, WrongPasswordError)
 
-    warnings: list[str] = []
-
-    class Collect(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            if len(warnings) < 20:
-                warnings.append(record.getMessage()[:200])
-
-    logging.getLogger("pypdf").addHandler(Collect(level=logging.WARNING))
-    logging.getLogger("pypdf").propagate = False
+    errors = _reader_errors()
+    warnings = _collect_warnings()
     sys.setrecursionlimit(5000)
     try:
         reader = pypdf.PdfReader(path)
-        if reader.is_encrypted:
-            try:
-                if not reader.decrypt(""):
-                    return {"error": PASSWORD_HINT}
-            except DependencyError as exc:
-                return {"error": f"encrypted PDF whose cipher needs an extra library ({exc}); pip install 'pypdf[crypto]'"}
-            except NotImplementedError as exc:
-                return {"error": f"encrypted PDF with an unsupported cipher ({exc})"}
+        if (error := _decrypt(reader)) is not None:
+            return {"error": error}
         pages: list[str] = []
         total = 0
         for page in reader.pages:
@@ -109,21 +92,8 @@ def _extract(path: str, max_chars: int) -> dict[str, object]:
             pages.append(text)
         meta = reader.metadata or {}
         info = {str(k).lstrip("/"): str(v)[:500] for k, v in meta.items() if isinstance(v, (str, bytes))}
-    except (FileNotDecryptedError, WrongPasswordError):
-        return {"error": PASSWORD_HINT}
-    except EmptyFileError:
-        return {"error": "empty file"}
-    except LimitReachedError as exc:
-        return {"error": f"the PDF exceeds a safety limit of the reader ({exc}); a malformed or hostile file?"}
-    except PdfStreamError as exc:
-        return {"error": f"damaged or truncated PDF ({exc}); was the download interrupted?"}
-    except RecursionError:
-        return {"error": "the PDF's structure is nested too deeply to read (a malformed or hostile file?)"}
-    except MemoryError:
-        return {"error": "reading the PDF needed more memory than allowed (a decompression bomb?)"}
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError, AssertionError,
-            ZeroDivisionError, UnicodeError) as exc:
-        return {"error": f"damaged or unreadable PDF ({type(exc).__name__}: {str(exc)[:160]})"}
+    except errors as exc:
+        return {"error": _reader_error(exc)}
     if not any(p.strip() for p in pages):
         if _over_limit(reader):
             return {"error": "a page's content inflates past the reader's safety limit (a decompression bomb?); "
@@ -132,6 +102,67 @@ def _extract(path: str, max_chars: int) -> dict[str, object]:
     if warnings:
         warnings = [f"the PDF is damaged; text recovered anyway ({warnings[0]})"]
     return {"pages": pages, "info": info, "warnings": warnings}
+
+
+def _collect_warnings() -> list[str]:
+    """A list that gathers the first 20 warnings pypdf logs from now on (and keeps them off stderr)."""
+    import logging
+
+    warnings: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if len(warnings) < 20:
+                warnings.append(record.getMessage()[:200])
+
+    logging.getLogger("pypdf").addHandler(Collect(level=logging.WARNING))
+    logging.getLogger("pypdf").propagate = False
+    return warnings
+
+
+def _decrypt(reader: object) -> str | None:
+    """Open an encrypted PDF with the empty password; why it cannot be read, or None."""
+    from pypdf.errors import DependencyError
+
+    if reader.is_encrypted:  # type: ignore[attr-defined]
+        try:
+            if not reader.decrypt(""):  # type: ignore[attr-defined]
+                return PASSWORD_HINT
+        except DependencyError as exc:
+            return f"encrypted PDF whose cipher needs an extra library ({exc}); pip install 'pypdf[crypto]'"
+        except NotImplementedError as exc:
+            return f"encrypted PDF with an unsupported cipher ({exc})"
+    return None
+
+
+def _reader_errors() -> tuple[type[BaseException], ...]:
+    """The errors reading a PDF may raise that say something about the file (anything else is a bug)."""
+    from pypdf.errors import (EmptyFileError, FileNotDecryptedError, LimitReachedError, PdfStreamError, PyPdfError,
+                              WrongPasswordError)
+
+    return (FileNotDecryptedError, WrongPasswordError, EmptyFileError, LimitReachedError, PdfStreamError,
+            RecursionError, MemoryError, PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError,
+            OSError, AssertionError, ZeroDivisionError, UnicodeError)
+
+
+def _reader_error(exc: BaseException) -> str:
+    """What an error of the reader (one of `_reader_errors()`) means for the file, in words."""
+    from pypdf.errors import (EmptyFileError, FileNotDecryptedError, LimitReachedError, PdfStreamError,
+                              WrongPasswordError)
+
+    if isinstance(exc, (FileNotDecryptedError, WrongPasswordError)):
+        return PASSWORD_HINT
+    if isinstance(exc, EmptyFileError):
+        return "empty file"
+    if isinstance(exc, LimitReachedError):
+        return f"the PDF exceeds a safety limit of the reader ({exc}); a malformed or hostile file?"
+    if isinstance(exc, PdfStreamError):
+        return f"damaged or truncated PDF ({exc}); was the download interrupted?"
+    if isinstance(exc, RecursionError):
+        return "the PDF's structure is nested too deeply to read (a malformed or hostile file?)"
+    if isinstance(exc, MemoryError):
+        return "reading the PDF needed more memory than allowed (a decompression bomb?)"
+    return f"damaged or unreadable PDF ({type(exc).__name__}: {str(exc)[:160]})"
 
 
 def _over_limit(reader: object, pages: int = 20) -> bool:

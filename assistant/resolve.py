@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 
 from .attribute import Found
 from .lexicon import ARTIFACTS, EVIDENCE, PERSON_ROLES, PRONOUNS_FIRST, PRONOUNS_PERSON, PRONOUNS_PLURAL, RELATIVE
-from .sources import CAPTION, Memory, Mention, display_name, is_bare, looks_like_person, source_type
+from .mentions import Memory, Mention
+from .sources import CAPTION, display_name, is_bare, looks_like_person, source_type
 from .types import Attribution, SourceType
 
 if TYPE_CHECKING:

@@ -1,17 +1,16 @@
-"""Who a source is: its type (armed group, government, military, media, ...), the narrator of a
-document, and which earlier source a later mention ("he", "the ministry", "Ramadane") means.
+"""Who a source is: its type (armed group, government, military, media, ...), its name as a reader
+sees it, and which names stand for one entity. The narrator of a document is `narrators`'s, which
+earlier source a later mention means is `mentions`'s.
 
 Pure functions over strings; no spaCy here.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from .lexicon import (ARTIFACTS, GROUP_HEADS, MODIFIERS, OFFICIAL_HEADS, PERSON_ROLES, PRONOUNS_FIRST,  # noqa: F401
-                      PRONOUNS_PERSON, PRONOUNS_PLURAL, RELATIVE)
-from .types import DocMeta, Narrator, SourceType
+from .types import SourceType
 
 if TYPE_CHECKING:
     from .types import Attribution
@@ -260,67 +259,6 @@ COUNTRIES = frozenset(
     "benin togo mauritania".split())
 
 
-_HEADING = re.compile(r"^\W{0,3}(?:annex|appendix|enclosure|attachment)\b|^\W{0,3}(?:identical )?letters? dated\b",
-                      re.I)
-_LETTER = re.compile(r"\b(?:identical )?letters? dated\b[^\n]{0,80}?,? from (?:the )?(.+?),?\s+(?:addressed )?"
-                     r"to (?:the|his|her)\b", re.I)
-_SIGNED = re.compile(r"^\W{0,3}\(signed\)", re.I)
-
-
-def letter_author(heading: str) -> str | None:
-    """Who wrote the letter a heading announces ("Letter dated 2 May 2025 from the Permanent
-    Representative of the Sudan to the United Nations addressed to …" -> "Permanent
-    Representative of the Sudan"); None for other headings."""
-    m = _LETTER.search(heading[:600])
-    if not m:
-        return None
-    author = re.sub(r"\s+to the United Nations(?: \w+)?$", "", m.group(1).strip())
-    author = re.sub(r"\s+established pursuant to Security Council (resolution \d+ \(\d{4}\))", r" (\1)", author)
-    return display_name(author)
-
-
-def letter_sections(paragraphs: "list[tuple[int, str]]") -> list[tuple[int, str | None]]:
-    """Where the letters in a document start and who wrote each: (offset, author) at every
-    heading (a letter, an annex, an enclosure) and after every "(Signed)" line, where the
-    document's own voice resumes (author None)."""
-    out: list[tuple[int, str | None]] = []
-    for start, text in paragraphs:
-        if _HEADING.match(text) or (not out and _LETTER.search(text[:400]) and len(text) < 600):
-            out.append((start, letter_author(text)))
-        elif _SIGNED.match(text):
-            out.append((start + len(text), None))
-    return out
-
-
-def author_type(name: str) -> SourceType:
-    """The type of the author of a UN document or of a letter in one."""
-    if re.search(r"permanent representative|government|minist|embassy|mission of|president of", name, re.I) \
-            and not re.search(r"security council|general assembly|united nations", name, re.I):
-        return "government"
-    kind = source_type(name)
-    return kind if kind != "other" else "UN/NGO"
-
-
-def narrator(meta: DocMeta) -> Narrator:
-    """The voice of a document's narration: the issuing office of a UN document, the sender of a
-    letter, the author or outlet of an article."""
-    if meta.genre in ("un_report", "letter") and meta.author:
-        name = meta.author
-        if meta.symbol:
-            name = f"{name} ({meta.symbol})"
-        return Narrator(name=name, source_type=author_type(name))
-    if meta.genre == "un_report" and meta.symbol:
-        return Narrator(name=f"United Nations ({meta.symbol})", source_type="UN/NGO")
-    if meta.outlet and meta.author:
-        return Narrator(name=f"{meta.author} ({meta.outlet})", source_type="media")
-    if meta.outlet:
-        return Narrator(name=meta.outlet, source_type="media")
-    if meta.author:
-        return Narrator(name=meta.author, source_type="author")
-    title = (meta.title or "untitled").strip()
-    return Narrator(name=f"the article “{title[:80]}”", source_type="author")
-
-
 _ORG_WORDS = re.compile(r"\b(ministry|army|party|front|agency|news|radio|television|police|government|council|"
                         r"committee|commission|office|department|forces|movement|group|alliance|union|association|"
                         r"company|bank|embassy|court|university|institute|channel|network|daily|newspaper)\b", re.I)
@@ -332,110 +270,3 @@ def looks_like_person(core: str, kind: str = "other") -> bool:
     capital = [w for w in words if w[0].isupper()]
     return 2 <= len(capital) <= 4 and len(capital) == len(words) and not _ORG_WORDS.search(core) \
         and kind in ("other", "armed group", "government", "military", "police")
-
-
-@dataclass
-class Mention:
-    """A source seen earlier in the document, kept for resolving later mentions."""
-    name: str                 # the core name ("Mohamed Elmaouloud Ramadane", "the Malian military")
-    resolved: str             # how to show it ("Mohamed Elmaouloud Ramadane (spokesperson for ...)")
-    kind: SourceType
-    person: bool
-    plural: bool
-    words: set[str] = field(default_factory=set)
-    at: int = 0               # index of the sentence it was last mentioned in
-
-
-class Memory:
-    """The sources and named entities a document has mentioned so far, most recent last.
-    `sentence` counts the sentences seen; the caller moves it on."""
-
-    def __init__(self, *, armed: bool = False) -> None:
-        self.sources: list[Mention] = []
-        self.entities: list[Mention] = []
-        self.armed = armed
-        self.sentence = 0
-
-    def add_source(self, m: Mention) -> None:
-        m.words = _words(m.name) | _words(m.resolved)
-        m.at = self.sentence
-        self.sources.append(m)
-
-    def add_entity(self, m: Mention) -> None:
-        m.words = _words(m.name)
-        m.at = self.sentence
-        self.entities.append(m)
-        del self.entities[:-40]
-
-    def _latest_person(self) -> Mention | None:
-        """'He': the speaker of the sentence just before, else the last person mentioned."""
-        speaker = next((m for m in reversed(self.sources) if m.person), None)
-        last = self.sources[-1] if self.sources else None
-        if last is not None and last is not speaker and last.at >= self.sentence - 1 and not last.plural \
-                and looks_like_person(last.name, last.kind):
-            return last                 # the speaker just before, whose name reads as a person's
-        if speaker is not None and speaker.at >= self.sentence - 1:
-            return speaker
-        people = [m for m in self.sources + self.entities if m.person]
-        return max(people, key=lambda m: (m.at, m in self.sources), default=None)
-
-    def find_name(self, name: str) -> Mention | None:
-        """An earlier source or entity whose name contains all the words of `name` ("Ramadane")."""
-        words = _words(name) - GENERIC
-        if not words:
-            return None
-        for m in reversed(self.sources + self.entities):
-            mw = _words(m.name)
-            if words <= mw and len(mw) > len(words) and not (MODIFIERS & mw) - words:
-                return m
-        return None
-
-    def resolve(self, text: str, *, head: str) -> Mention | None:
-        """The earlier source meant by a pronoun, a definite description ("the ministry") or an
-        artifact ("the statement")."""
-        low = text.lower().strip()
-        h = head.lower()
-        if low in PRONOUNS_PERSON:
-            return self._latest_person()
-        if low in PRONOUNS_PLURAL:
-            return next((m for m in reversed(self.sources) if m.plural or not m.person), None)
-        if low == "it":
-            return next((m for m in reversed(self.sources) if not m.person and not m.plural), None) \
-                or next((m for m in reversed(self.entities) if not m.person and not m.plural), None)
-        if low in RELATIVE:
-            return None
-        if h in ARTIFACTS:
-            # "the statement", "this report": the last statement made; "initial reports" is not one
-            if re.match(r"^(the|this|that|said)\s+(\w+\s+)?\w+$", low) and not h.endswith("s"):
-                return self.sources[-1] if self.sources else None
-            return None
-        if re.match(r"^(the|this|that|these|those|said)\b", low):
-            words = _words(low)
-            person_role = h in PERSON_ROLES or h.endswith("s") and h[:-1] in PERSON_ROLES
-            plural = h.endswith("s") and not h.endswith("ss")
-            for pool in (self.sources, self.entities):
-                for m in reversed(pool):
-                    if not words <= m.words or (MODIFIERS & m.words) - words:
-                        continue                     # "the president-elect" is not the vice president-elect
-                    if person_role and (m.person == plural):
-                        continue                     # "the official" is one person, not "official sources"
-                    return m
-            if person_role and not plural:
-                return self._latest_person()          # "the military chief said": the last person named
-            if h in GROUP_HEADS:
-                return next((m for m in reversed(self.sources) if m.kind == "armed group"), None)
-            if h in OFFICIAL_HEADS:
-                return next((m for m in reversed(self.sources) if m.kind in
-                             ("government", "military", "anonymous official", "police")), None)
-        return None
-
-
-GENERIC = frozenset("the a an of for and mr mrs ms dr this that these those said".split())
-def _words(s: str) -> set[str]:
-    """Content words, singular ("sources" and "source" match)."""
-    out = set()
-    for w in re.findall(r"[a-z0-9]+", s.lower()):
-        if w in GENERIC:
-            continue
-        out.add(w[:-1] if len(w) > 4 and w.endswith("s") and not w.endswith("ss") else w)
-    return out

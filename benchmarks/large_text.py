@@ -38,7 +38,8 @@ HERE = Path(__file__).resolve().parent
 def corpus_prose() -> list[str]:
     """The paragraphs of the bundled corpus, as its documents' cleaned text gives them."""
     from assistant.clean import clean
-    from assistant.load import discover, load_file
+    from assistant.load import load_file
+    from assistant.walk import discover
 
     paragraphs: list[str] = []
     for path in discover([CORPUS]).files:

@@ -128,7 +128,7 @@ def test_quote_over_several_sentences_and_paragraphs(analyzer):
 
 
 def test_narrator_of_documents():
-    from assistant.sources import narrator
+    from assistant.narrators import narrator
     sg = load_file(CORPUS / "un-sc" / "S_2025_495.en.pdf").documents[0].meta
     letter = load_file(CORPUS / "un-sc" / "S_2025_277.en.pdf").documents[0].meta
     assert narrator(sg).name.startswith("UN Secretary-General") and narrator(sg).source_type == "UN/NGO"

@@ -329,7 +329,8 @@ WALK = """
 import json, sys
 from pathlib import Path
 from assistant.errors import LoadError
-from assistant.load import discover, load_file
+from assistant.load import load_file
+from assistant.walk import discover
 walk = discover([Path(sys.argv[1])])
 out = {"others": [[Path(p).name, status, why] for p, status, why in walk.others], "read": {}}
 for f in walk.files:

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import json
 
-from assistant.load import load_file, parse_date
+from assistant.docmeta import parse_date
+from assistant.load import load_file
 
 from .conftest import CORPUS
 

@@ -17,7 +17,8 @@ from assistant.chunk import _Overlapping
 from assistant.clean import _letters_before_hyphen, _slices, _words_before_period
 from assistant.config import Settings
 from assistant.errors import ConfigError, IndexError_, LoadError, shown
-from assistant.load import _cuts, discover, load_file
+from assistant.load import _cuts, load_file
+from assistant.walk import discover
 
 # -- the walk ----------------------------------------------------------------------------------------
 

@@ -13,8 +13,8 @@ from typing import Callable, Sequence
 from ..chunk import chunk
 from ..config import Settings
 from ..errors import AssistantError, IndexLockedError, IngestInterrupted, IngestStopped, ModelError, shown
-from ..load import discover
 from ..types import Document, FileReport, IngestReport
+from ..walk import discover
 from .analysis_pool import AnalysisPool, Later
 from .batch import Batch
 from .maintenance import repair

@@ -11,7 +11,7 @@ from ..clean import clean
 from ..config import Settings
 from ..errors import LoadError, shown
 from ..load import load_file
-from ..sources import narrator as voice_of
+from ..narrators import narrator as voice_of
 from ..types import DocRecord, Document, FileReport, FileStatus
 
 if TYPE_CHECKING:
