@@ -1,8 +1,9 @@
-"""Question -> ranked chunks: dense (Chroma) and BM25 (bm25s) candidates fused by reciprocal rank.
+"""Question -> ranked chunks: dense (exact search of the chunk vectors) and BM25 (bm25s) candidates
+fused by reciprocal rank.
 
-Metadata filters are evaluated on the keyword index's per-chunk arrays and handed to Chroma as the
-list of allowed chunk ids: the same nearest-neighbour search as a Chroma `where` (which evaluates
-the filter over every chunk's metadata rows, about a second at 100k chunks), in milliseconds.
+Metadata filters are evaluated on the keyword index's per-chunk arrays; the dense search is limited
+to the same rows (or, without the vectors, handed to Chroma as the list of allowed chunk ids: the
+same search as a Chroma `where`, which evaluates the filter over every chunk's metadata rows).
 """
 from __future__ import annotations
 
@@ -11,19 +12,24 @@ from typing import Mapping
 import numpy as np
 
 from . import lexical
+from .dense import DenseIndex
+from .dense import search as exact_nearest
 from .lexical import LexicalIndex
 from .store import Store, date_int, where_clause
 from .types import DocRecord, Filters, Hit, type_key
 
 def retrieve(question: str, *, vector: np.ndarray, store: Store, lex: LexicalIndex | None,
              docs: Mapping[str, DocRecord], filters: Filters, n: int, candidates: int, pool: int,
-             rrf_k: int) -> list[Hit]:
+             rrf_k: int, vectors: DenseIndex | None = None) -> list[Hit]:
     """The `n` best chunks for `question` among complete documents that pass `filters`. The same
     question on the same index gives the same chunks in every process: the dense candidates are the
-    `candidates` best by exact distance out of an approximate search for `pool`, and ties are broken
-    by chunk id."""
+    `candidates` nearest by an exact search of `vectors` (the keyword index's chunks, in its order),
+    ties broken by chunk id. Without `vectors`, Chroma's approximate search is asked for `pool`
+    candidates and the `candidates` best of them by exact distance are kept."""
     weights = keyword_mask(lex, filters, docs) if lex is not None else None
-    if lex is not None and weights is not None:
+    if lex is not None and vectors is not None and vectors.ids == lex.ids:
+        dense = exact_nearest(vectors, vector, n=candidates, allowed=weights > 0 if weights is not None else None)
+    elif lex is not None and weights is not None:
         dense = store.nearest(vector, n=candidates, pool=pool, ids=lex.id_array[weights > 0].tolist())
     else:
         allowed = [d for d in filters.doc_ids if d in docs]

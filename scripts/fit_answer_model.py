@@ -71,7 +71,8 @@ def collect(index: Path, questions: list[dict]) -> list[dict]:
         info = analyse_question(q["question"])
         vector = a.query_embedder().embed([q["question"]])[0]
         hits = retrieve(q["question"], vector=vector, store=a.store, lex=a.lexical_index(), docs=a.documents_by_id(),
-                        filters=Filters(), n=s.hits, candidates=s.candidates, pool=s.dense_pool)
+                        filters=Filters(), n=s.hits, candidates=s.candidates, pool=s.dense_pool, rrf_k=s.rrf_k,
+                        vectors=a.dense_index())
         ps = relevance.passages(info, hits, vector=vector, lex=a.lexical_index(), model=None, asked=asked_by(info))
         if "answers" in q:
             items = [[fold(g)] for g in q["answers"]]

@@ -1,5 +1,6 @@
 """Retrieval over a real Chroma store: metadata filters evaluated on the keyword index give the same
-neighbours as Chroma's own `where`, and the keyword index rebuilt incrementally equals a full rebuild."""
+neighbours as Chroma's own `where`, the dense candidates are the exact nearest chunks, and the
+keyword index and the chunk vectors rebuilt incrementally equal a full rebuild."""
 from __future__ import annotations
 
 import dataclasses
@@ -8,8 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant import lexical
+from assistant import dense, lexical
 from assistant.pipeline import open_assistant, rebuild_lexical
+from assistant.pipeline.snapshot import rebuild_dense
 from assistant.retrieve import keyword_mask
 from assistant.store import where_clause
 from assistant.types import Filters
@@ -80,6 +82,43 @@ def test_incremental_keyword_index_equals_full_rebuild(seeded, settings, tmp_pat
     target.refresh()
     assert len(target.documents_by_id()) == 9
     assert _same(target.lexical_index(), rebuild_lexical(target.store, target.documents_by_id(), generation=target.generation()))
+    full = rebuild_dense(target.store, target.lexical_index())             # without the saved vectors
+    kept = target.dense_index()
+    assert kept is not None and kept.ids == full.ids == target.lexical_index().ids
+    assert kept.generation == target.generation() and np.array_equal(np.asarray(kept.vectors), full.vectors)
+
+
+def test_dense_candidates_are_the_exact_nearest_chunks(seeded) -> None:
+    """The dense search gives the chunks nearest to the question by cosine similarity over every
+    stored vector (not an approximation of them), filtered or not, ties broken by id."""
+    seeded.refresh()
+    lex, vectors = seeded.lexical_index(), seeded.dense_index()
+    assert vectors is not None and vectors.ids == lex.ids
+    stored = seeded.store.chunk_vectors(lex.ids)
+    stored = stored / np.linalg.norm(stored, axis=1, keepdims=True)
+    for q in QUESTIONS:
+        v = seeded.query_embedder().embed([q])[0]
+        sims = stored @ (v / np.linalg.norm(v))
+        for f in (None, Filters(source_types=("military",)), Filters(date_from="2024-01")):
+            allowed = keyword_mask(lex, f, seeded.documents_by_id()) > 0 if f is not None else np.ones(len(sims), bool)
+            want = sorted(((lex.ids[i], float(sims[i])) for i in np.flatnonzero(allowed)),
+                          key=lambda x: (-round(x[1], 6), x[0]))[:10]
+            got = dense.search(vectors, v, n=10, allowed=None if f is None else allowed)
+            assert [i for i, _ in got] == [i for i, _ in want]
+            assert np.allclose([s for _, s in got], [s for _, s in want], atol=1e-5)
+
+
+def test_damaged_chunk_vectors_are_rebuilt_from_the_store(seeded, tmp_path: Path) -> None:
+    """The saved vectors are derived data: a truncated file is read as missing and rebuilt."""
+    seeded.refresh()
+    folder = tmp_path / "vectors"
+    dense.save(seeded.dense_index(), folder)
+    assert dense.load(folder) is not None
+    data = (folder / "vectors.npy").read_bytes()
+    (folder / "vectors.npy").write_bytes(data[: len(data) // 2])
+    assert dense.load(folder) is None
+    rebuilt = rebuild_dense(seeded.store, seeded.lexical_index(), previous=dense.load(folder))
+    assert np.array_equal(rebuilt.vectors, np.asarray(seeded.dense_index().vectors))
 
 
 def test_document_list_is_kept_with_the_keyword_index(seeded) -> None:

@@ -28,7 +28,8 @@ def ask(question: str, *, assistant: Assistant, k: int | None = None, filters: F
     lex = assistant.lexical_index()
     hits = retrieve(question, vector=vector, store=assistant.store, lex=lex, docs=assistant.documents_by_id(),
                     filters=filters, n=max(settings.hits, 3 * (k or settings.citations)),
-                    candidates=settings.candidates, pool=settings.dense_pool, rrf_k=settings.rrf_k)
+                    candidates=settings.candidates, pool=settings.dense_pool, rrf_k=settings.rrf_k,
+                    vectors=assistant.dense_index())
     return compose(q, hits, vector=vector, lex=lex, model=assistant.answer_model(),
                    k=k or settings.citations, filters=filters, min_similarity=settings.min_similarity)
 

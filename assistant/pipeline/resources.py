@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import lexical
+from .. import dense, lexical
 from ..analyse import load_analyzer
 from ..config import Settings
 from ..embed import Embedder, TorchEmbedder, load_embedder, load_ingest_embedder, load_tokenizer, model_info
@@ -15,7 +15,7 @@ from ..relevance import AnswerModel, load_model
 from ..store import Store, open_client, server_address
 from ..types import DocRecord
 from .maintenance import recover
-from .snapshot import load_documents, rebuild_lexical, save_documents
+from .snapshot import load_documents, rebuild_dense, rebuild_lexical, save_documents
 
 
 @dataclass
@@ -29,6 +29,7 @@ class Assistant:
     _tokenizer: Any = None
     _answer_model: AnswerModel | None = None
     _lex: lexical.LexicalIndex | None = None
+    _dense: dense.DenseIndex | None = None
     _docs: dict[str, DocRecord] = field(default_factory=dict)
     _generation: int = -1
 
@@ -39,6 +40,11 @@ class Assistant:
             key = hashlib.sha256(f"{s.chroma_url}|{s.collection}|{self.store.uid}".encode()).hexdigest()[:16]
             return s.cache_dir / "lexical" / key
         return s.index_dir / f"{s.collection}_lexical"
+
+    @property
+    def dense_dir(self) -> Path:
+        """Where the chunk vectors of the exact dense search are kept (beside the keyword index)."""
+        return self.lexical_dir.with_name(self.lexical_dir.name + ".vectors")
 
     def query_embedder(self) -> Embedder:
         if self._query_embedder is None:
@@ -61,6 +67,10 @@ class Assistant:
         """The keyword index, as of the last `refresh()`."""
         return self._lex
 
+    def dense_index(self) -> dense.DenseIndex | None:
+        """The chunk vectors for the exact dense search, as of the last `refresh()`."""
+        return self._dense
+
     def documents_by_id(self) -> dict[str, DocRecord]:
         """The complete documents by id, as of the last `refresh()`."""
         return self._docs
@@ -80,7 +90,7 @@ class Assistant:
         return self._tokenizer
 
     def refresh(self) -> None:
-        """Reload the document list and lexical index when the store has changed."""
+        """Reload the document list, the keyword index and the chunk vectors when the store has changed."""
         gen = self.store.generation()
         if gen == self._generation:
             return
@@ -98,7 +108,14 @@ class Assistant:
             except OSError:
                 pass
             lex.tokens = None             # kept on disk for the next rebuild, not in memory
-        self._lex = lex
+        vectors = dense.load(self.dense_dir)
+        if vectors is None or vectors.generation != gen or vectors.ids != lex.ids:
+            vectors = rebuild_dense(self.store, lex, previous=vectors)
+            try:
+                dense.save(vectors, self.dense_dir)
+            except OSError:
+                pass
+        self._lex, self._dense = lex, vectors
         self._generation = gen
 
     def reload(self) -> None:

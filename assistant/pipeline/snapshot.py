@@ -1,5 +1,6 @@
 """What readers answer from, kept beside the index between processes: the list of complete
-documents of a generation, and the keyword index rebuilt incrementally when the store changed."""
+documents of a generation, the keyword index and the chunk vectors for the exact dense search,
+both rebuilt incrementally when the store changed."""
 from __future__ import annotations
 
 import json
@@ -7,7 +8,7 @@ import os
 from dataclasses import asdict
 from pathlib import Path
 
-from .. import lexical
+from .. import dense, lexical
 from ..store import Store, date_int
 from ..types import DocMeta, DocRecord, Narrator
 
@@ -64,3 +65,9 @@ def rebuild_lexical(store: Store, docs: dict[str, DocRecord], *, generation: int
     return lexical.assemble(rows, generation=generation)
 
 
+
+
+def rebuild_dense(store: Store, lex: lexical.LexicalIndex, *, previous: dense.DenseIndex | None = None) -> dense.DenseIndex:
+    """The vectors of the keyword index's chunks, in its order: those `previous` (an earlier dense
+    index of this store) holds are taken from it, only the others are read from the store."""
+    return dense.build(lex.ids, generation=lex.generation, fetch=store.chunk_vectors, previous=previous)

@@ -283,6 +283,23 @@ class Store:
     def _chunk_rows(self, ids: list[str]) -> dict[str, Any]:
         return self.chunks.get(ids=ids, include=["documents", "metadatas"])
 
+    def chunk_vectors(self, ids: Sequence[str], *, batch: int = 2000) -> np.ndarray:
+        """The stored vectors of these chunks, in the order asked (float32, one row each)."""
+        rows: list[np.ndarray] = []
+        for b in range(0, len(ids), batch):
+            page = list(ids[b:b + batch])
+            got = self._chunk_vectors(page)
+            by_id = dict(zip(got["ids"], got["embeddings"]))
+            missing = [i for i in page if i not in by_id]
+            if missing:
+                raise IndexError_(f"{self.where}: the vector of chunk {missing[0]} is missing; the index is damaged")
+            rows.extend(np.asarray(by_id[i], dtype=np.float32) for i in page)
+        return np.vstack(rows) if rows else np.zeros((0, 0), dtype=np.float32)
+
+    @guarded
+    def _chunk_vectors(self, ids: list[str]) -> dict[str, Any]:
+        return self.chunks.get(ids=ids, include=["embeddings"])
+
     @guarded
     def chunk_ids_of(self, doc_id: str) -> list[str]:
         return list(self.chunks.get(where={"doc_id": doc_id}, include=[])["ids"])
