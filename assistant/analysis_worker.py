@@ -4,6 +4,7 @@ loaded, every task raises that ModelError (and the ingest stops with it). The wo
 as the ingest that started it is gone, even after kill -9. Importing this module is cheap (no
 Chroma, no torch), so a worker starts fast.
 """
+
 from __future__ import annotations
 
 import os
@@ -26,8 +27,8 @@ def init(spacy_model: str, memory_mb: int | None = None) -> None:
     from .config import quiet_runtime
 
     quiet_runtime()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the parent's to handle (it stops this worker)
-    os.nice(5)                      # parsing fills the gaps; the embedding in the parent sets the pace
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle (it stops this worker)
+    os.nice(5)  # parsing fills the gaps; the embedding in the parent sets the pace
     parent = os.getppid()
 
     def watch() -> None:
@@ -38,9 +39,12 @@ def init(spacy_model: str, memory_mb: int | None = None) -> None:
     threading.Thread(target=watch, name="assistant-parent-watch", daemon=True).start()
     try:
         _STATE["analyzer"] = load_analyzer(spacy_model)
-    except Exception as exc:        # kept for the tasks to report: an initializer's error breaks the pool
-        _STATE["error"] = exc if isinstance(exc, ModelError) else \
-            ModelError(f"spaCy model {spacy_model!r} could not be loaded ({type(exc).__name__}: {str(exc)[:300]})")
+    except Exception as exc:  # kept for the tasks to report: an initializer's error breaks the pool
+        _STATE["error"] = (
+            exc
+            if isinstance(exc, ModelError)
+            else ModelError(f"spaCy model {spacy_model!r} could not be loaded ({type(exc).__name__}: {str(exc)[:300]})")
+        )
     if memory_mb:
         _limit_memory(memory_mb)
 
@@ -55,7 +59,7 @@ def _limit_memory(memory_mb: int) -> None:
         limit = used + (memory_mb << 20)
         resource.setrlimit(resource.RLIMIT_AS, (limit, resource.getrlimit(resource.RLIMIT_AS)[1]))
     except (OSError, ValueError, StopIteration):
-        pass                        # no /proc or no limit to set: the analysis runs unlimited
+        pass  # no /proc or no limit to set: the analysis runs unlimited
 
 
 def _analyzer() -> Analyzer:

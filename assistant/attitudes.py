@@ -2,15 +2,34 @@
 characterisation, attitudes expressed through a noun, decrees, questions, and stances stated by an
 adjective after a copula ("were concerned about …").
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .lexicon import (ABOUT, ARTIFACTS, ATTITUDE_NOUNS, ATTITUDE_STANCE, COPULAS, CUE_VERBS, DECREES, EVALUATION,
-                      EXPRESS_VERBS, HYPOTHETICAL, INTENT_ADJECTIVES, INTENTION, NO_CONTENT, NOT_SOURCES, OBJECT_FORMS,
-                      PERCEPTION, SHARES, SPEECH_ARTIFACTS, VERBAL_ONLY)
+from .lexicon import (
+    ABOUT,
+    ARTIFACTS,
+    ATTITUDE_NOUNS,
+    ATTITUDE_STANCE,
+    COPULAS,
+    CUE_VERBS,
+    DECREES,
+    EVALUATION,
+    EXPRESS_VERBS,
+    HYPOTHETICAL,
+    INTENT_ADJECTIVES,
+    INTENTION,
+    NO_CONTENT,
+    NOT_SOURCES,
+    OBJECT_FORMS,
+    PERCEPTION,
+    SHARES,
+    SPEECH_ARTIFACTS,
+    VERBAL_ONLY,
+)
 from .spans import Found, make_found, phrase_span, quote_after, quote_before
 from .syntax import agent_of, can_speak, dep_child, is_directed, is_negative, subject_of, verb_group, verb_lemma
 from .types import Stance
@@ -43,20 +62,39 @@ def attitude_cue(verb: Token, sent: Span, lemma: str) -> list[Found]:
         return []
     stance: Stance = "intention" if lemma == "call" else ATTITUDE_STANCE.get(lemma, "claim")
     cue_tokens = verb_group(verb) + ([content.cue_word] if content.cue_word is not None else [])
-    return [make_found(subj, verb, sent, cue_tokens=cue_tokens, stance=stance, content=content.span, rule="attitude",
-                       antecedent=antecedent)]
+    return [
+        make_found(
+            subj,
+            verb,
+            sent,
+            cue_tokens=cue_tokens,
+            stance=stance,
+            content=content.span,
+            rule="attitude",
+            antecedent=antecedent,
+        )
+    ]
 
 
 def _passive_decree(verb: Token, sent: Span, lemma: str, subj: Token | None) -> list[Found]:
-    """"a penalty imposed by the bureau": a decree in the passive, credited to its agent."""
+    """ "a penalty imposed by the bureau": a decree in the passive, credited to its agent."""
     agent = agent_of(verb)
     if lemma not in DECREES or agent is None or not can_speak(agent) or agent.lower_ in NOT_SOURCES:
         return []
     done = subj if subj is not None else verb.head
     if done.pos_ not in ("NOUN", "PROPN", "NUM"):
         return []
-    return [make_found(agent, verb, sent, cue_tokens=verb_group(verb), stance=ATTITUDE_STANCE.get(lemma, "claim"),
-                       content=phrase_span(done, relcl=False, exclude=verb), rule="attitude")]
+    return [
+        make_found(
+            agent,
+            verb,
+            sent,
+            cue_tokens=verb_group(verb),
+            stance=ATTITUDE_STANCE.get(lemma, "claim"),
+            content=phrase_span(done, relcl=False, exclude=verb),
+            rule="attitude",
+        )
+    ]
 
 
 def _holder(verb: Token, subj: Token | None, lemma: str) -> Token | None:
@@ -64,22 +102,29 @@ def _holder(verb: Token, subj: Token | None, lemma: str) -> Token | None:
     None when it cannot hold one or the attitude is only a possibility."""
     if subj is None and verb.dep_ == "conj" and verb.head.pos_ in ("VERB", "AUX"):
         subj = subject_of(verb.head)
-    if subj is None and verb.tag_ == "VBG" and verb.dep_ == "advcl" and verb.head.pos_ in ("VERB", "AUX") \
-            and verb.i > verb.head.i:
-        subj = subject_of(verb.head)     # "Clinton leaned in, painting Trump as …"
+    if (
+        subj is None
+        and verb.tag_ == "VBG"
+        and verb.dep_ == "advcl"
+        and verb.head.pos_ in ("VERB", "AUX")
+        and verb.i > verb.head.i
+    ):
+        subj = subject_of(verb.head)  # "Clinton leaned in, painting Trump as …"
     if subj is None or subj.dep_ != "nsubj" or subj.lower_ in OBJECT_FORMS or is_negative(subj) or not can_speak(subj):
         return None
     if any(c.dep_ == "aux" and c.lower_ in HYPOTHETICAL for c in verb.children):
-        return None                    # "Patriot could threaten to …", "the top 1 percent would see …"
-    if lemma not in EVALUATION and (subj.lower_ in SPEECH_ARTIFACTS or subj.lower_ in ARTIFACTS
-                                    or subj.lower_ in SHARES):
-        return None                    # studies and shares of voters hold no intentions and see nothing
+        return None  # "Patriot could threaten to …", "the top 1 percent would see …"
+    if lemma not in EVALUATION and (
+        subj.lower_ in SPEECH_ARTIFACTS or subj.lower_ in ARTIFACTS or subj.lower_ in SHARES
+    ):
+        return None  # studies and shares of voters hold no intentions and see nothing
     return subj
 
 
 @dataclass(frozen=True, slots=True)
 class _Content:
     """What an attitude is about, and a word that joins the cue ("called for", "voiced concern")."""
+
     span: tuple[int, int]
     cue_word: Token | None = None
 
@@ -98,10 +143,19 @@ def _attitude_content(verb: Token, sent: Span, lemma: str) -> _Content | None:
 
 
 def _asked(verb: Token, sent: Span) -> _Content | None:
-    """"asked whether …", or the quotation of a question ('"Why not?" she asked')."""
+    """ "asked whether …", or the quotation of a question ('"Why not?" she asked')."""
     ccomp = dep_child(verb, "ccomp")
-    if ccomp is not None and ccomp.left_edge.lower_ in ("whether", "if", "why", "how", "what", "when", "where", "who",
-                                                        "which"):
+    if ccomp is not None and ccomp.left_edge.lower_ in (
+        "whether",
+        "if",
+        "why",
+        "how",
+        "what",
+        "when",
+        "where",
+        "who",
+        "which",
+    ):
         return _Content(phrase_span(ccomp))
     xcomp = _xcomp(verb)
     to_infinitive = xcomp is not None and any(c.dep_ == "aux" and c.lower_ == "to" for c in xcomp.children)
@@ -112,12 +166,18 @@ def _asked(verb: Token, sent: Span) -> _Content | None:
 
 
 def _expressed(verb: Token, sent: Span, lemma: str) -> _Content | None:
-    """"voiced concern about …", "expressed hope that …"."""
+    """ "voiced concern about …", "expressed hope that …"."""
     obj = dep_child(verb, "dobj")
     if obj is None or obj.lower_ not in ATTITUDE_NOUNS:
         return None
-    about = next((c for c in obj.children if c.dep_ in ("acl", "ccomp", "relcl") and any(
-        m.dep_ == "mark" and m.lower_ == "that" for m in c.children)), None)
+    about = next(
+        (
+            c
+            for c in obj.children
+            if c.dep_ in ("acl", "ccomp", "relcl") and any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)
+        ),
+        None,
+    )
     if about is None:
         prep = next((c for c in obj.children if c.dep_ == "prep" and c.lower_ in ABOUT), None)
         about = (dep_child(prep, "pobj") or dep_child(prep, "pcomp")) if prep is not None else None
@@ -125,25 +185,31 @@ def _expressed(verb: Token, sent: Span, lemma: str) -> _Content | None:
 
 
 def _intended(verb: Token, sent: Span, lemma: str) -> _Content | None:
-    """"refused to disclose his records" (not "declined to comment"), "wants a ceasefire"."""
+    """ "refused to disclose his records" (not "declined to comment"), "wants a ceasefire"."""
     xcomp = _xcomp(verb)
     if xcomp is not None and verb_lemma(xcomp) in CUE_VERBS and dep_child(xcomp, "ccomp") is not None:
-        return None                    # "want to say that …": the saying is the attribution
+        return None  # "want to say that …": the saying is the attribution
     to_infinitive = xcomp is not None and any(c.dep_ == "aux" and c.lower_ == "to" for c in xcomp.children)
-    says_nothing = xcomp is not None and (verb_lemma(xcomp) in NO_CONTENT or xcomp.lower_ in NO_CONTENT) \
+    says_nothing = (
+        xcomp is not None
+        and (verb_lemma(xcomp) in NO_CONTENT or xcomp.lower_ in NO_CONTENT)
         and not any(c.dep_ in ("dobj", "ccomp") and c.pos_ != "PRON" for c in xcomp.children)
+    )
     if to_infinitive and not says_nothing:
         return _Content(phrase_span(xcomp))
     obj = dep_child(verb, "dobj")
     ccomp = dep_child(verb, "ccomp")
-    if lemma in ("want", "wish", "prefer", "refuse", "decline") and (ccomp is not None or obj is not None) \
-            and (obj is None or obj.pos_ != "PRON"):
+    if (
+        lemma in ("want", "wish", "prefer", "refuse", "decline")
+        and (ccomp is not None or obj is not None)
+        and (obj is None or obj.pos_ != "PRON")
+    ):
         return _Content(phrase_span(ccomp if ccomp is not None else obj))
     return None
 
 
 def _perceived(verb: Token, sent: Span, lemma: str) -> _Content | None:
-    """"residents saw soldiers dragging bodies", "heard that …"."""
+    """ "residents saw soldiers dragging bodies", "heard that …"."""
     ccomp = dep_child(verb, "ccomp")
     if ccomp is not None:
         return _Content(phrase_span(ccomp))
@@ -152,13 +218,16 @@ def _perceived(verb: Token, sent: Span, lemma: str) -> _Content | None:
 
 
 def _decreed(verb: Token, sent: Span, lemma: str) -> _Content | None:
-    """"the court overturned the ruling", "appointed X" (a person only)."""
+    """ "the court overturned the ruling", "appointed X" (a person only)."""
     ccomp = dep_child(verb, "ccomp")
     if ccomp is not None:
         return _Content(phrase_span(ccomp))
     obj = dep_child(verb, "dobj")
-    if obj is not None and obj.pos_ in ("NOUN", "PROPN") and not (lemma in ("appoint", "nominate")
-                                                                 and obj.ent_type_ != "PERSON"):
+    if (
+        obj is not None
+        and obj.pos_ in ("NOUN", "PROPN")
+        and not (lemma in ("appoint", "nominate") and obj.ent_type_ != "PERSON")
+    ):
         return _Content(phrase_span(obj))
     return None
 
@@ -182,7 +251,11 @@ def _xcomp(verb: Token) -> Token | None:
 
 # The content of each kind of attitude, in the order they are tried (after "ask" and "call").
 _CONTENT_OF_KIND: tuple[tuple[frozenset[str], Callable[[Token, Span, str], _Content | None]], ...] = (
-    (EXPRESS_VERBS, _expressed), (INTENTION, _intended), (PERCEPTION, _perceived), (DECREES, _decreed))
+    (EXPRESS_VERBS, _expressed),
+    (INTENTION, _intended),
+    (PERCEPTION, _perceived),
+    (DECREES, _decreed),
+)
 
 
 def calls_for(verb: Token) -> Token | None:
@@ -202,8 +275,14 @@ def stance_predicate(pred: Token, sent: Span) -> list[Found]:
     subj = subject_of(cop)
     if subj is None and cop.dep_ == "conj" and cop.head.pos_ in ("VERB", "AUX"):
         subj = subject_of(cop.head)
-    if subj is None or subj.dep_ != "nsubj" or subj.lower_ in OBJECT_FORMS | NOT_SOURCES or is_negative(subj) \
-            or not can_speak(subj) or subj.lower_ in SPEECH_ARTIFACTS | ARTIFACTS:
+    if (
+        subj is None
+        or subj.dep_ != "nsubj"
+        or subj.lower_ in OBJECT_FORMS | NOT_SOURCES
+        or is_negative(subj)
+        or not can_speak(subj)
+        or subj.lower_ in SPEECH_ARTIFACTS | ARTIFACTS
+    ):
         return []
     if any(c.dep_ == "aux" and c.lower_ in HYPOTHETICAL for c in cop.children):
         return []
@@ -225,9 +304,20 @@ def stance_predicate(pred: Token, sent: Span) -> list[Found]:
         return []
     stance: Stance = "intention" if pred.lower_ in INTENT_ADJECTIVES else "claim"
     cue_tokens = [cop] + [c for c in cop.children if c.dep_ in ("aux", "neg") and abs(c.i - cop.i) <= 3] + [pred]
-    antecedent = phrase_span(cop.head, relcl=False) if subj.lower_ in ("who", "that", "which") and cop.dep_ == "relcl" \
-        else None
+    antecedent = (
+        phrase_span(cop.head, relcl=False) if subj.lower_ in ("who", "that", "which") and cop.dep_ == "relcl" else None
+    )
     if subj.lower_ in ("who", "that", "which") and antecedent is None:
         return []
-    return [make_found(subj, pred, sent, cue_tokens=sorted(cue_tokens, key=lambda t: t.i), stance=stance,
-                       content=content, rule="attitude", antecedent=antecedent)]
+    return [
+        make_found(
+            subj,
+            pred,
+            sent,
+            cue_tokens=sorted(cue_tokens, key=lambda t: t.i),
+            stance=stance,
+            content=content,
+            rule="attitude",
+            antecedent=antecedent,
+        )
+    ]

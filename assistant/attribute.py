@@ -12,6 +12,7 @@ relative clauses that are attributions themselves out).
 Attitudes beyond speech are found by attitudes.py, spans measured by spans.py, tokens asked about
 by syntax.py; the words they look for are in lexicon.py.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,12 +20,39 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from .attitudes import attitude_cue, calls_for, stance_predicate
-from .lexicon import (ARTIFACT_VERBS, ARTIFACTS, ATTITUDES, CLAUSE_ONLY, COGNITION, CUE_NOUNS, CUE_VERBS,
-                      EXPRESS_VERBS, FORMS, IN_VIEW, INFERENCE, INTENT_ADJECTIVES, LABELS, NEEDS_CLAUSE, NOT_SOURCES,
-                      PERSONAL, SPEECH_ARTIFACTS, STANCE_ADJECTIVES, STRONG)
+from .lexicon import (
+    ARTIFACT_VERBS,
+    ARTIFACTS,
+    ATTITUDES,
+    CLAUSE_ONLY,
+    COGNITION,
+    CUE_NOUNS,
+    CUE_VERBS,
+    EXPRESS_VERBS,
+    FORMS,
+    IN_VIEW,
+    INFERENCE,
+    INTENT_ADJECTIVES,
+    LABELS,
+    NEEDS_CLAUSE,
+    NOT_SOURCES,
+    PERSONAL,
+    SPEECH_ARTIFACTS,
+    STANCE_ADJECTIVES,
+    STRONG,
+)
 from .spans import Found, content_of, make_found, outside_phrase, phrase_span, quote_after, quote_near
-from .syntax import (agent_of, can_speak, dep_child, inherited_subject, is_directed, is_negative, subject_of,
-                     verb_group, verb_lemma)
+from .syntax import (
+    agent_of,
+    can_speak,
+    dep_child,
+    inherited_subject,
+    is_directed,
+    is_negative,
+    subject_of,
+    verb_group,
+    verb_lemma,
+)
 from .types import Stance
 
 if TYPE_CHECKING:
@@ -48,8 +76,12 @@ def find_attributions(sent: Span) -> list[Found]:
     by_verb = {cues[id(f)].i: f for f in found if id(f) in cues}
     kept = [f for f in found if not _restated(f, cues.get(id(f)), by_verb)]
     # an attitude inside another attribution's content is that source's account of it
-    return [f for f in kept if f.rule != "attitude" or not any(
-        g is not f and g.rule != "attitude" and g.content_start <= f.cue_start < g.content_end for g in kept)]
+    return [
+        f
+        for f in kept
+        if f.rule != "attitude"
+        or not any(g is not f and g.rule != "attitude" and g.content_start <= f.cue_start < g.content_end for g in kept)
+    ]
 
 
 def _restated(f: Found, cue: Token | None, outer: dict[int, Found]) -> bool:
@@ -71,8 +103,11 @@ def _same_person(pronoun: Token, subject: Token) -> bool:
     kind = PERSONAL.get(pronoun.lower_)
     if kind is None:
         return False
-    plural = subject.tag_ in ("NNS", "NNPS") or any(c.dep_ == "conj" for c in subject.children) \
+    plural = (
+        subject.tag_ in ("NNS", "NNPS")
+        or any(c.dep_ == "conj" for c in subject.children)
         or subject.lower_ in ("they", "we")
+    )
     if kind == "plural":
         return plural or subject.lower_ in ("government", "administration", "campaign", "party", "police")
     if kind == "person":
@@ -97,21 +132,47 @@ def _structural(sent: Span) -> list[Found]:
         a, b = sent.start_char + m.start(1), sent.start_char + m.end(1)
         span = doc.char_span(a, b, alignment_mode="expand")
         colon = text.index(":", m.end(1) - m.start(0))
-        if span is not None and any(t.pos_ in ("PROPN", "NOUN") for t in span) \
-                and not any(t.pos_ in ("VERB", "AUX") for t in span) \
-                and not all(t.ent_type_ in ("GPE", "LOC", "DATE") for t in span):
+        if (
+            span is not None
+            and any(t.pos_ in ("PROPN", "NOUN") for t in span)
+            and not any(t.pos_ in ("VERB", "AUX") for t in span)
+            and not all(t.ent_type_ in ("GPE", "LOC", "DATE") for t in span)
+        ):
             # 'The Gap Goes On:' is a heading, 'Haiti: A multi-dimensional crisis' a title
-            out.append(Found(source_start=a, source_end=b, head=span.root, cue=":",
-                             cue_start=sent.start_char + colon, cue_end=sent.start_char + colon + 1, stance="quote",
-                             content_start=sent.start_char + colon + 1, content_end=sent.end_char, rule="colon"))
+            out.append(
+                Found(
+                    source_start=a,
+                    source_end=b,
+                    head=span.root,
+                    cue=":",
+                    cue_start=sent.start_char + colon,
+                    cue_end=sent.start_char + colon + 1,
+                    stance="quote",
+                    content_start=sent.start_char + colon + 1,
+                    content_end=sent.end_char,
+                    rule="colon",
+                )
+            )
     m = _DASH.search(text)
     if m and "(" not in m.group(1) and ")" not in m.group(1) and m.end() >= len(text.rstrip()) - 1:
         a, b = sent.start_char + m.start(1), sent.start_char + m.end(1)
         span = doc.char_span(a, b, alignment_mode="expand")
         if span is not None and any(t.pos_ == "PROPN" for t in span):
             dash = sent.start_char + m.start(0) + 1
-            out.append(Found(source_start=a, source_end=b, head=span.root, cue="―", cue_start=dash, cue_end=dash + 1,
-                             stance="quote", content_start=sent.start_char, content_end=dash, rule="dash"))
+            out.append(
+                Found(
+                    source_start=a,
+                    source_end=b,
+                    head=span.root,
+                    cue="―",
+                    cue_start=dash,
+                    cue_end=dash + 1,
+                    stance="quote",
+                    content_start=sent.start_char,
+                    content_end=dash,
+                    rule="dash",
+                )
+            )
     return out
 
 
@@ -122,8 +183,9 @@ def _from_token(tok: Token, sent: Span) -> list[Found]:
         if obj is not None and obj.lower_ not in NOT_SOURCES:
             phrase = (min(tok.i, to.i), max(t.i for t in obj.subtree))
             content = outside_phrase(sent, phrase)
-            found = make_found(obj, tok, sent, cue_tokens=[tok, to], stance="claim", content=content,
-                               rule="according_to")
+            found = make_found(
+                obj, tok, sent, cue_tokens=[tok, to], stance="claim", content=content, rule="according_to"
+            )
             text = sent.doc.text
             comma = text.find(",", found.source_start, found.source_end)
             if comma > 0 and tok.i - sent.start <= 2:
@@ -133,11 +195,12 @@ def _from_token(tok: Token, sent: Span) -> list[Found]:
     if low == "in" and (obj := dep_child(tok, "pobj")) is not None and obj.lower_ in IN_VIEW:
         owner = dep_child(obj, "poss")
         if owner is None and dep_child(obj, "det") is not None and (of := dep_child(obj, "prep", "of")) is not None:
-            owner = dep_child(of, "pobj")     # "in the view of X", not "in view of the fact"
+            owner = dep_child(of, "pobj")  # "in the view of X", not "in view of the fact"
         if owner is not None:
             content = outside_phrase(sent, (tok.i, max(t.i for t in obj.subtree)))
-            return [make_found(owner, obj, sent, cue_tokens=[tok, obj], stance="claim", content=content,
-                               rule="in_view")]
+            return [
+                make_found(owner, obj, sent, cue_tokens=[tok, obj], stance="claim", content=content, rule="in_view")
+            ]
     if tok.pos_ in ("NOUN", "PROPN") and low in CUE_NOUNS:
         return _noun_cue(tok, sent)
     if tok.dep_ == "acomp" and low in STANCE_ADJECTIVES | INTENT_ADJECTIVES or tok.dep_ == "prep" and low == "against":
@@ -166,16 +229,19 @@ def _verb_cue(verb: Token, sent: Span) -> list[Found]:
     if lemma == "say" and (quoted := _quoted_as_saying(verb, sent, content)):
         return quoted
     if verb.dep_ == "acl" and verb.tag_ == "VBN":
-        return []                      # "a report published by X": the report is the source elsewhere
+        return []  # "a report published by X": the report is the source elsewhere
     if lemma in ("cite", "quote") and verb.tag_ == "VBG" and subj is None and (cited := _citing(verb, sent)):
         return cited
     if subj is None or subj.dep_ == "nsubjpass":
         agent = agent_of(verb)
         if agent is not None:
             if _writer_cites(agent, subj):
-                return []              # "These are refuted by the letter from …": the writer cites the letter
-            return [make_found(agent, verb, sent, cue_tokens=cue_tokens, stance=stance, content=content,
-                               rule="passive_agent")]
+                return []  # "These are refuted by the letter from …": the writer cites the letter
+            return [
+                make_found(
+                    agent, verb, sent, cue_tokens=cue_tokens, stance=stance, content=content, rule="passive_agent"
+                )
+            ]
         if verb.tag_ == "VBN" or any(c.dep_ in ("auxpass", "nsubjpass") for c in verb.children):
             return []
         subj = inherited_subject(verb, lemma)
@@ -186,31 +252,55 @@ def _verb_cue(verb: Token, sent: Span) -> list[Found]:
     antecedent = None
     if subj.lower_ in ("who", "that", "which"):
         if verb.dep_ == "relcl" and subj.lower_ != "who" and not can_speak(verb.head):
-            return []                  # "video that shows …", "a raft of rules that promise …"
+            return []  # "video that shows …", "a raft of rules that promise …"
         antecedent = _relative_antecedent(subj, verb, sent)
-    return [make_found(subj, verb, sent, cue_tokens=cue_tokens, stance=stance, content=content,
-                       rule="artifact_subject" if artifact_subject and lemma not in CUE_VERBS else "verb",
-                       antecedent=antecedent)]
+    return [
+        make_found(
+            subj,
+            verb,
+            sent,
+            cue_tokens=cue_tokens,
+            stance=stance,
+            content=content,
+            rule="artifact_subject" if artifact_subject and lemma not in CUE_VERBS else "verb",
+            antecedent=antecedent,
+        )
+    ]
 
 
 def _is_attitude(verb: Token, lemma: str, artifact_subject: bool) -> bool:
     """The verb states an attitude, not words (attitudes.py): "plans to …", "asked whether …", "called for …"."""
-    return lemma in ATTITUDES and lemma not in CUE_VERBS and not (artifact_subject and lemma in ARTIFACT_VERBS) \
-        or lemma in ("ask", *EXPRESS_VERBS) or lemma == "call" and calls_for(verb) is not None
+    return (
+        lemma in ATTITUDES
+        and lemma not in CUE_VERBS
+        and not (artifact_subject and lemma in ARTIFACT_VERBS)
+        or lemma in ("ask", *EXPRESS_VERBS)
+        or lemma == "call"
+        and calls_for(verb) is not None
+    )
 
 
 def _not_a_cue(verb: Token, lemma: str, subj: Token | None, artifact_subject: bool) -> bool:
     """The verb attributes nothing here: not a cue verb, evidence that shows something, a negated
     subject, or a saying someone declined or was asked to do."""
     quote_next = (verb.i + 1 < len(verb.doc) and verb.doc[verb.i + 1].text == ":") or _quote_opens(verb)
-    if lemma not in CUE_VERBS and not (artifact_subject and lemma in ARTIFACT_VERBS) \
-            and lemma not in ("call", "rule") and lemma not in INFERENCE and not (lemma == "continue" and quote_next):
+    if (
+        lemma not in CUE_VERBS
+        and not (artifact_subject and lemma in ARTIFACT_VERBS)
+        and lemma not in ("call", "rule")
+        and lemma not in INFERENCE
+        and not (lemma == "continue" and quote_next)
+    ):
         return True
     if lemma in INFERENCE and (lemma not in CUE_VERBS and subj is None or subj is not None and not can_speak(subj)):
-        return True                    # "Pizarro's death shows that …", "footage showed …": evidence
-    return subj is not None and is_negative(subj) \
-        or verb.dep_ == "xcomp" and verb.head.lower_.startswith(("declin", "refus")) \
-        or is_directed(verb)           # "No group has claimed …", "declined to call it", "called upon X to report"
+        return True  # "Pizarro's death shows that …", "footage showed …": evidence
+    return (
+        subj is not None
+        and is_negative(subj)
+        or verb.dep_ == "xcomp"
+        and verb.head.lower_.startswith(("declin", "refus"))
+        or is_directed(verb)
+    )  # "No group has claimed …", "declined to call it", "called upon X to report"
 
 
 def _not_lives(verb: Token) -> bool:
@@ -220,8 +310,12 @@ def _not_lives(verb: Token) -> bool:
 
 def _not_byline(verb: Token) -> bool:
     """Not "Julie Davis reported from Midway Atoll"."""
-    return not any(c.dep_ == "prep" and c.lower_ == "from" and any(
-        o.dep_ == "pobj" and o.ent_type_ in ("GPE", "LOC", "FAC") for o in c.children) for c in verb.children)
+    return not any(
+        c.dep_ == "prep"
+        and c.lower_ == "from"
+        and any(o.dep_ == "pobj" and o.ent_type_ in ("GPE", "LOC", "FAC") for o in c.children)
+        for c in verb.children
+    )
 
 
 def _ruled_out(verb: Token) -> bool:
@@ -230,7 +324,7 @@ def _ruled_out(verb: Token) -> bool:
 
 
 def _called_something(verb: Token) -> bool:
-    """"called it terrorism", "called the vote rigged": not a phone call."""
+    """ "called it terrorism", "called the vote rigged": not a phone call."""
     return bool(dep_child(verb, "oprd") or dep_child(verb, "xcomp") or dep_child(verb, "ccomp"))
 
 
@@ -239,8 +333,13 @@ def _pointed_out(verb: Token) -> bool:
 
 
 # What some cue verbs need to be cues at all ("ruled out", "pointed out", "called it …").
-_LEMMA_NEEDS = {"claim": _not_lives, "report": _not_byline, "rule": _ruled_out, "call": _called_something,
-                "point": _pointed_out}
+_LEMMA_NEEDS = {
+    "claim": _not_lives,
+    "report": _not_byline,
+    "rule": _ruled_out,
+    "call": _called_something,
+    "point": _pointed_out,
+}
 
 
 def _verb_content(verb: Token, sent: Span, lemma: str, subj: Token | None) -> tuple[int, int] | None:
@@ -248,7 +347,7 @@ def _verb_content(verb: Token, sent: Span, lemma: str, subj: Token | None) -> tu
     or the rest of the sentence; None when it attributes nothing."""
     content = _clause_content(verb, sent, lemma) or _object_content(verb, sent, lemma)
     if content is None and subj is not None and subj.dep_ == "nsubjpass" and agent_of(verb) is not None:
-        content = phrase_span(subj)    # "This was announced by X"
+        content = phrase_span(subj)  # "This was announced by X"
     content = content or quote_after(verb, sent) or _that_clause(verb, sent)
     if content is None:
         if lemma in NEEDS_CLAUSE:
@@ -267,7 +366,7 @@ def _verb_content(verb: Token, sent: Span, lemma: str, subj: Token | None) -> tu
 
 def _clause_content(verb: Token, sent: Span, lemma: str) -> tuple[int, int] | None:
     content = content_of(verb, sent)
-    if lemma == "quote":               # "quoted the man as saying …": what he is quoted as saying
+    if lemma == "quote":  # "quoted the man as saying …": what he is quoted as saying
         saying = next((t for t in verb.subtree if t.lower_ == "saying" and t.i > verb.i), None)
         if saying is not None:
             content = content_of(saying, sent) or (saying.idx + len(saying), sent.end_char)
@@ -280,10 +379,14 @@ def _clause_content(verb: Token, sent: Span, lemma: str) -> tuple[int, int] | No
 def _object_content(verb: Token, sent: Span, lemma: str) -> tuple[int, int] | None:
     """The verb's object, or the object or clause of a conjoined verb it shares."""
     obj = dep_child(verb, "dobj") or dep_child(verb, "obj")
-    judged = obj is not None and (obj.right_edge.pos_ == "ADJ" and obj.right_edge.i > obj.i and obj.tag_ != "DT"
-                                  or any(c.dep_ in ("oprd", "acomp") for c in verb.children))
+    judged = obj is not None and (
+        obj.right_edge.pos_ == "ADJ"
+        and obj.right_edge.i > obj.i
+        and obj.tag_ != "DT"
+        or any(c.dep_ in ("oprd", "acomp") for c in verb.children)
+    )
     if obj is not None and lemma not in ("tell", "inform", "quote") and (lemma not in CLAUSE_ONLY or judged):
-        return phrase_span(obj)        # "found that action unconstitutional": a judgement, not a discovery
+        return phrase_span(obj)  # "found that action unconstitutional": a judgement, not a discovery
     # "neither denied nor confirmed the reports": the object is shared with the conjoined verb
     for conj in (c for c in verb.children if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX")):
         content = content_of(conj, sent)
@@ -296,36 +399,49 @@ def _object_content(verb: Token, sent: Span, lemma: str) -> tuple[int, int] | No
 
 
 def _that_clause(verb: Token, sent: Span) -> tuple[int, int] | None:
-    """"told newsmen today after X was killed that …": a 'that' clause the parse hung elsewhere."""
+    """ "told newsmen today after X was killed that …": a 'that' clause the parse hung elsewhere."""
     that = next((t for t in sent if t.i > verb.i and t.dep_ == "mark" and t.lower_ == "that"), None)
     return (that.idx, sent.end_char) if that is not None else None
 
 
 def _words_before(subj: Token, sent: Span) -> bool:
-    """"It was, the president said, 'a stone where …'": the words before the inserted cue are content too."""
-    before = sent.doc[sent.start:subj.left_edge.i]
-    return len([t for t in before if not t.is_punct]) >= 2 and before[-1].text == "," \
-        and any(t.pos_ in ("VERB", "AUX") and t.lower_ != "according" for t in before) \
+    """ "It was, the president said, 'a stone where …'": the words before the inserted cue are content too."""
+    before = sent.doc[sent.start : subj.left_edge.i]
+    return (
+        len([t for t in before if not t.is_punct]) >= 2
+        and before[-1].text == ","
+        and any(t.pos_ in ("VERB", "AUX") and t.lower_ != "according" for t in before)
         and not any(t.pos_ in ("VERB", "AUX") and t.dep_ == "advcl" or t.lower_ == "according" for t in before)
+    )
 
 
 def _quoted_as_saying(verb: Token, sent: Span, content: tuple[int, int]) -> list[Found]:
-    """"quoted the unemployed man as saying …": the object of "quote" speaks."""
+    """ "quoted the unemployed man as saying …": the object of "quote" speaks."""
     if verb.dep_ not in ("advcl", "xcomp", "pcomp", "acl") or verb.head.lower_ == verb.lower_:
         return []
     gov = verb.head if verb.head.pos_ in ("VERB", "AUX") else verb.head.head
     obj = dep_child(gov, "dobj") if verb_lemma(gov) == "quote" else None
     if obj is None:
         return []
-    return [make_found(obj, verb, sent, cue_tokens=[t for t in (verb.head, verb) if t.lower_ == "as"] + [verb],
-                       stance="claim", content=content, rule="quoted_as_saying")]
+    return [
+        make_found(
+            obj,
+            verb,
+            sent,
+            cue_tokens=[t for t in (verb.head, verb) if t.lower_ == "as"] + [verb],
+            stance="claim",
+            content=content,
+            rule="quoted_as_saying",
+        )
+    ]
 
 
 def _citing(verb: Token, sent: Span) -> list[Found]:
-    """"Reuters, citing a local official, said …": the official is the source Reuters relays."""
+    """ "Reuters, citing a local official, said …": the official is the source Reuters relays."""
     cited = dep_child(verb, "dobj")
-    if cited is None or not can_speak(cited) \
-            or cited.lower_ in SPEECH_ARTIFACTS and dep_child(cited, "prep", "of"):   # "the release of"…
+    if (
+        cited is None or not can_speak(cited) or cited.lower_ in SPEECH_ARTIFACTS and dep_child(cited, "prep", "of")
+    ):  # "the release of"…
         return []
     gov = verb.head
     relayed = content_of(gov, sent) if gov.pos_ in ("VERB", "AUX") and gov.i != verb.i else None
@@ -335,10 +451,15 @@ def _citing(verb: Token, sent: Span) -> list[Found]:
 
 
 def _writer_cites(agent: Token, subj: Token | None) -> bool:
-    """"These are refuted by the letter from …": the writer cites the letter, it says nothing itself."""
-    return agent.lower_ in ARTIFACTS and subj is not None \
-        and (subj.lower_ in ("this", "these", "that", "those", "it", "they", "which")
-             or any(c.dep_ == "det" and c.lower_ in ("this", "these", "that", "those", "such") for c in subj.children))
+    """ "These are refuted by the letter from …": the writer cites the letter, it says nothing itself."""
+    return (
+        agent.lower_ in ARTIFACTS
+        and subj is not None
+        and (
+            subj.lower_ in ("this", "these", "that", "those", "it", "they", "which")
+            or any(c.dep_ == "det" and c.lower_ in ("this", "these", "that", "those", "such") for c in subj.children)
+        )
+    )
 
 
 def _can_be_source(subj: Token, verb: Token, lemma: str) -> bool:
@@ -381,11 +502,26 @@ def _noun_cue(noun: Token, sent: Span) -> list[Found]:
                 break
     if owner is None or owner.lower_ in NOT_SOURCES:
         return []
-    clause = next((c for c in noun.children if c.dep_ in ("acl", "ccomp", "relcl") and
-                   any(g.dep_ == "mark" and g.lower_ == "that" for g in c.children)), None)
+    clause = next(
+        (
+            c
+            for c in noun.children
+            if c.dep_ in ("acl", "ccomp", "relcl") and any(g.dep_ == "mark" and g.lower_ == "that" for g in c.children)
+        ),
+        None,
+    )
     if clause is None:
         clause = next((c for c in noun.children if c.dep_ in ("acl", "ccomp")), None)
     if clause is None:
         return []
-    return [make_found(owner, noun, sent, cue_tokens=[noun], stance=CUE_NOUNS[noun.lower_],
-                       content=phrase_span(clause), rule="speech_noun")]
+    return [
+        make_found(
+            owner,
+            noun,
+            sent,
+            cue_tokens=[noun],
+            stance=CUE_NOUNS[noun.lower_],
+            content=phrase_span(clause),
+            rule="speech_noun",
+        )
+    ]

@@ -3,10 +3,12 @@ counted with the embedding model's own tokenizer, so nothing is silently truncat
 longer than the model's limit is cut at word boundaries. Consecutive chunks share up to
 `overlap` word pieces of whole sentences.
 """
+
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from typing import TYPE_CHECKING, Generic, Iterator, Sequence, TypeVar
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from .types import Analysis, Chunk, Document, Sentence
 
@@ -14,8 +16,9 @@ if TYPE_CHECKING:
     from tokenizers import Encoding, Tokenizer
 
 
-def chunk(doc: Document, analysis: Analysis, *, tokenizer: "Tokenizer", target: int, max_tokens: int,
-          overlap: int) -> list[Chunk]:
+def chunk(
+    doc: Document, analysis: Analysis, *, tokenizer: Tokenizer, target: int, max_tokens: int, overlap: int
+) -> list[Chunk]:
     """Chunks covering every sentence of `doc`; a chunk's `sentences` are the ones that can be
     quoted (titles and headings are left out of them, not out of its text)."""
     units = _units(doc.text, analysis.sentences, tokenizer=tokenizer, max_tokens=max_tokens)
@@ -38,17 +41,30 @@ def chunk(doc: Document, analysis: Analysis, *, tokenizer: "Tokenizer", target: 
         groups.append(current)
     chunks = []
     sentences = _Overlapping(analysis.sentences, [(s.start, s.end) for s in analysis.sentences])
-    attributions = _Overlapping(analysis.attributions,
-                                [(a.sentence_start, a.sentence_end) for a in analysis.attributions])
+    attributions = _Overlapping(
+        analysis.attributions, [(a.sentence_start, a.sentence_end) for a in analysis.attributions]
+    )
     for i, group in enumerate(groups):
         start, end = group[0][0].start, group[-1][0].end
         inside = tuple(s for s in sentences.within(start, end) if not _heading(doc, s))
         attrs = attributions.within(start, end)
-        chunks.append(Chunk(
-            chunk_id=f"{doc.doc_id}:{i:05d}", doc_id=doc.doc_id, index=i, start=start, end=end,
-            text=doc.text[start:end], page_start=doc.page_at(start), page_end=doc.page_at(max(start, end - 1)),
-            paragraph=group[0][0].paragraph, n_tokens=sum(n for _, n in group), sentences=inside,
-            attributions=attrs, pages=tuple(pg for pg in doc.pages if pg.start < end and pg.end > start)))
+        chunks.append(
+            Chunk(
+                chunk_id=f"{doc.doc_id}:{i:05d}",
+                doc_id=doc.doc_id,
+                index=i,
+                start=start,
+                end=end,
+                text=doc.text[start:end],
+                page_start=doc.page_at(start),
+                page_end=doc.page_at(max(start, end - 1)),
+                paragraph=group[0][0].paragraph,
+                n_tokens=sum(n for _, n in group),
+                sentences=inside,
+                attributions=attrs,
+                pages=tuple(pg for pg in doc.pages if pg.start < end and pg.end > start),
+            )
+        )
     return chunks
 
 
@@ -63,14 +79,15 @@ def _heading(doc: Document, s: Sentence) -> bool:
     if not 0 <= s.paragraph < len(doc.paragraphs):
         return False
     para = doc.paragraphs[s.paragraph]
-    text = doc.text[s.start:s.end].strip()
-    if text != doc.text[para.start:para.end].strip() or "\n" in text:
+    text = doc.text[s.start : s.end].strip()
+    if text != doc.text[para.start : para.end].strip() or "\n" in text:
         return False
     return text == (doc.meta.title or "").strip() or (len(text.split()) <= 12 and not text.endswith(_END))
 
 
-def _units(text: str, sentences: tuple[Sentence, ...], *, tokenizer: "Tokenizer",
-           max_tokens: int) -> list[tuple[Sentence, int]]:
+def _units(
+    text: str, sentences: tuple[Sentence, ...], *, tokenizer: Tokenizer, max_tokens: int
+) -> list[tuple[Sentence, int]]:
     """Sentences with their word-piece counts; sentences over `max_tokens` cut into pieces."""
     units: list[tuple[Sentence, int]] = []
     for s, enc in zip(sentences, _encodings(text, sentences, tokenizer=tokenizer)):
@@ -95,13 +112,15 @@ def _units(text: str, sentences: tuple[Sentence, ...], *, tokenizer: "Tokenizer"
     return units
 
 
-def _encodings(text: str, sentences: tuple[Sentence, ...], *, tokenizer: "Tokenizer",
-               block: int = 2_000) -> Iterator["Encoding"]:
+def _encodings(
+    text: str, sentences: tuple[Sentence, ...], *, tokenizer: Tokenizer, block: int = 2_000
+) -> Iterator[Encoding]:
     """The word pieces of each sentence, tokenized a block at a time (a long document's
     encodings are never all in memory at once)."""
     for b in range(0, len(sentences), block):
-        yield from tokenizer.encode_batch([text[s.start:s.end] for s in sentences[b:b + block]],
-                                          add_special_tokens=False)
+        yield from tokenizer.encode_batch(
+            [text[s.start : s.end] for s in sentences[b : b + block]], add_special_tokens=False
+        )
 
 
 T = TypeVar("T")
@@ -117,8 +136,9 @@ class _Overlapping(Generic[T]):
         self.starts = [a for a, _ in spans]
         self.ends = [b for _, b in spans]
         self.spans = spans
-        self.sorted = all(x <= y for x, y in zip(self.starts, self.starts[1:])) and \
-            all(x <= y for x, y in zip(self.ends, self.ends[1:]))
+        self.sorted = all(x <= y for x, y in zip(self.starts, self.starts[1:])) and all(
+            x <= y for x, y in zip(self.ends, self.ends[1:])
+        )
 
     def within(self, start: int, end: int) -> tuple[T, ...]:
         """The items whose span overlaps [start, end): start < end of the item, end > its start."""

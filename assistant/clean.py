@@ -6,47 +6,54 @@ hard line wraps; paragraphs broken mid-sentence; sentences glued without a space
 glued to the first sentence. Paragraphs are separated by one blank line in the result, and a
 document's id is the hash of its cleaned text.
 """
+
 from __future__ import annotations
 
 import hashlib
 import re
 from collections import Counter
+from collections.abc import Iterator
 from itertools import accumulate, islice
-from typing import Iterator
 
 from .types import DocMeta, Document, Page, RawDocument, Span
 
 _SPACES = re.compile(r"[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 _INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u00ad\u200b-\u200d\u2060\ufeff\ufffd\ud800-\udfff]")
 
-BOILERPLATE = [re.compile(p, re.I) for p in (
-    r"post a comment\s*(\(\d+\))?",
-    r"(previous|older|newer|next)\s+(post|article|story)(\s+(previous|older|newer|next)\s+(post|article|story))?",
-    r"put your ad code here",
-    r"advertisement|sponsored( content)?|ad",
-    r"(share|tweet|email|print)( (this|on) (article|story|page|facebook|twitter|x|whatsapp|linkedin))?",
-    r"share (this|the) (article|story|post)( on [a-z]+)?",
-    r"(click|tap) here( to [\w ]+)?",
-    r"read (more|also|next)\s*:?",
-    r"related (articles|posts|stories|news)\s*:?",
-    r"(follow|like) us on [\w ,&]+",
-    r"(subscribe|sign up) (to|for) (our|the) [\w ]*newsletter[\w ]*",
-    r"(copyright\s*)?(©|\(c\))\s*\d{4}.*|all rights reserved\.?",
-    r"(we use cookies|this (web)?site uses cookies).*",
-    r"skip to (main )?content",
-    r"leave a (comment|reply)|\d+ comments?|no comments",
-    r"loading\.*|scroll to top|back to top",
-)]
+BOILERPLATE = [
+    re.compile(p, re.I)
+    for p in (
+        r"post a comment\s*(\(\d+\))?",
+        r"(previous|older|newer|next)\s+(post|article|story)(\s+(previous|older|newer|next)\s+(post|article|story))?",
+        r"put your ad code here",
+        r"advertisement|sponsored( content)?|ad",
+        r"(share|tweet|email|print)( (this|on) (article|story|page|facebook|twitter|x|whatsapp|linkedin))?",
+        r"share (this|the) (article|story|post)( on [a-z]+)?",
+        r"(click|tap) here( to [\w ]+)?",
+        r"read (more|also|next)\s*:?",
+        r"related (articles|posts|stories|news)\s*:?",
+        r"(follow|like) us on [\w ,&]+",
+        r"(subscribe|sign up) (to|for) (our|the) [\w ]*newsletter[\w ]*",
+        r"(copyright\s*)?(©|\(c\))\s*\d{4}.*|all rights reserved\.?",
+        r"(we use cookies|this (web)?site uses cookies).*",
+        r"skip to (main )?content",
+        r"leave a (comment|reply)|\d+ comments?|no comments",
+        r"loading\.*|scroll to top|back to top",
+    )
+]
 _PAGE_NUMBER = re.compile(r"^(?:page\s*)?\d{1,4}(?:\s*(?:/|of)\s*\d{1,4})?$|^[-–—]\s*\d{1,4}\s*[-–—]$", re.I)
 _UN_FRONT = re.compile(r"^\*\d{6,}\*$|^\d{2}-\d{5}\*?\s*\(E\)(\s+\d{6})*$")
 _LIST_START = re.compile(r"^(?:\d{1,3}\.|[IVXL]{1,5}\.|[A-Z]\.|\([a-z0-9]{1,3}\)|[•·▪●◦\-–—*])\s")
 _TERMINAL = tuple('.!?:;"”’»)]…')
-SECTION = "\x1e"   # internal marker: a paragraph after two or more blank lines starts a new section
+SECTION = "\x1e"  # internal marker: a paragraph after two or more blank lines starts a new section
 FUNCTION_WORDS = frozenset(
     "a an the of to in on at by for with from and or but nor that which who whom whose as its their "
-    "his her our your my than into onto over under about after before between among during".split())
-_GLUED = re.compile(r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])|(?<=[0-9][.!?])(?=[A-Z][a-z]{2})"
-                    r"|(?<=[a-z][.!?][\"”’])(?=[A-Z][a-z])")
+    "his her our your my than into onto over under about after before between among during".split()
+)
+_GLUED = re.compile(
+    r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])|(?<=[0-9][.!?])(?=[A-Z][a-z]{2})"
+    r"|(?<=[a-z][.!?][\"”’])(?=[A-Z][a-z])"
+)
 
 
 def clean(raw: RawDocument) -> Document:
@@ -68,7 +75,7 @@ def clean(raw: RawDocument) -> Document:
     sections: list[int] = []
     pos = 0
     for number, paras in enumerate(page_paras, start=1):
-        pieces = "\n\n".join(paras).split(SECTION)      # one pass: each section mark's offset, marks removed
+        pieces = "\n\n".join(paras).split(SECTION)  # one pass: each section mark's offset, marks removed
         marks: list[int] = list(accumulate(len(piece) for piece in pieces[:-1]))
         body = "".join(pieces)
         if text_parts and body:
@@ -85,13 +92,21 @@ def clean(raw: RawDocument) -> Document:
     paragraphs = tuple(Span(m.start(), m.end()) for m in re.finditer(r"[^\n]+(?:\n(?!\n)[^\n]*)*", text))
     meta = raw.meta
     if paragraphs and (meta.title is None or meta.title == _stem(raw.path)):
-        first = text[paragraphs[0].start:paragraphs[0].end]
+        first = text[paragraphs[0].start : paragraphs[0].end]
         if len(first) <= 200 and not first.rstrip().endswith((".", "!", "?")):
             meta = DocMeta(**{**_asdict(meta), "title": first})
     digest = hashlib.sha256(text.encode("utf-8", errors="surrogatepass")).hexdigest()[:16]
-    return Document(doc_id=digest, path=raw.path, key=raw.key, text=text, meta=meta,
-                    pages=tuple(page_spans) if raw.paged else (), paragraphs=paragraphs,
-                    all_caps=mostly_caps(text), sections=tuple(sections))
+    return Document(
+        doc_id=digest,
+        path=raw.path,
+        key=raw.key,
+        text=text,
+        meta=meta,
+        pages=tuple(page_spans) if raw.paged else (),
+        paragraphs=paragraphs,
+        all_caps=mostly_caps(text),
+        sections=tuple(sections),
+    )
 
 
 def mostly_caps(text: str, *, scan: int = 20000, min_letters: int = 21) -> bool:
@@ -134,6 +149,7 @@ def _shape(line: str) -> str:
 def _drop_running_lines(pages: list[str], zone: int = 4) -> list[str]:
     """Remove running headers and footers: lines in the top or bottom `zone` lines of a page whose
     shape (digits ignored) recurs on several pages, and bare page numbers."""
+
     def edges(page: str) -> list[int]:
         idx = [i for i, ln in enumerate(page.split("\n")) if ln.strip()]
         return idx[:zone] + idx[-zone:]
@@ -146,9 +162,11 @@ def _drop_running_lines(pages: list[str], zone: int = 4) -> list[str]:
     out = []
     for page in pages:
         lines = page.split("\n")
-        drop = {i for i in edges(page)
-                if (counts[_shape(lines[i])] >= need and len(lines[i].strip()) < 80)
-                or _PAGE_NUMBER.match(lines[i].strip())}
+        drop = {
+            i
+            for i in edges(page)
+            if (counts[_shape(lines[i])] >= need and len(lines[i].strip()) < 80) or _PAGE_NUMBER.match(lines[i].strip())
+        }
         out.append("\n".join(ln for i, ln in enumerate(lines) if i not in drop))
     return out
 
@@ -161,8 +179,9 @@ def _paragraphs(page: str) -> list[list[str]]:
         return []
     widths = sorted(nonblank)
     width = widths[int(0.9 * (len(widths) - 1))]
-    wrapped = width <= 140 and sum(1 for n in nonblank if n >= 0.6 * width) >= 0.5 * len(nonblank) \
-        and len(nonblank) >= 3
+    wrapped = (
+        width <= 140 and sum(1 for n in nonblank if n >= 0.6 * width) >= 0.5 * len(nonblank) and len(nonblank) >= 3
+    )
     paras: list[list[str]] = []
     current: list[str] = []
     blank_run = 0
@@ -175,14 +194,21 @@ def _paragraphs(page: str) -> list[list[str]]:
                 current = []
             continue
         if blank_run >= 2 and paras and not current:
-            s = SECTION + s              # two or more blank lines: a new section (or a new document)
+            s = SECTION + s  # two or more blank lines: a new section (or a new document)
         blank_run = 0
         if current:
             prev = current[-1]
             indented = len(line) - len(line.lstrip()) >= 2 and not (len(lines[i - 1]) - len(lines[i - 1].lstrip()) >= 2)
-            breaks = (not wrapped) or _LIST_START.match(s) is not None or indented and wrapped and prev.endswith(_TERMINAL) \
-                or (prev.endswith(_TERMINAL) and len(prev) < 0.7 * width) \
-                or _is_heading(prev) and len(prev) < 0.7 * width
+            breaks = (
+                (not wrapped)
+                or _LIST_START.match(s) is not None
+                or indented
+                and wrapped
+                and prev.endswith(_TERMINAL)
+                or (prev.endswith(_TERMINAL) and len(prev) < 0.7 * width)
+                or _is_heading(prev)
+                and len(prev) < 0.7 * width
+            )
             if breaks:
                 paras.append(current)
                 current = []
@@ -194,13 +220,17 @@ def _paragraphs(page: str) -> list[list[str]]:
 
 def _is_heading(line: str) -> bool:
     words = line.split()
-    return 0 < len(words) <= 12 and not line.endswith(_TERMINAL) and re.match(r"^(?:[IVXL]+\.|[A-Z]\.)\s", line) is not None
+    return (
+        0 < len(words) <= 12
+        and not line.endswith(_TERMINAL)
+        and re.match(r"^(?:[IVXL]+\.|[A-Z]\.)\s", line) is not None
+    )
 
 
 def _vocabulary(pages: list[str]) -> set[str]:
     words: set[str] = set()
     for page in pages:
-        for part in _slices(page):           # a slice at a time: never a list of all the words of a long text
+        for part in _slices(page):  # a slice at a time: never a list of all the words of a long text
             words.update(w.lower() for w in _WORD3.findall(part))
     return words
 
@@ -227,7 +257,7 @@ def _ascii_letter(ch: str) -> bool:
 def _dehyphen_join(lines: list[str], vocab: set[str]) -> str:
     """Join the lines of a paragraph: a hyphen at a line end is dropped when the joined word is
     known from the document, kept (without a space) otherwise."""
-    parts = [lines[0]]                       # joined once at the end (a long paragraph is not copied per line)
+    parts = [lines[0]]  # joined once at the end (a long paragraph is not copied per line)
     for line in lines[1:]:
         before = _letters_before_hyphen(parts)
         if before and line[:1].isalpha():
@@ -261,7 +291,7 @@ def _letters_before_hyphen(parts: list[str]) -> str:
 
 def _merge_broken(paras: list[str]) -> list[str]:
     """Join paragraphs broken mid-sentence ("... the deaths of" / "Seven rebels ...")."""
-    out: list[list[str]] = []                # each paragraph as its parts, joined once at the end
+    out: list[list[str]] = []  # each paragraph as its parts, joined once at the end
     for para in paras:
         if out and _continues(out[-1][-1], para):
             out[-1].append(para.lstrip(SECTION))
@@ -283,8 +313,10 @@ def _continues(prev: str, nxt: str) -> bool:
     return last in FUNCTION_WORDS or tail.endswith((",", "-", "–"))
 
 
-_GLUED_START = re.compile(r"(?<=[a-z]{3})(?=(?:The|A|An|He|She|They|It|We|In|On|At|But|And|After|As|When|While|"
-                          r"This|That|There|These|Those|Police|Officials|Authorities)\s)")
+_GLUED_START = re.compile(
+    r"(?<=[a-z]{3})(?=(?:The|A|An|He|She|They|It|We|In|On|At|But|And|After|As|When|While|"
+    r"This|That|There|These|Those|Police|Officials|Authorities)\s)"
+)
 
 
 def _unglue(para: str) -> str:
@@ -300,7 +332,7 @@ def _unglue(para: str) -> str:
         glued = i > 0 and para[i - 1] in ".!?" and i + 1 < len(para) and para[i + 1].isupper()
         if ch == '"':
             if quotes % 2 == 0 and glued:
-                cuts.append(i)              # an opening quotation mark glued to the previous sentence
+                cuts.append(i)  # an opening quotation mark glued to the previous sentence
             quotes += 1
         elif glued:
             cuts.append(i)
@@ -317,13 +349,13 @@ def _split_glued_headline(paras: list[str]) -> list[str]:
     """'… Shrine AttackA Bangkok military court has …' -> headline and first sentence apart."""
     first = paras[0]
     for m in re.finditer(r"(?<=[a-z])(?=[A-Z])", first[:250]):
-        head = first[:m.start()]
+        head = first[: m.start()]
         words = head.split()
         if len(words) < 3 or re.search(r"[.!?]", head) or re.search(r"(?:Mc|Mac|De|La|Le|Van|Von)$", head):
             continue
         capital = sum(1 for w in words if w[:1].isupper() or w[:1].isdigit())
         if capital >= 0.7 * len(words) and _words_before_period(first, m.start(), need=6) >= 6:
-            return [head, first[m.start():]] + paras[1:]
+            return [head, first[m.start() :]] + paras[1:]
     return paras
 
 

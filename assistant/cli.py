@@ -2,6 +2,7 @@
 
 JSON output (--json) is stable: other programs parse it.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -12,9 +13,10 @@ import re
 import signal
 import sys
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from .config import Settings, quiet_runtime
 from .errors import AssistantError, ConfigError
@@ -40,7 +42,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     bar = tqdm(total=0, unit="file", desc="ingest", file=sys.stderr, disable=args.quiet)
 
     def progress(stage: str, done: int, total: int) -> None:
-        with _ctrl_c_after():                # never inside tqdm's lock: a leaked lock hangs the exit
+        with _ctrl_c_after():  # never inside tqdm's lock: a leaked lock hangs the exit
             if stage == "files":
                 bar.total = total
                 bar.n = done
@@ -52,7 +54,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     try:
         report = ingest([Path(p) for p in args.paths], assistant=assistant, progress=progress)
-    except IngestStopped as stopped:         # the index failed, the disk filled up, or Ctrl-C: what got in
+    except IngestStopped as stopped:  # the index failed, the disk filled up, or Ctrl-C: what got in
         bar.close()
         _print_report(stopped.report, json_out=args.json)  # type: ignore[arg-type]
         print(f"error: {stopped}", file=sys.stderr)
@@ -92,14 +94,23 @@ def _print_report(report: Any, *, json_out: bool) -> None:
         print(f"{f['status']:>9}  {f['path']}{extra}{why}")
     s = data["summary"]
     others = "".join(f", {s[k]} {k}" for k in ("duplicate", "skipped") if s.get(k))
-    print(f"{s['files']} files: {s['added']} added, {s['updated']} updated, {s['unchanged']} unchanged{others}, "
-          f"{s['failed']} failed; {s['chunks']} chunks in {s['seconds']} s")
+    print(
+        f"{s['files']} files: {s['added']} added, {s['updated']} updated, {s['unchanged']} unchanged{others}, "
+        f"{s['failed']} failed; {s['chunks']} chunks in {s['seconds']} s"
+    )
 
 
 def _filters(args: argparse.Namespace):  # -> Filters
     from .types import Filters
-    return Filters(doc_ids=tuple(args.doc or ()), outlets=tuple(args.outlet or ()), date_from=args.date_from,
-                   date_to=args.date_to, source_types=tuple(args.source_type or ()), source=args.source)
+
+    return Filters(
+        doc_ids=tuple(args.doc or ()),
+        outlets=tuple(args.outlet or ()),
+        date_from=args.date_from,
+        date_to=args.date_to,
+        source_types=tuple(args.source_type or ()),
+        source=args.source,
+    )
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -113,9 +124,12 @@ def cmd_ask(args: argparse.Namespace) -> int:
         raise ConfigError(f"--from {args.date_from} is after --to {args.date_to}: no date can be in that range")
     assistant = open_assistant(_settings(args), create=False)
     if (busy := writer_at_work(assistant)) is not None:
-        print(f"note: {index_location(assistant)} is being written by pid {busy.pid} on {busy.host} ({busy.purpose}, "
-              f"since {time.strftime('%H:%M:%S', time.localtime(busy.since))}); the answers come from the documents "
-              "stored so far", file=sys.stderr)
+        print(
+            f"note: {index_location(assistant)} is being written by pid {busy.pid} on {busy.host} ({busy.purpose}, "
+            f"since {time.strftime('%H:%M:%S', time.localtime(busy.since))}); the answers come from the documents "
+            "stored so far",
+            file=sys.stderr,
+        )
     filters = _filters(args)
     unanswered = 0
     questions = _stdin_questions() if args.question == "-" else iter([(1, args.question, None)])
@@ -125,7 +139,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
                 raise ConfigError(problem)
             answer = ask(q, assistant=assistant, k=args.k, filters=filters)
         except IndexError_:
-            raise                            # the index itself failed: no later question can be answered
+            raise  # the index itself failed: no later question can be answered
         except AssistantError as exc:
             if args.question != "-":
                 raise
@@ -150,8 +164,11 @@ def _stdin_questions() -> Iterator[tuple[int, str, str | None]]:
         try:
             q = raw.decode("utf-8").strip()
         except UnicodeDecodeError:
-            yield no, raw.decode("utf-8", errors="replace").strip(), \
-                f"line {no} is not UTF-8 text (save the questions as UTF-8); not asked"
+            yield (
+                no,
+                raw.decode("utf-8", errors="replace").strip(),
+                f"line {no} is not UTF-8 text (save the questions as UTF-8); not asked",
+            )
             continue
         if q:
             yield no, q, None
@@ -201,8 +218,10 @@ def cmd_delete(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="assistant", description="Ask conflict reports questions; every answer "
-                                "cites its passages and says who made each claim.")
+    p = argparse.ArgumentParser(
+        prog="assistant",
+        description="Ask conflict reports questions; every answer cites its passages and says who made each claim.",
+    )
     sub = p.add_subparsers(dest="command", required=True)
 
     def index_options(sp: argparse.ArgumentParser) -> None:
@@ -279,7 +298,7 @@ def _first_day(date: str) -> tuple[int, ...]:
 
 
 def _last_day(date: str) -> tuple[int, ...]:
-    return tuple(map(int, (date + "-12-31"[len(date) - 4:]).split("-")[:3])) if len(date) < 10 else _first_day(date)
+    return tuple(map(int, (date + "-12-31"[len(date) - 4 :]).split("-")[:3])) if len(date) < 10 else _first_day(date)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -293,7 +312,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted (Ctrl-C)", file=sys.stderr)
         return 130
-    except BrokenPipeError:                  # the reader of our output went away (`| head`)
+    except BrokenPipeError:  # the reader of our output went away (`| head`)
         sys.stderr.close()
         return 1
 

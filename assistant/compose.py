@@ -8,12 +8,13 @@ in the passage's document; a "how many" question needs a figure counting what it
 question about one source ("What did the WHO say…", `--source army`) is answered first from that
 source's own statements, and says so when that source said nothing on it.
 """
+
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import numpy as np
 
@@ -25,11 +26,11 @@ from .relevance import AnswerModel, Passage
 from .speakers import Wanted, speaks, wanted
 from .types import Answer, Attribution, Citation, Claim, Filters, Hit
 
-MIN_SHARE = 0.5           # a further passage is cited when its relevance is this share of the best one's
-OTHER_ACCOUNTS = 0.2      # another source's answer is cited when its relevance is this share of the best one's
-SOURCE_BONUS = 0.35       # a passage of the source the question asks about comes first by this much
-MIN_RELEVANCE = 0.05      # below this probability of holding the answer, the best passage answers nothing
-ASKED_SHARE = 0.3         # the asked-about source's passage answers when its relevance is this share of the best
+MIN_SHARE = 0.5  # a further passage is cited when its relevance is this share of the best one's
+OTHER_ACCOUNTS = 0.2  # another source's answer is cited when its relevance is this share of the best one's
+SOURCE_BONUS = 0.35  # a passage of the source the question asks about comes first by this much
+MIN_RELEVANCE = 0.05  # below this probability of holding the answer, the best passage answers nothing
+ASKED_SHARE = 0.3  # the asked-about source's passage answers when its relevance is this share of the best
 _DENIAL = frozenset({"denial"})
 
 
@@ -37,13 +38,22 @@ _DENIAL = frozenset({"denial"})
 class _Choice:
     passage: Passage
     score: float
-    answers: bool            # it holds what the question asks for (its kind, its figure)
-    asked: bool              # it is the asked-about source's own statement
-    unmet: tuple[str, ...]   # the question's names and years that its document does not hold
+    answers: bool  # it holds what the question asks for (its kind, its figure)
+    asked: bool  # it is the asked-about source's own statement
+    unmet: tuple[str, ...]  # the question's names and years that its document does not hold
 
 
-def compose(q: QuestionInfo, hits: list[Hit], *, vector: np.ndarray, lex: LexicalIndex | None,
-            model: AnswerModel | None, k: int, filters: Filters, min_similarity: float) -> Answer:
+def compose(
+    q: QuestionInfo,
+    hits: list[Hit],
+    *,
+    vector: np.ndarray,
+    lex: LexicalIndex | None,
+    model: AnswerModel | None,
+    k: int,
+    filters: Filters,
+    min_similarity: float,
+) -> Answer:
     """The answer to question `q` from retrieved `hits`."""
     asked = [wanted(h.text) for h in q.hints]
     filter_source = wanted(filters.source) if filters.source else None
@@ -56,41 +66,77 @@ def compose(q: QuestionInfo, hits: list[Hit], *, vector: np.ndarray, lex: Lexica
     choices = [_choice(q, p, asked, _unmet(constraints, p, lex)) for p in allowed]
     chosen = _select(choices, k=k, q=q)
     best_sim = max((h.similarity or 0.0 for h in hits), default=0.0)
-    verdict = "The closest passages are about something else." if chosen and best_sim < min_similarity else \
-        _verdict(q, chosen, probability=probability, model=model, top=ranked[0].relevance if ranked else 0.0,
-                 filtered=not filters.is_empty(), source=filters.source)
+    verdict = (
+        "The closest passages are about something else."
+        if chosen and best_sim < min_similarity
+        else _verdict(
+            q,
+            chosen,
+            probability=probability,
+            model=model,
+            top=ranked[0].relevance if ranked else 0.0,
+            filtered=not filters.is_empty(),
+            source=filters.source,
+        )
+    )
     citations = tuple(_citation(i + 1, c.passage) for i, c in enumerate(chosen))
     if verdict is not None:
         related = tuple(_citation(i + 1, c.passage) for i, c in enumerate(_related(choices)))
         text = f"The indexed reports do not say {_restate(q.text)}. {verdict}"
         if related:
             text += "\n\nClosest passages (related material, not an answer):\n" + "\n".join(
-                f"- {c.title}{_page(c)}: “{_short(c.quote)}”" for c in related)
+                f"- {c.title}{_page(c)}: “{_short(c.quote)}”" for c in related
+            )
         silent = q.hints[0].text if q.hints and verdict.endswith(" own account of this.") else None
-        return Answer(question=q.text, answerable=False, text=text, citations=(), claims=(), related=related,
-                      filters=filters, source_silent=silent)
-    def keep(name: str, kind: str) -> bool:      # what the source filters let through
-        return (filter_source is None or speaks(filter_source, name, kind)) and \
-            (not filters.source_types or kind in filters.source_types)
+        return Answer(
+            question=q.text,
+            answerable=False,
+            text=text,
+            citations=(),
+            claims=(),
+            related=related,
+            filters=filters,
+            source_silent=silent,
+        )
+
+    def keep(name: str, kind: str) -> bool:  # what the source filters let through
+        return (filter_source is None or speaks(filter_source, name, kind)) and (
+            not filters.source_types or kind in filters.source_types
+        )
 
     claims = _claims(chosen, citations, q.text, keep)
     contested = _contested(chosen, claims)
     silent = _silent(q, chosen)
-    return Answer(question=q.text, answerable=True, text=_text(claims, contested, silent), citations=citations,
-                  claims=claims, contested=contested, filters=filters, source_silent=silent)
+    return Answer(
+        question=q.text,
+        answerable=True,
+        text=_text(claims, contested, silent),
+        citations=citations,
+        claims=claims,
+        contested=contested,
+        filters=filters,
+        source_silent=silent,
+    )
 
 
 # -- which passages may be cited, and in what order ------------------------------------------------
+
 
 def _allowed(p: Passage, filters: Filters, source: Wanted | None) -> bool:
     """The passage passes the source filters: it is said by that source (or type), never matched by
     a document's title."""
     narrator = p.hit.doc.narrator
-    if source is not None and not any(_said_by([source], a) for a in p.attributions) \
-            and not (not p.attributions and speaks(source, narrator.name, narrator.source_type)):
+    if (
+        source is not None
+        and not any(_said_by([source], a) for a in p.attributions)
+        and not (not p.attributions and speaks(source, narrator.name, narrator.source_type))
+    ):
         return False
-    if filters.source_types and not any(a.source_type in filters.source_types for a in p.attributions) \
-            and not (not p.attributions and narrator.source_type in filters.source_types):
+    if (
+        filters.source_types
+        and not any(a.source_type in filters.source_types for a in p.attributions)
+        and not (not p.attributions and narrator.source_type in filters.source_types)
+    ):
         return False
     return True
 
@@ -106,9 +152,13 @@ def _said_by(asked: Sequence[Wanted], a: Attribution) -> bool:
 
 
 def _choice(q: QuestionInfo, p: Passage, asked: Sequence[Wanted], unmet: list[str]) -> _Choice:
-    own = bool(asked) and (any(_said_by(asked, a) for a in p.attributions) or (
-        not p.attributions and any(speaks(w, p.hit.doc.narrator.name, p.hit.doc.narrator.source_type)
-                                   for w in asked)))
+    own = bool(asked) and (
+        any(_said_by(asked, a) for a in p.attributions)
+        or (
+            not p.attributions
+            and any(speaks(w, p.hit.doc.narrator.name, p.hit.doc.narrator.source_type) for w in asked)
+        )
+    )
     answers = _holds_answer(q, p) and not unmet
     score = p.relevance + (SOURCE_BONUS if own else 0.0) + (0.0 if answers else -0.15)
     return _Choice(passage=p, score=score, answers=answers, asked=own, unmet=tuple(unmet))
@@ -133,14 +183,23 @@ def _select(choices: list[_Choice], *, k: int, q: QuestionInfo) -> list[_Choice]
     top = max(c.passage.relevance for c in pool)
     own = [c for c in pool if c.asked]
     if own and max(c.passage.relevance for c in own) >= ASKED_SHARE * top:
-        pool = choices = own         # "What did the army say …": the army's own passages, not others'
+        pool = choices = own  # "What did the army say …": the army's own passages, not others'
     chosen: list[_Choice] = []
     used: dict[str, int] = {}
-    if len(q.hints) > 1:             # "what did the FMLN report, and how did the military respond?"
+    if len(q.hints) > 1:  # "what did the FMLN report, and how did the military respond?"
         for h in q.hints:
             w = wanted(h.text)
-            mine = next((c for c in pool if c.asked and any(_said_by([w], a) for a in c.passage.attributions)
-                         and c.score >= 0.5 * best and c not in chosen), None)
+            mine = next(
+                (
+                    c
+                    for c in pool
+                    if c.asked
+                    and any(_said_by([w], a) for a in c.passage.attributions)
+                    and c.score >= 0.5 * best
+                    and c not in chosen
+                ),
+                None,
+            )
             if mine is not None and len(chosen) < k:
                 chosen.append(mine)
                 used[_speaker(mine.passage)] = used.get(_speaker(mine.passage), 0) + 1
@@ -154,11 +213,16 @@ def _select(choices: list[_Choice], *, k: int, q: QuestionInfo) -> list[_Choice]
             continue
         chosen.append(c)
         used[_speaker(c.passage)] = used.get(_speaker(c.passage), 0) + 1
-    for c in sorted(choices, key=lambda c: -c.passage.relevance):   # other sources' accounts of it
+    for c in sorted(choices, key=lambda c: -c.passage.relevance):  # other sources' accounts of it
         if len(chosen) >= k:
             break
-        if c in chosen or not (c.answers and c.passage.attributions) or _speaker(c.passage) in used \
-                or c.passage.relevance < OTHER_ACCOUNTS * top or any(_overlap(c.passage, o.passage) for o in chosen):
+        if (
+            c in chosen
+            or not (c.answers and c.passage.attributions)
+            or _speaker(c.passage) in used
+            or c.passage.relevance < OTHER_ACCOUNTS * top
+            or any(_overlap(c.passage, o.passage) for o in chosen)
+        ):
             continue
         chosen.append(c)
         used[_speaker(c.passage)] = 1
@@ -184,18 +248,30 @@ def _related(choices: list[_Choice], n: int = 3) -> list[_Choice]:
 
 # -- do the reports answer it? ----------------------------------------------------------------------
 
-def _verdict(q: QuestionInfo, chosen: list[_Choice], *, probability: float, model: AnswerModel | None,
-             top: float, filtered: bool = False, source: str | None = None) -> str | None:
+
+def _verdict(
+    q: QuestionInfo,
+    chosen: list[_Choice],
+    *,
+    probability: float,
+    model: AnswerModel | None,
+    top: float,
+    filtered: bool = False,
+    source: str | None = None,
+) -> str | None:
     """None when the chosen passages answer the question, else why they do not. A question about
     what a source said is answered by that source's own passages when one of them is about as
     relevant as the best passage of all; far below it, that source said nothing on this."""
     if not chosen:
-        return "No indexed passage of that source is about this question." if filtered else \
-            "No indexed passage is about this question."
+        return (
+            "No indexed passage of that source is about this question."
+            if filtered
+            else "No indexed passage is about this question."
+        )
     own = max((c.passage.relevance for c in chosen if c.asked), default=0.0)
     if q.hints and own < ASKED_SHARE * top:
         return f"No passage gives {_whose(q.hints[0].text)} own account of this."
-    says = q.hints and q.asks == "thing" and own >= 0.9 * top      # "What did X say about Y?": X's words
+    says = q.hints and q.asks == "thing" and own >= 0.9 * top  # "What did X say about Y?": X's words
     if model is not None and (probability < model.threshold or top < MIN_RELEVANCE) and not says:
         return f"No passage of {_the(source)} answers it." if source else "The closest passages do not answer it."
     if all(c.unmet for c in chosen):
@@ -211,8 +287,11 @@ def _verdict(q: QuestionInfo, chosen: list[_Choice], *, probability: float, mode
 def _silent(q: QuestionInfo, chosen: list[_Choice]) -> str | None:
     """Of several sources asked about, those none of whose passages answers ("… and how did the
     military respond?")."""
-    quiet = [h.text for h in q.hints if not any(c.answers and any(_said_by([wanted(h.text)], a)
-                                                                  for a in c.passage.attributions) for c in chosen)]
+    quiet = [
+        h.text
+        for h in q.hints
+        if not any(c.answers and any(_said_by([wanted(h.text)], a) for a in c.passage.attributions) for c in chosen)
+    ]
     return ", ".join(quiet) if quiet and len(quiet) < len(q.hints) else None
 
 
@@ -236,13 +315,15 @@ def _constraints(q: QuestionInfo) -> list[tuple[str, re.Pattern[str], list[str]]
         if w.kind not in ("name", "number") or not keys or set(keys) <= source_words:
             continue
         word = _plain(w.lower)
-        stem = word[:max(6, len(word) - 4)] if w.kind == "name" and len(word) >= 7 else word
+        stem = word[: max(6, len(word) - 4)] if w.kind == "name" and len(word) >= 7 else word
         tail = r"\w*" if stem != word else ""
         out.append((w.text, re.compile(rf"(?<![\w-]){re.escape(stem)}{tail}(?![\w-])", re.I), keys))
     return out
 
 
-def _unmet(constraints: list[tuple[str, re.Pattern[str], list[str]]], p: Passage, lex: LexicalIndex | None) -> list[str]:
+def _unmet(
+    constraints: list[tuple[str, re.Pattern[str], list[str]]], p: Passage, lex: LexicalIndex | None
+) -> list[str]:
     """Those of the question's constraints that the passage's document does not mention: "in
     Syria in 2018" asked of a report on Mali in 2024. (Its chunk alone would be too narrow: a
     report names the year or the country once, pages before the passage.)"""
@@ -250,8 +331,11 @@ def _unmet(constraints: list[tuple[str, re.Pattern[str], list[str]]], p: Passage
         return []
     doc = p.hit.doc.doc_id
     text = _plain(p.hit.chunk.text + "\n" + (p.hit.doc.meta.title or ""))
-    return [written for written, pattern, keys in constraints
-            if not pattern.search(text) and not (lex is not None and any(doc in lex.documents_with(k) for k in keys))]
+    return [
+        written
+        for written, pattern, keys in constraints
+        if not pattern.search(text) and not (lex is not None and any(doc in lex.documents_with(k) for k in keys))
+    ]
 
 
 def _plain(text: str) -> str:
@@ -261,20 +345,33 @@ def _plain(text: str) -> str:
 
 # -- what each source says ---------------------------------------------------------------------------
 
+
 def _citation(n: int, p: Passage) -> Citation:
     c = p.hit.chunk
     doc = p.hit.doc
     a = p.attributions[0] if p.attributions else None
-    return Citation(n=n, doc_id=doc.doc_id, title=doc.meta.title or doc.path, path=doc.path, page=c.page_at(p.start),
-                    start=p.start, end=p.end, quote=p.text,
-                    source=a.source_resolved if a else doc.narrator.name,
-                    source_type=a.source_type if a else doc.narrator.source_type,
-                    cue=a.cue if a else None, stance=a.stance if a else "narration",
-                    outlet=doc.meta.outlet, date=doc.meta.date, key=doc.key)
+    return Citation(
+        n=n,
+        doc_id=doc.doc_id,
+        title=doc.meta.title or doc.path,
+        path=doc.path,
+        page=c.page_at(p.start),
+        start=p.start,
+        end=p.end,
+        quote=p.text,
+        source=a.source_resolved if a else doc.narrator.name,
+        source_type=a.source_type if a else doc.narrator.source_type,
+        cue=a.cue if a else None,
+        stance=a.stance if a else "narration",
+        outlet=doc.meta.outlet,
+        date=doc.meta.date,
+        key=doc.key,
+    )
 
 
-def _claims(chosen: list[_Choice], citations: tuple[Citation, ...], question: str,
-            keep: Callable[[str, str], bool]) -> tuple[Claim, ...]:
+def _claims(
+    chosen: list[_Choice], citations: tuple[Citation, ...], question: str, keep: Callable[[str, str], bool]
+) -> tuple[Claim, ...]:
     """One claim per source, in the order the passages were chosen, with the figures in its words
     that answer a "how many" question; of a passage, only the words of sources that `keep(name,
     type)` (the filters) lets through, unless that leaves none."""
@@ -283,21 +380,33 @@ def _claims(chosen: list[_Choice], citations: tuple[Citation, ...], question: st
         p = choice.passage
         chunk = p.hit.chunk
         credited = list(p.attributions)
-        narrated = [s for s in p.sentences if not any(a.sentence_start < s.end and a.sentence_end > s.start
-                                                       for a in p.attributions)]
+        narrated = [
+            s
+            for s in p.sentences
+            if not any(a.sentence_start < s.end and a.sentence_end > s.start for a in p.attributions)
+        ]
         parts: list[tuple[str, str, str, str | None, str, str]] = []
         for a in credited:
-            text = chunk.text[max(a.sentence_start, p.start) - chunk.start:min(a.sentence_end, p.end) - chunk.start]
+            text = chunk.text[max(a.sentence_start, p.start) - chunk.start : min(a.sentence_end, p.end) - chunk.start]
             parts.append((a.source_resolved, a.source_type, a.stance, a.cue, text, a.source_resolved))
         if narrated or not credited:
             nar = p.hit.doc.narrator
             for s in narrated or p.sentences:
-                parts.append((nar.name, nar.source_type, "narration", None,
-                              chunk.text[s.start - chunk.start:s.end - chunk.start], nar.name))
+                parts.append(
+                    (
+                        nar.name,
+                        nar.source_type,
+                        "narration",
+                        None,
+                        chunk.text[s.start - chunk.start : s.end - chunk.start],
+                        nar.name,
+                    )
+                )
         parts = [x for x in parts if keep(x[0], x[1])] or parts
         for name, kind, stance, cue, text, key in parts:
-            g = groups.setdefault(key, dict(source=name, source_type=kind, cue=cue, stance=stance, texts=[],
-                                            citations=[], figures=[]))
+            g = groups.setdefault(
+                key, dict(source=name, source_type=kind, cue=cue, stance=stance, texts=[], citations=[], figures=[])
+            )
             if text not in g["texts"]:
                 g["texts"].append(text)
                 for f in answering(text, question):
@@ -305,9 +414,18 @@ def _claims(chosen: list[_Choice], citations: tuple[Citation, ...], question: st
                         g["figures"].append(f)
             if cit.n not in g["citations"]:
                 g["citations"].append(cit.n)
-    return tuple(Claim(source=g["source"], source_type=g["source_type"], cue=g["cue"], stance=g["stance"],
-                       text=" … ".join(g["texts"]), citations=tuple(g["citations"]), figures=tuple(g["figures"]))
-                 for g in groups.values())
+    return tuple(
+        Claim(
+            source=g["source"],
+            source_type=g["source_type"],
+            cue=g["cue"],
+            stance=g["stance"],
+            text=" … ".join(g["texts"]),
+            citations=tuple(g["citations"]),
+            figures=tuple(g["figures"]),
+        )
+        for g in groups.values()
+    )
 
 
 def _contested(chosen: list[_Choice], claims: tuple[Claim, ...]) -> bool:

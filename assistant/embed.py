@@ -4,6 +4,7 @@ Two implementations of one model: `TorchEmbedder` (sentence-transformers; used a
 `OnnxEmbedder` (the same weights exported once to ONNX; starts in a fraction of a second, used
 for queries). Both give the same vectors to within 1e-5.
 """
+
 from __future__ import annotations
 
 import copy
@@ -12,11 +13,12 @@ import json
 import os
 import queue
 import threading
+from collections.abc import Sequence
 from concurrent.futures import Future, InvalidStateError, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Literal, Protocol, Sequence
+from typing import Literal, Protocol
 
 import numpy as np
 
@@ -38,6 +40,7 @@ class Embedded:
     """The vectors of a list of texts: one unit row per text and, when spans were asked for, per
     text one unit row per span (the mean of the text's token vectors inside the span: a sentence's
     meaning in the context of its chunk, at no extra model cost)."""
+
     vectors: np.ndarray
     parts: tuple[np.ndarray, ...] = ()
 
@@ -63,8 +66,10 @@ def model_info(spec: str) -> ModelInfo:
         directory = Path(spec).expanduser()
         name = directory.name
         if not (directory / "config.json").exists():
-            raise ModelError(f"{directory}: not a sentence-transformers model directory (no config.json); "
-                             "set ASSISTANT_EMBEDDING_MODEL to a local model folder")
+            raise ModelError(
+                f"{directory}: not a sentence-transformers model directory (no config.json); "
+                "set ASSISTANT_EMBEDDING_MODEL to a local model folder"
+            )
     max_length = 256
     if (cfg := directory / "sentence_bert_config.json").exists():
         max_length = int(json.loads(cfg.read_text()).get("max_seq_length", max_length))
@@ -72,8 +77,13 @@ def model_info(spec: str) -> ModelInfo:
     if (pool := directory / "1_Pooling" / "config.json").exists():
         p = json.loads(pool.read_text())
         modes = [k for k, v in p.items() if k.startswith("pooling_mode") and v]
-        pooling = "mean" if modes == ["pooling_mode_mean_tokens"] else \
-            "cls" if modes == ["pooling_mode_cls_token"] else "other"
+        pooling = (
+            "mean"
+            if modes == ["pooling_mode_mean_tokens"]
+            else "cls"
+            if modes == ["pooling_mode_cls_token"]
+            else "other"
+        )
     normalize = False
     if (modules := directory / "modules.json").exists():
         normalize = any("Normalize" in m.get("type", "") for m in json.loads(modules.read_text()))
@@ -107,20 +117,24 @@ class TorchEmbedder:
 
         self.model = SentenceTransformer(str(info.directory), device="cpu")
         self.max_length = int(getattr(self.model, "max_seq_length", None) or info.max_length)
-        self._counter = load_tokenizer(info)     # word pieces per text, to put texts of one length together
+        self._counter = load_tokenizer(info)  # word pieces per text, to put texts of one length together
         self._counting = threading.Lock()
         self.name = info.name
-        self.dim = int(self.model.get_embedding_dimension() if hasattr(self.model, "get_embedding_dimension")
-                       else self.model.get_sentence_embedding_dimension())
+        self.dim = int(
+            self.model.get_embedding_dimension()
+            if hasattr(self.model, "get_embedding_dimension")
+            else self.model.get_sentence_embedding_dimension()
+        )
         self.batch_size = batch_size
         self.threads = max(1, threads if threads is not None else len(os.sched_getaffinity(0)))
-        self._copies: list = [self.model]   # one model per thread: a tokenizer must not be used by two
-        self._free: queue.SimpleQueue[int] = queue.SimpleQueue()   # threads at once ("Already borrowed")
+        self._copies: list = [self.model]  # one model per thread: a tokenizer must not be used by two
+        self._free: queue.SimpleQueue[int] = queue.SimpleQueue()  # threads at once ("Already borrowed")
         self._free.put(0)
         self._pool: ThreadPoolExecutor | None = None
         self._setup = threading.Lock()
         if self.threads > 1:
             import torch
+
             torch.set_num_threads(1)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
@@ -143,8 +157,10 @@ class TorchEmbedder:
         if not batches:
             out.set_result(Embedded(result, tuple(pooled) if spans is not None else ()))
             return out
-        parts = [pool.submit(self._encode, [texts[i] for i in idx],
-                             [spans[i] for i in idx] if spans is not None else None) for idx in batches]
+        parts = [
+            pool.submit(self._encode, [texts[i] for i in idx], [spans[i] for i in idx] if spans is not None else None)
+            for idx in batches
+        ]
         left = [len(parts)]
         lock = threading.Lock()
 
@@ -164,9 +180,9 @@ class TorchEmbedder:
                     if left[0] == 0:
                         out.set_result(Embedded(result, tuple(pooled) if spans is not None else ()))
                 except InvalidStateError:
-                    pass                        # cancelled meanwhile
+                    pass  # cancelled meanwhile
 
-        def stop(f: Future) -> None:            # cancelled or failed: the mini-batches not yet started are dropped
+        def stop(f: Future) -> None:  # cancelled or failed: the mini-batches not yet started are dropped
             if f.cancelled() or f.exception() is not None:
                 for p in parts:
                     p.cancel()
@@ -181,17 +197,17 @@ class TorchEmbedder:
         most `max_length`): a mini-batch is padded to its longest text, and sentence-transformers'
         own order (by characters) puts texts of rather different lengths together."""
         pieces: list[int] = []
-        with self._counting:                 # counted 2,048 texts at a time: a long document's encodings
-            for b in range(0, len(texts), 2048):             # are never all in memory at once
-                pieces += [min(len(e.ids), self.max_length) for e in self._counter.encode_batch(texts[b:b + 2048])]
+        with self._counting:  # counted 2,048 texts at a time: a long document's encodings
+            for b in range(0, len(texts), 2048):  # are never all in memory at once
+                pieces += [min(len(e.ids), self.max_length) for e in self._counter.encode_batch(texts[b : b + 2048])]
         order = sorted(range(len(texts)), key=lambda i: -pieces[i])
-        return [order[b:b + self.batch_size] for b in range(0, len(order), self.batch_size)]
+        return [order[b : b + self.batch_size] for b in range(0, len(order), self.batch_size)]
 
     def _threads(self) -> ThreadPoolExecutor:
         """The embedding threads, and a model copy for each (made on first use)."""
         with self._setup:
             if self._pool is None:
-                k = self._free.get()        # the model is not in use while it is copied
+                k = self._free.get()  # the model is not in use while it is copied
                 try:
                     self._copies += [copy.deepcopy(self.model) for _ in range(self.threads - 1)]
                 finally:
@@ -201,8 +217,9 @@ class TorchEmbedder:
                 self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="assistant-embed")
             return self._pool
 
-    def _encode(self, texts: list[str], spans: list[Sequence[tuple[int, int]]] | None = None
-                ) -> tuple[np.ndarray, list[np.ndarray]]:
+    def _encode(
+        self, texts: list[str], spans: list[Sequence[tuple[int, int]]] | None = None
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
         """One mini-batch: its vectors (as `encode(..., normalize_embeddings=True)` gives them) and,
         with `spans`, each text's span vectors pooled from its token vectors."""
         import torch
@@ -210,25 +227,34 @@ class TorchEmbedder:
         k = self._free.get()
         try:
             if spans is None:
-                vectors = self._copies[k].encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
-                                                 convert_to_numpy=True, show_progress_bar=False)
+                vectors = self._copies[k].encode(
+                    texts,
+                    batch_size=self.batch_size,
+                    normalize_embeddings=True,
+                    convert_to_numpy=True,
+                    show_progress_bar=False,
+                )
                 return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dim), []
-            items = self._copies[k].encode(texts, batch_size=self.batch_size, output_value=None,
-                                           convert_to_numpy=False, show_progress_bar=False)
+            items = self._copies[k].encode(
+                texts, batch_size=self.batch_size, output_value=None, convert_to_numpy=False, show_progress_bar=False
+            )
         finally:
             self._free.put(k)
         stacked = torch.stack([item["sentence_embedding"] for item in items])
         vectors = torch.nn.functional.normalize(stacked, p=2, dim=1).numpy().astype(np.float32, copy=False)
         with self._counting:
             offsets = [e.offsets for e in self._counter.encode_batch(texts)]
-        cut = [o if len(o) <= self.max_length else o[:self.max_length - 1] + [(0, 0)] for o in offsets]
-        pooled = [_pool_spans(item["token_embeddings"][item["attention_mask"].bool()].numpy(), cut[i], spans[i],
-                              self.dim) for i, item in enumerate(items)]
+        cut = [o if len(o) <= self.max_length else o[: self.max_length - 1] + [(0, 0)] for o in offsets]
+        pooled = [
+            _pool_spans(item["token_embeddings"][item["attention_mask"].bool()].numpy(), cut[i], spans[i], self.dim)
+            for i, item in enumerate(items)
+        ]
         return vectors.reshape(len(texts), self.dim), pooled
 
 
-def _pool_spans(tokens: np.ndarray, offsets: list[tuple[int, int]], spans: Sequence[tuple[int, int]],
-                dim: int) -> np.ndarray:
+def _pool_spans(
+    tokens: np.ndarray, offsets: list[tuple[int, int]], spans: Sequence[tuple[int, int]], dim: int
+) -> np.ndarray:
     """Unit mean vectors of the tokens inside each character span (empty when the tokenization does
     not line up with the model's tokens; a span with no token of its own gets the text's mean)."""
     if len(offsets) != len(tokens):
@@ -267,14 +293,14 @@ class OnnxEmbedder:
         out: list[np.ndarray] = []
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         for b in range(0, len(order), self.batch_size):
-            idx = order[b:b + self.batch_size]
+            idx = order[b : b + self.batch_size]
             enc = self.tokenizer.encode_batch([texts[i] for i in idx])
             width = max(len(e.ids) for e in enc)
             ids = np.zeros((len(enc), width), dtype=np.int64)
             mask = np.zeros((len(enc), width), dtype=np.int64)
             for r, e in enumerate(enc):
-                ids[r, :len(e.ids)] = e.ids
-                mask[r, :len(e.ids)] = 1
+                ids[r, : len(e.ids)] = e.ids
+                mask[r, : len(e.ids)] = 1
             feed = {"input_ids": ids, "attention_mask": mask}
             if "token_type_ids" in self.inputs:
                 feed["token_type_ids"] = np.zeros_like(ids)
@@ -293,10 +319,13 @@ class OnnxEmbedder:
 
 def onnx_path(info: ModelInfo, cache_dir: Path) -> Path:
     """Where the ONNX export of `info` is cached (keyed by the model's files)."""
-    weights = next((info.directory / n for n in ("model.safetensors", "pytorch_model.bin")
-                    if (info.directory / n).exists()), info.directory / "config.json")
-    key = hashlib.sha256(f"{info.directory.resolve()}|{weights.stat().st_size}|{weights.stat().st_mtime_ns}"
-                         .encode()).hexdigest()[:16]
+    weights = next(
+        (info.directory / n for n in ("model.safetensors", "pytorch_model.bin") if (info.directory / n).exists()),
+        info.directory / "config.json",
+    )
+    key = hashlib.sha256(
+        f"{info.directory.resolve()}|{weights.stat().st_size}|{weights.stat().st_mtime_ns}".encode()
+    ).hexdigest()[:16]
     return cache_dir / "onnx" / f"{info.name}-{key}" / "model.onnx"
 
 
@@ -304,8 +333,9 @@ def export_onnx(info: ModelInfo, target: Path) -> Path:
     """Export the transformer of a sentence-transformers model to ONNX and check that it gives
     the same embeddings as sentence-transformers."""
     if info.pooling == "other":
-        raise ModelError(f"{info.directory}: pooling other than mean or CLS cannot run on ONNX; "
-                         "set ASSISTANT_QUERY_BACKEND=torch")
+        raise ModelError(
+            f"{info.directory}: pooling other than mean or CLS cannot run on ONNX; set ASSISTANT_QUERY_BACKEND=torch"
+        )
     import torch
     from transformers import AutoModel
 
@@ -317,28 +347,36 @@ def export_onnx(info: ModelInfo, target: Path) -> Path:
             self.inner = inner
 
         def forward(self, input_ids, attention_mask, token_type_ids):  # type: ignore[no-untyped-def]
-            return self.inner(input_ids=input_ids, attention_mask=attention_mask,
-                              token_type_ids=token_type_ids).last_hidden_state
+            return self.inner(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
 
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(f".tmp{os.getpid()}")
     sample = torch.ones(2, 8, dtype=torch.long)
     axes = {0: "batch", 1: "tokens"}
     import warnings
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        torch.onnx.export(Wrapper(model), (sample, sample, torch.zeros_like(sample)), str(tmp),
-                          input_names=["input_ids", "attention_mask", "token_type_ids"],
-                          output_names=["last_hidden_state"], opset_version=17, dynamo=False,
-                          dynamic_axes={"input_ids": axes, "attention_mask": axes, "token_type_ids": axes,
-                                        "last_hidden_state": axes})
+        torch.onnx.export(
+            Wrapper(model),
+            (sample, sample, torch.zeros_like(sample)),
+            str(tmp),
+            input_names=["input_ids", "attention_mask", "token_type_ids"],
+            output_names=["last_hidden_state"],
+            opset_version=17,
+            dynamo=False,
+            dynamic_axes={"input_ids": axes, "attention_mask": axes, "token_type_ids": axes, "last_hidden_state": axes},
+        )
     probe = ["How many fighters were killed at Tinzaouatene?", "THE ARMY DENIED THE REPORT."]
     got = OnnxEmbedder(info, tmp).embed(probe)
     want = TorchEmbedder(info).embed(probe)
     if float(np.abs(got - want).max()) > 1e-4:
         tmp.unlink(missing_ok=True)
-        raise ModelError(f"{info.directory}: the ONNX export does not reproduce the model; "
-                         "set ASSISTANT_QUERY_BACKEND=torch")
+        raise ModelError(
+            f"{info.directory}: the ONNX export does not reproduce the model; set ASSISTANT_QUERY_BACKEND=torch"
+        )
     os.replace(tmp, target)
     return target
 

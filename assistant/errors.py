@@ -1,4 +1,5 @@
 """The errors the assistant reports to a person: each message names the file or setting and the fix."""
+
 from __future__ import annotations
 
 import os

@@ -5,6 +5,7 @@ and the chart of the web chat. Pure functions over the Answer; no HTML here.
 The figures are the ones the renderer sets in bold in each claim (`FIGURE`); one answers the
 question when the words it counts ("… Wagner fighters") are the ones the question asks about.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,13 +16,22 @@ from .types import Answer
 FIGURE = re.compile(
     r"\b(?:(?:at least|more than|over|about|around|nearly|almost|up to|some)\s+)?"
     r"(?:\d[\d,.]*\d|\d|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
-    r"forty|fifty|hundreds?|thousands?|dozens?|scores)\b(?=[\"”’']?\s+[^\W\d_])", re.I)
+    r"forty|fifty|hundreds?|thousands?|dozens?|scores)\b(?=[\"”’']?\s+[^\W\d_])",
+    re.I,
+)
 YEAR = re.compile(r"(?:1[89]|20)\d\d")
-WORD_NUMBERS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen twenty".split())} | {"thirty": 30, "forty": 40, "fifty": 50}
-_HOW_MANY = re.compile(r"\bhow\s+(?:many|much)\s+(?P<what>.+?)(?:\s+(?:were|was|are|is|have|has|had|did|do|does|"
-                       r"will|would)\b(?:\s+(?:been|being))?\s*(?P<verb>\w+(?:ed|en))?\b|[?.!]|$)", re.I)
+WORD_NUMBERS = {
+    w: i
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+        "seventeen eighteen nineteen twenty".split()
+    )
+} | {"thirty": 30, "forty": 40, "fifty": 50}
+_HOW_MANY = re.compile(
+    r"\bhow\s+(?:many|much)\s+(?P<what>.+?)(?:\s+(?:were|was|are|is|have|has|had|did|do|does|"
+    r"will|would)\b(?:\s+(?:been|being))?\s*(?P<verb>\w+(?:ed|en))?\b|[?.!]|$)",
+    re.I,
+)
 _SKIP = frozenset("of the a an their its his her these those such".split())
 _PLACE_TAIL = re.compile(r"\s+(?:in|at|near|around|on|during|since|after|before|by|from)\s+.*$", re.I)
 
@@ -29,11 +39,12 @@ _PLACE_TAIL = re.compile(r"\s+(?:in|at|near|around|on|during|since|after|before|
 @dataclass(frozen=True, slots=True)
 class Figure:
     """One figure a source gives in answer to the question."""
+
     source: str
     source_type: str
-    text: str                    # as written: "at least 20", "dozens"
-    value: float | None          # the number, or None for a quantity that is not one ("dozens", "hundreds")
-    citations: tuple[int, ...]   # the claim's citation numbers
+    text: str  # as written: "at least 20", "dozens"
+    value: float | None  # the number, or None for a quantity that is not one ("dozens", "hundreds")
+    citations: tuple[int, ...]  # the claim's citation numbers
 
 
 def figures(text: str) -> list[re.Match[str]]:
@@ -74,7 +85,7 @@ def _stem(word: str) -> str:
 
 def _counts(text: str, end: int, focus: set[str]) -> bool:
     """The words right after a figure (past "of", "the", quotes) are what the question counts."""
-    words = [w for w in re.findall(r"[\w'’-]+", text[end:end + 80])]
+    words = [w for w in re.findall(r"[\w'’-]+", text[end : end + 80])]
     content = [w for w in words if w.lower() not in _SKIP][:2]
     return any(_stem(w) in focus for w in content)
 
@@ -100,6 +111,13 @@ def figures_by_source(a: Answer) -> list[Figure]:
     for claim in speakers:
         for m in figures(claim.text):
             if _counts(claim.text, m.end(), focus):
-                out.append(Figure(source=claim.source, source_type=claim.source_type, text=m.group(0),
-                                  value=value_of(m.group(0)), citations=claim.citations))
+                out.append(
+                    Figure(
+                        source=claim.source,
+                        source_type=claim.source_type,
+                        text=m.group(0),
+                        value=value_of(m.group(0)),
+                        citations=claim.citations,
+                    )
+                )
     return out

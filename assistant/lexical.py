@@ -2,17 +2,18 @@
 for filtering. The index is derived from the store: it records the store generation it was built
 from, and is rebuilt from the store when that moves on.
 """
+
 from __future__ import annotations
 
 import json
+import math
 import os
+import re
 import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
-
-import math
-import re
+from typing import Any
 
 import bm25s
 import numpy as np
@@ -57,16 +58,16 @@ class LexicalIndex:
     generation: int
     ids: list[str]
     doc_ids: list[str]
-    doc_codes: np.ndarray          # per chunk: index into doc_ids
+    doc_codes: np.ndarray  # per chunk: index into doc_ids
     outlets: list[str]
     outlet_codes: np.ndarray
-    dates: np.ndarray              # per chunk: yyyymmdd or 0
-    types: dict[str, np.ndarray]   # source type key -> per chunk bool
+    dates: np.ndarray  # per chunk: yyyymmdd or 0
+    types: dict[str, np.ndarray]  # source type key -> per chunk bool
     model: bm25s.BM25 | None
-    df: np.ndarray | None = None   # documents containing each vocabulary term
-    tokens: list[list[str]] | None = field(default=None, repr=False)   # each chunk's terms, until saved
+    df: np.ndarray | None = None  # documents containing each vocabulary term
+    tokens: list[list[str]] | None = field(default=None, repr=False)  # each chunk's terms, until saved
 
-    id_array: np.ndarray = field(init=False, repr=False)   # `ids` as an array, for selecting by mask
+    id_array: np.ndarray = field(init=False, repr=False)  # `ids` as an array, for selecting by mask
 
     def __post_init__(self) -> None:
         if self.df is None and self.model is not None:
@@ -90,14 +91,14 @@ class LexicalIndex:
         if tid is None or tid + 1 >= len(self.model.scores["indptr"]):
             return frozenset()
         indptr = self.model.scores["indptr"]
-        chunks = self.model.scores["indices"][indptr[tid]:indptr[tid + 1]]
+        chunks = self.model.scores["indices"][indptr[tid] : indptr[tid + 1]]
         return frozenset(self.doc_ids[c] for c in np.unique(self.doc_codes[chunks]))
 
     def knows(self, term: str) -> bool:
         return self.model is not None and term in self.model.vocab_dict
 
 
-Row = tuple[str, list[str], str, str, int, tuple[str, ...]]   # id, terms, doc id, outlet, date, source-type keys
+Row = tuple[str, list[str], str, str, int, tuple[str, ...]]  # id, terms, doc id, outlet, date, source-type keys
 
 
 def build(entries: Iterable[tuple[str, str, dict[str, Any]]], *, generation: int) -> LexicalIndex:
@@ -107,8 +108,14 @@ def build(entries: Iterable[tuple[str, str, dict[str, Any]]], *, generation: int
 
 def row(cid: str, terms: list[str], meta: dict[str, Any]) -> Row:
     """One chunk as the index keeps it, from its stored metadata."""
-    return (cid, terms, meta.get("doc_id", ""), meta.get("outlet", ""), int(meta.get("date_int", 0)),
-            tuple(k[3:] for k, v in meta.items() if k.startswith("st_") and v))
+    return (
+        cid,
+        terms,
+        meta.get("doc_id", ""),
+        meta.get("outlet", ""),
+        int(meta.get("date_int", 0)),
+        tuple(k[3:] for k, v in meta.items() if k.startswith("st_") and v),
+    )
 
 
 def assemble(rows: Iterable[Row], *, generation: int) -> LexicalIndex:
@@ -133,13 +140,21 @@ def assemble(rows: Iterable[Row], *, generation: int) -> LexicalIndex:
         arr[rows_k] = True
         types[k] = arr
     model = None
-    if any(tokens):                                   # bm25s cannot index an empty vocabulary
+    if any(tokens):  # bm25s cannot index an empty vocabulary
         model = bm25s.BM25()
         model.index(tokens, show_progress=False)
-    return LexicalIndex(generation=generation, ids=ids, doc_ids=doc_ids,
-                        doc_codes=np.array([doc_pos[d] for d in docs], dtype=np.int32),
-                        outlets=outlets, outlet_codes=np.array([out_pos[o] for o in outs], dtype=np.int32),
-                        dates=np.array(dates, dtype=np.int64), types=types, model=model, tokens=tokens)
+    return LexicalIndex(
+        generation=generation,
+        ids=ids,
+        doc_ids=doc_ids,
+        doc_codes=np.array([doc_pos[d] for d in docs], dtype=np.int32),
+        outlets=outlets,
+        outlet_codes=np.array([out_pos[o] for o in outs], dtype=np.int32),
+        dates=np.array(dates, dtype=np.int64),
+        types=types,
+        model=model,
+        tokens=tokens,
+    )
 
 
 def saved_rows(directory: Path) -> dict[str, Row] | None:
@@ -156,8 +171,17 @@ def saved_rows(directory: Path) -> dict[str, Row] | None:
     for k, arr in index.types.items():
         for n in np.flatnonzero(arr):
             keys[n].append(k)
-    return {cid: (cid, lines[n].split(), index.doc_ids[index.doc_codes[n]], index.outlets[index.outlet_codes[n]],
-                  int(index.dates[n]), tuple(keys[n])) for n, cid in enumerate(index.ids)}
+    return {
+        cid: (
+            cid,
+            lines[n].split(),
+            index.doc_ids[index.doc_codes[n]],
+            index.outlets[index.outlet_codes[n]],
+            int(index.dates[n]),
+            tuple(keys[n]),
+        )
+        for n, cid in enumerate(index.ids)
+    }
 
 
 def save(index: LexicalIndex, directory: Path) -> None:
@@ -167,11 +191,19 @@ def save(index: LexicalIndex, directory: Path) -> None:
     tmp.mkdir(parents=True)
     if index.model is not None:
         index.model.save(str(tmp / "bm25"), show_progress=False)
-    np.savez(tmp / "meta.npz", doc_codes=index.doc_codes, outlet_codes=index.outlet_codes, dates=index.dates,
-             **{f"type_{k}": v for k, v in index.types.items()})
-    (tmp / "ids.json").write_text(json.dumps({"generation": index.generation, "ids": index.ids,
-                                              "doc_ids": index.doc_ids, "outlets": index.outlets}))
-    if index.tokens is not None:          # each chunk's terms (a line of words), so the next rebuild need not
+    np.savez(
+        tmp / "meta.npz",
+        doc_codes=index.doc_codes,
+        outlet_codes=index.outlet_codes,
+        dates=index.dates,
+        **{f"type_{k}": v for k, v in index.types.items()},
+    )
+    (tmp / "ids.json").write_text(
+        json.dumps(
+            {"generation": index.generation, "ids": index.ids, "doc_ids": index.doc_ids, "outlets": index.outlets}
+        )
+    )
+    if index.tokens is not None:  # each chunk's terms (a line of words), so the next rebuild need not
         (tmp / "terms.txt").write_text("\n".join(" ".join(terms) for terms in index.tokens), encoding="utf-8")
     old = directory.with_name(directory.name + f".old{os.getpid()}")
     if directory.exists():
@@ -188,23 +220,44 @@ def load(directory: Path, *, model: bool = True) -> LexicalIndex | None:
         head = json.loads((directory / "ids.json").read_text())
         with np.load(directory / "meta.npz") as npz:
             arrays = {k: npz[k] for k in npz.files}
-        bm25 = bm25s.BM25.load(str(directory / "bm25"), mmap=False, show_progress=False) \
-            if model and (directory / "bm25").exists() else None
+        bm25 = (
+            bm25s.BM25.load(str(directory / "bm25"), mmap=False, show_progress=False)
+            if model and (directory / "bm25").exists()
+            else None
+        )
         types = {k[5:]: v for k, v in arrays.items() if k.startswith("type_")}
-        index = LexicalIndex(generation=int(head["generation"]), ids=head["ids"], doc_ids=head["doc_ids"],
-                             doc_codes=arrays["doc_codes"], outlets=head["outlets"],
-                             outlet_codes=arrays["outlet_codes"], dates=arrays["dates"], types=types, model=bm25)
+        index = LexicalIndex(
+            generation=int(head["generation"]),
+            ids=head["ids"],
+            doc_ids=head["doc_ids"],
+            doc_codes=arrays["doc_codes"],
+            outlets=head["outlets"],
+            outlet_codes=arrays["outlet_codes"],
+            dates=arrays["dates"],
+            types=types,
+            model=bm25,
+        )
         n = len(index.ids)
-        if not (len(index.doc_codes) == len(index.outlet_codes) == len(index.dates) == n) or \
-                any(len(v) != n for v in types.values()) or (bm25 is not None and bm25.scores.get("num_docs") != n):
+        if (
+            not (len(index.doc_codes) == len(index.outlet_codes) == len(index.dates) == n)
+            or any(len(v) != n for v in types.values())
+            or (bm25 is not None and bm25.scores.get("num_docs") != n)
+        ):
             return None
         return index
-    except Exception:                  # zipfile, numpy, json and bm25s each raise their own kinds
+    except Exception:  # zipfile, numpy, json and bm25s each raise their own kinds
         return None
 
 
-def mask(index: LexicalIndex, *, doc_ids: Iterable[str] | None, outlets: Iterable[str], date_from: int,
-         date_to: int, types: Iterable[str]) -> np.ndarray | None:
+def mask(
+    index: LexicalIndex,
+    *,
+    doc_ids: Iterable[str] | None,
+    outlets: Iterable[str],
+    date_from: int,
+    date_to: int,
+    types: Iterable[str],
+) -> np.ndarray | None:
     """1.0 for chunks that pass the filters, 0.0 for the rest (None when nothing is filtered)."""
     keep = np.ones(len(index.ids), dtype=bool)
     changed = False

@@ -7,6 +7,7 @@ surrogates, runs of encoded data (base64 images) left out with a warning, only h
 longer than `part_mb` comes as its parts. Metadata read from the text is `docmeta`'s, corpus
 records are `corpus`'s.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -23,8 +24,9 @@ from .types import DocMeta, Loaded, RawDocument
 from .walk import HTML_SUFFIXES, file_kind
 
 
-def load_file(path: Path, *, pdf_timeout: float = 60.0, pdf_memory_mb: int = 1024,
-              max_mb: int = 200, part_mb: float = 2.0) -> Loaded:
+def load_file(
+    path: Path, *, pdf_timeout: float = 60.0, pdf_memory_mb: int = 1024, max_mb: int = 200, part_mb: float = 2.0
+) -> Loaded:
     """Read one file into raw documents (several for a corpus file, and for a text longer than
     `part_mb` MB: its parts, cut between paragraphs)."""
     try:
@@ -72,11 +74,19 @@ def _in_parts(loaded: Loaded, *, part_chars: int) -> Loaded:
         cuts = _cuts(text, part_chars)
         title = raw.meta.title or (raw.key or "")
         for i, (a, b) in enumerate(cuts, start=1):
-            docs.append(replace(raw, pages=(text[a:b],), key=f"{raw.key} part {i}" if raw.key else f"part {i}",
-                                meta=replace(raw.meta, title=f"{title} (part {i} of {len(cuts)})".strip())))
+            docs.append(
+                replace(
+                    raw,
+                    pages=(text[a:b],),
+                    key=f"{raw.key} part {i}" if raw.key else f"part {i}",
+                    meta=replace(raw.meta, title=f"{title} (part {i} of {len(cuts)})".strip()),
+                )
+            )
         what = f"record {raw.key}" if raw.key else "the text"
-        warnings.append(f"{what} has {len(text) / 1e6:.1f} million characters: stored as {len(cuts)} documents "
-                        f"(parts of at most {part_chars / 1e6:g} million)")
+        warnings.append(
+            f"{what} has {len(text) / 1e6:.1f} million characters: stored as {len(cuts)} documents "
+            f"(parts of at most {part_chars / 1e6:g} million)"
+        )
     return Loaded(documents=tuple(docs), warnings=tuple(warnings))
 
 
@@ -98,10 +108,18 @@ def _cuts(text: str, size: int) -> list[tuple[int, int]]:
     return out
 
 
-MAGIC = ((b"%PDF-", "a PDF file"), (b"PK\x03\x04", "a ZIP archive (a Word, Excel or ODF document?)"),
-         (b"\xd0\xcf\x11\xe0", "an old Office document (.doc/.xls)"), (b"\x89PNG", "a PNG image"),
-         (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"), (b"\x1f\x8b", "a gzip archive"),
-         (b"{\\rtf", "an RTF document"), (b"7z\xbc\xaf", "a 7-Zip archive"), (b"Rar!", "a RAR archive"))
+MAGIC = (
+    (b"%PDF-", "a PDF file"),
+    (b"PK\x03\x04", "a ZIP archive (a Word, Excel or ODF document?)"),
+    (b"\xd0\xcf\x11\xe0", "an old Office document (.doc/.xls)"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"{\\rtf", "an RTF document"),
+    (b"7z\xbc\xaf", "a 7-Zip archive"),
+    (b"Rar!", "a RAR archive"),
+)
 
 
 def sniff(data: bytes) -> str | None:
@@ -114,9 +132,13 @@ def decode(data: bytes, path: Path) -> str:
     """Bytes -> str: BOMs honoured, UTF-8 preferred (a few broken bytes replaced), then UTF-16
     without BOM, then Windows-1252 (a superset of Latin-1 for text)."""
     if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8):].decode("utf-8", errors="replace")
-    for bom, enc in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-                     (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace")
+    for bom, enc in (
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
         if data.startswith(bom):
             return data.decode(enc, errors="replace")
     head = data[:4096]
@@ -124,17 +146,19 @@ def decode(data: bytes, path: Path) -> str:
         return data.decode("utf-16-le", errors="replace")
     controls = sum(1 for b in head if b < 9 or 13 < b < 32)
     if controls > 0.05 * len(head):
-        raise LoadError(f"{shown(path)}: looks like binary data, not text ({controls} control bytes in the first "
-                        f"{len(head)}); is it the right file?")
+        raise LoadError(
+            f"{shown(path)}: looks like binary data, not text ({controls} control bytes in the first "
+            f"{len(head)}); is it the right file?"
+        )
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         replaced = data.decode("utf-8", errors="replace")
         invalid = replaced.count("\ufffd")
-        valid = len(replaced) - len(replaced.encode("ascii", "ignore")) - invalid   # real UTF-8 sequences
+        valid = len(replaced) - len(replaced.encode("ascii", "ignore")) - invalid  # real UTF-8 sequences
         if valid > 0 and invalid <= max(3, valid // 4):
-            return replaced                                          # UTF-8 with a few broken bytes
-        return data.decode("cp1252", errors="replace")               # Latin-1 / Windows-1252
+            return replaced  # UTF-8 with a few broken bytes
+        return data.decode("cp1252", errors="replace")  # Latin-1 / Windows-1252
 
 
 def _load_text(path: Path, text: str) -> RawDocument:
@@ -145,14 +169,21 @@ def _load_text(path: Path, text: str) -> RawDocument:
 def _load_html(path: Path, html: str) -> RawDocument:
     import trafilatura
 
-    found = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False,
-                                        include_tables=True, favor_recall=True)
+    found = trafilatura.bare_extraction(
+        html, with_metadata=True, include_comments=False, include_tables=True, favor_recall=True
+    )
     doc = found.as_dict() if found is not None and hasattr(found, "as_dict") else found
     if not doc or not (doc.get("text") or "").strip():
         raise LoadError(f"{shown(path)}: no main text found in the HTML page")
     outlet = doc.get("sitename") or html_outlet(html, doc.get("title")) or doc.get("hostname")
-    meta = DocMeta(title=(doc.get("title") or shown(path.stem))[:300], outlet=outlet, author=doc.get("author"),
-                   date=parse_date(doc.get("date")), url=doc.get("url"), genre="news")
+    meta = DocMeta(
+        title=(doc.get("title") or shown(path.stem))[:300],
+        outlet=outlet,
+        author=doc.get("author"),
+        date=parse_date(doc.get("date")),
+        url=doc.get("url"),
+        genre="news",
+    )
     return RawDocument(path=shown(path), pages=(doc["text"],), meta=meta)
 
 
@@ -160,10 +191,11 @@ def _load_pdf(path: Path, *, timeout: float, memory_mb: int) -> Loaded:
     with path.open("rb") as fh:
         head = fh.read(1024)
     if b"%PDF-" not in head:
-        kind = sniff(head) or ("an HTML page" if re.search(rb"<(!doctype|html|head|body)", head, re.I)
-                               else "not a PDF")
-        raise LoadError(f"{shown(path)}: the file is named .pdf but is {kind} (it does not start with %PDF-); "
-                        "a failed or broken download?")
+        kind = sniff(head) or ("an HTML page" if re.search(rb"<(!doctype|html|head|body)", head, re.I) else "not a PDF")
+        raise LoadError(
+            f"{shown(path)}: the file is named .pdf but is {kind} (it does not start with %PDF-); "
+            "a failed or broken download?"
+        )
     pdf = read_pdf(path, timeout=timeout, memory_mb=memory_mb)
     doc = RawDocument(path=shown(path), pages=pdf.pages, meta=pdf_meta(pdf.pages, pdf.info, path), paged=True)
     return _sanitized(Loaded(documents=(doc,), warnings=pdf.warnings))
@@ -185,8 +217,15 @@ def _sanitized(loaded: Loaded) -> Loaded:
             dropped += n
             pages.append(page)
         m = raw.meta
-        meta = replace(m, title=_clean_field(m.title), outlet=_clean_field(m.outlet), author=_clean_field(m.author),
-                       date=_clean_field(m.date), symbol=_clean_field(m.symbol), url=_safe_url(m.url))
+        meta = replace(
+            m,
+            title=_clean_field(m.title),
+            outlet=_clean_field(m.outlet),
+            author=_clean_field(m.author),
+            date=_clean_field(m.date),
+            symbol=_clean_field(m.symbol),
+            url=_safe_url(m.url),
+        )
         docs.append(replace(raw, pages=tuple(pages), meta=meta, key=_clean_field(raw.key)))
     warnings = list(loaded.warnings)
     if dropped:

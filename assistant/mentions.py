@@ -1,13 +1,22 @@
 """Which earlier source a later mention means ("he", "the ministry", "Ramadane"): the sources and
 named entities a document has mentioned so far, and the rules for resolving a mention against them.
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
-from .lexicon import (ARTIFACTS, GROUP_HEADS, MODIFIERS, OFFICIAL_HEADS, PERSON_ROLES, PRONOUNS_PERSON,
-                      PRONOUNS_PLURAL, RELATIVE)
+from .lexicon import (
+    ARTIFACTS,
+    GROUP_HEADS,
+    MODIFIERS,
+    OFFICIAL_HEADS,
+    PERSON_ROLES,
+    PRONOUNS_PERSON,
+    PRONOUNS_PLURAL,
+    RELATIVE,
+)
 from .sources import looks_like_person
 from .types import SourceType
 
@@ -15,13 +24,14 @@ from .types import SourceType
 @dataclass
 class Mention:
     """A source seen earlier in the document, kept for resolving later mentions."""
-    name: str                 # the core name ("Mohamed Elmaouloud Ramadane", "the Malian military")
-    resolved: str             # how to show it ("Mohamed Elmaouloud Ramadane (spokesperson for ...)")
+
+    name: str  # the core name ("Mohamed Elmaouloud Ramadane", "the Malian military")
+    resolved: str  # how to show it ("Mohamed Elmaouloud Ramadane (spokesperson for ...)")
     kind: SourceType
     person: bool
     plural: bool
     words: set[str] = field(default_factory=set)
-    at: int = 0               # index of the sentence it was last mentioned in
+    at: int = 0  # index of the sentence it was last mentioned in
 
 
 class Memory:
@@ -49,9 +59,14 @@ class Memory:
         """'He': the speaker of the sentence just before, else the last person mentioned."""
         speaker = next((m for m in reversed(self.sources) if m.person), None)
         last = self.sources[-1] if self.sources else None
-        if last is not None and last is not speaker and last.at >= self.sentence - 1 and not last.plural \
-                and looks_like_person(last.name, last.kind):
-            return last                 # the speaker just before, whose name reads as a person's
+        if (
+            last is not None
+            and last is not speaker
+            and last.at >= self.sentence - 1
+            and not last.plural
+            and looks_like_person(last.name, last.kind)
+        ):
+            return last  # the speaker just before, whose name reads as a person's
         if speaker is not None and speaker.at >= self.sentence - 1:
             return speaker
         people = [m for m in self.sources + self.entities if m.person]
@@ -78,8 +93,9 @@ class Memory:
         if low in PRONOUNS_PLURAL:
             return next((m for m in reversed(self.sources) if m.plural or not m.person), None)
         if low == "it":
-            return next((m for m in reversed(self.sources) if not m.person and not m.plural), None) \
-                or next((m for m in reversed(self.entities) if not m.person and not m.plural), None)
+            return next((m for m in reversed(self.sources) if not m.person and not m.plural), None) or next(
+                (m for m in reversed(self.entities) if not m.person and not m.plural), None
+            )
         if low in RELATIVE:
             return None
         if h in ARTIFACTS:
@@ -94,21 +110,29 @@ class Memory:
             for pool in (self.sources, self.entities):
                 for m in reversed(pool):
                     if not words <= m.words or (MODIFIERS & m.words) - words:
-                        continue                     # "the president-elect" is not the vice president-elect
+                        continue  # "the president-elect" is not the vice president-elect
                     if person_role and (m.person == plural):
-                        continue                     # "the official" is one person, not "official sources"
+                        continue  # "the official" is one person, not "official sources"
                     return m
             if person_role and not plural:
-                return self._latest_person()          # "the military chief said": the last person named
+                return self._latest_person()  # "the military chief said": the last person named
             if h in GROUP_HEADS:
                 return next((m for m in reversed(self.sources) if m.kind == "armed group"), None)
             if h in OFFICIAL_HEADS:
-                return next((m for m in reversed(self.sources) if m.kind in
-                             ("government", "military", "anonymous official", "police")), None)
+                return next(
+                    (
+                        m
+                        for m in reversed(self.sources)
+                        if m.kind in ("government", "military", "anonymous official", "police")
+                    ),
+                    None,
+                )
         return None
 
 
 GENERIC = frozenset("the a an of for and mr mrs ms dr this that these those said".split())
+
+
 def _words(s: str) -> set[str]:
     """Content words, singular ("sources" and "source" match)."""
     out = set()

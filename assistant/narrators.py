@@ -2,6 +2,7 @@
 the sender of a letter, the author or outlet of an article), and where the letters a document
 quotes start and who wrote each.
 """
+
 from __future__ import annotations
 
 import re
@@ -9,10 +10,14 @@ import re
 from .sources import display_name, source_type
 from .types import DocMeta, Narrator, SourceType
 
-_HEADING = re.compile(r"^\W{0,3}(?:annex|appendix|enclosure|attachment)\b|^\W{0,3}(?:identical )?letters? dated\b",
-                      re.I)
-_LETTER = re.compile(r"\b(?:identical )?letters? dated\b[^\n]{0,80}?,? from (?:the )?(.+?),?\s+(?:addressed )?"
-                     r"to (?:the|his|her)\b", re.I)
+_HEADING = re.compile(
+    r"^\W{0,3}(?:annex|appendix|enclosure|attachment)\b|^\W{0,3}(?:identical )?letters? dated\b", re.I
+)
+_LETTER = re.compile(
+    r"\b(?:identical )?letters? dated\b[^\n]{0,80}?,? from (?:the )?(.+?),?\s+(?:addressed )?"
+    r"to (?:the|his|her)\b",
+    re.I,
+)
 _SIGNED = re.compile(r"^\W{0,3}\(signed\)", re.I)
 
 
@@ -28,7 +33,7 @@ def letter_author(heading: str) -> str | None:
     return display_name(author)
 
 
-def letter_sections(paragraphs: "list[tuple[int, str]]") -> list[tuple[int, str | None]]:
+def letter_sections(paragraphs: list[tuple[int, str]]) -> list[tuple[int, str | None]]:
     """Where the letters in a document start and who wrote each: (offset, author) at every
     heading (a letter, an annex, an enclosure) and after every "(Signed)" line, where the
     document's own voice resumes (author None)."""
@@ -43,8 +48,9 @@ def letter_sections(paragraphs: "list[tuple[int, str]]") -> list[tuple[int, str 
 
 def author_type(name: str) -> SourceType:
     """The type of the author of a UN document or of a letter in one."""
-    if re.search(r"permanent representative|government|minist|embassy|mission of|president of", name, re.I) \
-            and not re.search(r"security council|general assembly|united nations", name, re.I):
+    if re.search(
+        r"permanent representative|government|minist|embassy|mission of|president of", name, re.I
+    ) and not re.search(r"security council|general assembly|united nations", name, re.I):
         return "government"
     kind = source_type(name)
     return kind if kind != "other" else "UN/NGO"

@@ -6,6 +6,7 @@ CPU_SECONDS MAX_CHARS PATH` limits itself (address space and CPU time) before it
 then prints one JSON object ({"pages": [...], "info": {...}, "warnings": [...]} or
 {"error": "..."}) on stdout.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from .errors import LoadError, shown
 
-MAX_TEXT_CHARS = 50_000_000      # more text than this from one PDF is a bomb, not a report
+MAX_TEXT_CHARS = 50_000_000  # more text than this from one PDF is a bomb, not a report
 PASSWORD_HINT = "encrypted PDF that needs a password; save an unencrypted copy and ingest that"
 _UNSAFE = re.compile(r"[\x00\ud800-\udfff]")
 
@@ -34,12 +35,23 @@ class PdfText:
 def read_pdf(path: Path, *, timeout: float, memory_mb: int, max_chars: int = MAX_TEXT_CHARS) -> PdfText:
     """Text of each page of the PDF at `path`, extracted by pypdf in a limited child process."""
     # -P: never this package from the current directory; the child yields the CPU to the ingest's embedding
-    cmd = [sys.executable, "-P", "-m", "assistant.pdf", str(memory_mb), str(int(timeout) + 1), str(max_chars), str(path)]
+    cmd = [
+        sys.executable,
+        "-P",
+        "-m",
+        "assistant.pdf",
+        str(memory_mb),
+        str(int(timeout) + 1),
+        str(max_chars),
+        str(path),
+    ]
     try:
         proc = subprocess.run(cmd, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired as exc:
-        raise LoadError(f"{shown(path)}: reading the PDF took longer than {timeout:.0f} s and was stopped "
-                        "(a malformed or hostile file?)") from exc
+        raise LoadError(
+            f"{shown(path)}: reading the PDF took longer than {timeout:.0f} s and was stopped "
+            "(a malformed or hostile file?)"
+        ) from exc
     try:
         out = json.loads(proc.stdout) if proc.stdout.strip() else {}
     except (json.JSONDecodeError, UnicodeDecodeError):
@@ -48,9 +60,11 @@ def read_pdf(path: Path, *, timeout: float, memory_mb: int, max_chars: int = MAX
         raise LoadError(f"{shown(path)}: {out['error']}")
     if "pages" not in out:
         raise LoadError(f"{shown(path)}: {_death(proc, memory_mb=memory_mb, timeout=timeout)}")
-    return PdfText(pages=tuple(_safe(p) for p in out["pages"]),
-                   info={_safe(k): _safe(v) for k, v in out.get("info", {}).items()},
-                   warnings=tuple(out.get("warnings", ())))
+    return PdfText(
+        pages=tuple(_safe(p) for p in out["pages"]),
+        info={_safe(k): _safe(v) for k, v in out.get("info", {}).items()},
+        warnings=tuple(out.get("warnings", ())),
+    )
 
 
 def _death(proc: subprocess.CompletedProcess, *, memory_mb: int, timeout: float) -> str:
@@ -59,7 +73,9 @@ def _death(proc: subprocess.CompletedProcess, *, memory_mb: int, timeout: float)
     if "MemoryError" in err:
         return f"reading the PDF needed more than {memory_mb} MB of memory and was stopped (a decompression bomb?)"
     if proc.returncode in (-signal.SIGXCPU, -signal.SIGKILL):
-        return f"reading the PDF used more than {timeout:.0f} s of CPU time and was stopped (a malformed or hostile file?)"
+        return (
+            f"reading the PDF used more than {timeout:.0f} s of CPU time and was stopped (a malformed or hostile file?)"
+        )
     if proc.returncode < 0:
         return f"the PDF reader crashed on this file (signal {-proc.returncode}); the file is malformed"
     last = err.strip().splitlines()[-1:] or ["no output"]
@@ -87,8 +103,10 @@ def _extract(path: str, max_chars: int) -> dict[str, object]:
             text = page.extract_text() or ""
             total += len(text)
             if total > max_chars:
-                return {"error": f"the PDF yields more than {max_chars:,} characters of text by page {len(pages) + 1} "
-                                 "(a decompression bomb?)"}
+                return {
+                    "error": f"the PDF yields more than {max_chars:,} characters of text by page {len(pages) + 1} "
+                    "(a decompression bomb?)"
+                }
             pages.append(text)
         meta = reader.metadata or {}
         info = {str(k).lstrip("/"): str(v)[:500] for k, v in meta.items() if isinstance(v, (str, bytes))}
@@ -96,8 +114,10 @@ def _extract(path: str, max_chars: int) -> dict[str, object]:
         return {"error": _reader_error(exc)}
     if not any(p.strip() for p in pages):
         if _over_limit(reader):
-            return {"error": "a page's content inflates past the reader's safety limit (a decompression bomb?); "
-                             "the file is malformed or hostile"}
+            return {
+                "error": "a page's content inflates past the reader's safety limit (a decompression bomb?); "
+                "the file is malformed or hostile"
+            }
         return {"error": f"no extractable text in {len(pages)} page(s): a scanned image? run OCR first"}
     if warnings:
         warnings = [f"the PDF is damaged; text recovered anyway ({warnings[0]})"]
@@ -137,18 +157,45 @@ def _decrypt(reader: object) -> str | None:
 
 def _reader_errors() -> tuple[type[BaseException], ...]:
     """The errors reading a PDF may raise that say something about the file (anything else is a bug)."""
-    from pypdf.errors import (EmptyFileError, FileNotDecryptedError, LimitReachedError, PdfStreamError, PyPdfError,
-                              WrongPasswordError)
+    from pypdf.errors import (
+        EmptyFileError,
+        FileNotDecryptedError,
+        LimitReachedError,
+        PdfStreamError,
+        PyPdfError,
+        WrongPasswordError,
+    )
 
-    return (FileNotDecryptedError, WrongPasswordError, EmptyFileError, LimitReachedError, PdfStreamError,
-            RecursionError, MemoryError, PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError,
-            OSError, AssertionError, ZeroDivisionError, UnicodeError)
+    return (
+        FileNotDecryptedError,
+        WrongPasswordError,
+        EmptyFileError,
+        LimitReachedError,
+        PdfStreamError,
+        RecursionError,
+        MemoryError,
+        PyPdfError,
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+        IndexError,
+        OSError,
+        AssertionError,
+        ZeroDivisionError,
+        UnicodeError,
+    )
 
 
 def _reader_error(exc: BaseException) -> str:
     """What an error of the reader (one of `_reader_errors()`) means for the file, in words."""
-    from pypdf.errors import (EmptyFileError, FileNotDecryptedError, LimitReachedError, PdfStreamError,
-                              WrongPasswordError)
+    from pypdf.errors import (
+        EmptyFileError,
+        FileNotDecryptedError,
+        LimitReachedError,
+        PdfStreamError,
+        WrongPasswordError,
+    )
 
     if isinstance(exc, (FileNotDecryptedError, WrongPasswordError)):
         return PASSWORD_HINT
@@ -173,7 +220,7 @@ def _over_limit(reader: object, pages: int = 20) -> bool:
     for page in list(reader.pages)[:pages]:  # type: ignore[attr-defined]
         try:
             page.get_contents()
-        except (LimitReachedError, MemoryError):    # past the reader's limit, or past the child's memory
+        except (LimitReachedError, MemoryError):  # past the reader's limit, or past the child's memory
             return True
         except Exception:
             continue

@@ -2,6 +2,7 @@
 paragraphs, statements that run on, paraphrase before a closing cue, and chains of reporting inside a
 sentence; plus the content of an attribution as the reader sees it.
 """
+
 from __future__ import annotations
 
 import re
@@ -64,37 +65,54 @@ def content_text(text: str, a: Attribution) -> str:
         left, right = text[start:cut_from].rstrip(), text[cut_to:end].lstrip()
         conj = re.match(r"(?:and|but)\s+", right)
         if conj and not left.endswith(_CLOSING):
-            right = right[conj.end():]           # 'X paid 8 percent, the agency said, and Y paid 1 percent'
+            right = right[conj.end() :]  # 'X paid 8 percent, the agency said, and Y paid 1 percent'
         elif left.endswith(_CLOSING) and not right.startswith(_OPENING) and not conj:
             # '"Every time you say that," Tester said, referring to …, "you give …"': the quotation resumes
             at = min((k for k in (right.find(q) for q in _OPENING) if k >= 0), default=-1)
             if at > 0:
                 right = right[at:]
         if left.endswith((",", "—", "--")):
-            left = left.rstrip(",—-").rstrip()   # 'Acts of protest, Mr. Obama said, are …': the commas go with the clause
+            left = left.rstrip(
+                ",—-"
+            ).rstrip()  # 'Acts of protest, Mr. Obama said, are …': the commas go with the clause
         return f"{left} {right}".strip()
     return text[start:end]
 
 
-def credit_quotes(text: str, start: int, end: int, sents: list[Sentence], per_sent: list[list[Attribution]],
-                  carried: Attribution | None, previous: Attribution | None = None) -> Attribution | None:
+def credit_quotes(
+    text: str,
+    start: int,
+    end: int,
+    sents: list[Sentence],
+    per_sent: list[list[Attribution]],
+    carried: Attribution | None,
+    previous: Attribution | None = None,
+) -> Attribution | None:
     """Credit sentences inside a quotation (or after "X said:") to the quotation's speaker, across
     sentences and paragraphs. Returns the attribution of a quotation left open at the paragraph end."""
     spans = quote_spans(text, start, end)
     left_open: Attribution | None = None
-    if carried is not None and text[carried.sentence_start:carried.sentence_end].rstrip().endswith(":") \
-            and not (spans and spans[0][0] == start):
+    if (
+        carried is not None
+        and text[carried.sentence_start : carried.sentence_end].rstrip().endswith(":")
+        and not (spans and spans[0][0] == start)
+    ):
         for i, s in enumerate(sents):
             if per_sent[i]:
                 break
             per_sent[i].append(_continued(carried, s, (min(carried.content_start, s.start), s.end)))
     for qs, qe, closed in spans:
-        inside = [i for i, s in enumerate(sents) if _overlap(s.start, s.end, qs, qe) > 0.5 * (s.end - s.start)
-                  or (s.start <= qs < s.end and _overlap(s.start, s.end, qs, qe) > 0)]
+        inside = [
+            i
+            for i, s in enumerate(sents)
+            if _overlap(s.start, s.end, qs, qe) > 0.5 * (s.end - s.start)
+            or (s.start <= qs < s.end and _overlap(s.start, s.end, qs, qe) > 0)
+        ]
         if not inside:
             continue
-        speaker = _quote_speaker(qs, qe, inside, sents, per_sent, carried if qs == start else None,
-                                 previous if qs == start else None)
+        speaker = _quote_speaker(
+            qs, qe, inside, sents, per_sent, carried if qs == start else None, previous if qs == start else None
+        )
         if speaker is None:
             continue
         speaker = _widened(per_sent, speaker, qs, qe)
@@ -106,15 +124,22 @@ def credit_quotes(text: str, start: int, end: int, sents: list[Sentence], per_se
             left_open = speaker
     if left_open is None and per_sent and per_sent[-1]:
         last = per_sent[-1][-1]
-        if text[last.sentence_start:last.sentence_end].rstrip().endswith(":"):
-            left_open = last                     # 'Limbaugh continued:' — the words follow in the next paragraph
+        if text[last.sentence_start : last.sentence_end].rstrip().endswith(":"):
+            left_open = last  # 'Limbaugh continued:' — the words follow in the next paragraph
     if not spans:
         _after_colon(text, sents, per_sent)
     return left_open
 
 
-def _quote_speaker(qs: int, qe: int, inside: list[int], sents: list[Sentence], per_sent: list[list[Attribution]],
-                   carried: Attribution | None, previous: Attribution | None) -> Attribution | None:
+def _quote_speaker(
+    qs: int,
+    qe: int,
+    inside: list[int],
+    sents: list[Sentence],
+    per_sent: list[list[Attribution]],
+    carried: Attribution | None,
+    previous: Attribution | None,
+) -> Attribution | None:
     """Who speaks the quotation qs..qe over the sentences `inside`: a speaker found in them or the
     sentence after, else one carried from the paragraph before (`carried`, `previous`: only for a
     quotation that opens the paragraph), else the speaker of the sentence just before."""
@@ -122,16 +147,19 @@ def _quote_speaker(qs: int, qe: int, inside: list[int], sents: list[Sentence], p
     for i in after:
         for a in per_sent[i]:
             if qs < a.cue_start < qe and a.cue not in LAYOUT_CUES or not speaks(a):
-                continue                   # a cue inside the quotation is the speaker's words, not the speaker
-            if _overlap(a.content_start, a.content_end, qs, qe) > 0 or (qs <= a.sentence_start < qe) \
-                    or a.sentence_start <= qe <= a.sentence_end:
+                continue  # a cue inside the quotation is the speaker's words, not the speaker
+            if (
+                _overlap(a.content_start, a.content_end, qs, qe) > 0
+                or (qs <= a.sentence_start < qe)
+                or a.sentence_start <= qe <= a.sentence_end
+            ):
                 return a
     if carried is not None:
         return carried
     if inside[0] > 0 and per_sent[inside[0] - 1] and speaks(per_sent[inside[0] - 1][-1]):
-        return per_sent[inside[0] - 1][-1]      # 'X said the convoy was ambushed. "We lost two men."'
+        return per_sent[inside[0] - 1][-1]  # 'X said the convoy was ambushed. "We lost two men."'
     if previous is not None and not any(per_sent[i] for i in range(len(sents))):
-        return previous                         # a paragraph that is all quotation, after "X said …"
+        return previous  # a paragraph that is all quotation, after "X said …"
     return None
 
 
@@ -147,12 +175,12 @@ def _widened(per_sent: list[list[Attribution]], speaker: Attribution, qs: int, q
 
 
 def _after_colon(text: str, sents: list[Sentence], per_sent: list[list[Attribution]]) -> None:
-    """"X said:" followed by the words without quotation marks: the sentences after it with no
+    """ "X said:" followed by the words without quotation marks: the sentences after it with no
     attribution of their own are its words."""
     for i, found in enumerate(per_sent):
         for a in found:
-            tail = text[a.sentence_start:a.sentence_end]
-            cue_colon = re.search(r":\s*$", text[a.sentence_start:a.content_start]) or tail.rstrip().endswith(":")
+            tail = text[a.sentence_start : a.sentence_end]
+            cue_colon = re.search(r":\s*$", text[a.sentence_start : a.content_start]) or tail.rstrip().endswith(":")
             if cue_colon:
                 for j in range(i + 1, len(sents)):
                     if per_sent[j]:
@@ -173,8 +201,11 @@ def widen_continued(earlier: list[Attribution], continued: list[Attribution]) ->
     for c in continued:
         for k in range(len(earlier) - 1, max(-1, len(earlier) - 60), -1):
             a = earlier[k]
-            if a.cue_start == c.cue_start and a.source_start == c.source_start \
-                    and a.sentence_start <= a.cue_start < a.sentence_end:
+            if (
+                a.cue_start == c.cue_start
+                and a.source_start == c.source_start
+                and a.sentence_start <= a.cue_start < a.sentence_end
+            ):
                 if c.content_end > a.content_end:
                     earlier[k] = replace(a, content_end=c.content_end)
                 break
@@ -182,8 +213,15 @@ def widen_continued(earlier: list[Attribution], continued: list[Attribution]) ->
 
 def _continued(a: Attribution, s: Sentence, content: tuple[int, int]) -> Attribution:
     """The speaker of a quotation credited with one more of its sentences."""
-    return replace(a, sentence_start=s.start, sentence_end=s.end, stance="quote",
-                   content_start=content[0], content_end=content[1], inherited=True)
+    return replace(
+        a,
+        sentence_start=s.start,
+        sentence_end=s.end,
+        stance="quote",
+        content_start=content[0],
+        content_end=content[1],
+        inherited=True,
+    )
 
 
 def paraphrase_before(text: str, sents: list[Sentence], per_sent: list[list[Attribution]]) -> None:
@@ -214,14 +252,25 @@ def relay_chains(found: list[Attribution]) -> list[Attribution]:
             out.append(b)
             continue
         citing = (b.cue or "").lower() in ("citing", "quoting")
-        relays = [a for a in found if a is not b and not a.inherited and speaks(a)
-                  and a.source_resolved != b.source_resolved and (a.cue or "").lower() not in ("citing", "quoting")
-                  and (a.content_start <= b.cue_start < a.content_end
-                       and not (b.content_start <= a.cue_start < b.content_end)
-                       or FORMS.get((a.cue or " ").lower().split()[-1]) == "quote" and a.cue_start < b.cue_start
-                       and (a.content_start, a.content_end) == (b.content_start, b.content_end)
-                       or citing and a.cue not in ("citing", "quoting")
-                       and _overlap(a.content_start, a.content_end, b.content_start, b.content_end) > 0)]
+        relays = [
+            a
+            for a in found
+            if a is not b
+            and not a.inherited
+            and speaks(a)
+            and a.source_resolved != b.source_resolved
+            and (a.cue or "").lower() not in ("citing", "quoting")
+            and (
+                a.content_start <= b.cue_start < a.content_end
+                and not (b.content_start <= a.cue_start < b.content_end)
+                or FORMS.get((a.cue or " ").lower().split()[-1]) == "quote"
+                and a.cue_start < b.cue_start
+                and (a.content_start, a.content_end) == (b.content_start, b.content_end)
+                or citing
+                and a.cue not in ("citing", "quoting")
+                and _overlap(a.content_start, a.content_end, b.content_start, b.content_end) > 0
+            )
+        ]
         relay = min(relays, key=lambda a: a.content_end - a.content_start, default=None)
         out.append(replace(b, reported_by=relay.source_resolved) if relay else b)
     return out
@@ -243,28 +292,49 @@ def run_on(text: str, sents: list[Sentence], per_sent: list[list[Attribution]]) 
         if not (a.inherited and run) and not _statement(text, a):
             run = 0
             continue
-        body = text[sents[i].start:sents[i].end]
-        if run >= 2 or _OWN_TURN.match(body) or _QUOTES.search(body) or not _FIGURE.search(body) \
-                or re.search(r"\b(?:I|we|our|us)\b", body):
+        body = text[sents[i].start : sents[i].end]
+        if (
+            run >= 2
+            or _OWN_TURN.match(body)
+            or _QUOTES.search(body)
+            or not _FIGURE.search(body)
+            or re.search(r"\b(?:I|we|our|us)\b", body)
+        ):
             run = 0
             continue
-        per_sent[i].append(replace(a, sentence_start=sents[i].start, sentence_end=sents[i].end,
-                                   content_start=sents[i].start, content_end=sents[i].end, inherited=True))
+        per_sent[i].append(
+            replace(
+                a,
+                sentence_start=sents[i].start,
+                sentence_end=sents[i].end,
+                content_start=sents[i].start,
+                content_end=sents[i].end,
+                inherited=True,
+            )
+        )
         run += 1
 
 
-_FIGURE = re.compile(r"\b(?:\d[\d,.]*(?!\d)(?<!\b1[89]\d\d)(?<!\b20\d\d)|one|two|three|four|five|six|seven|eight|"
-                     r"nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundreds?|dozens?|scores)\b", re.I)
+_FIGURE = re.compile(
+    r"\b(?:\d[\d,.]*(?!\d)(?<!\b1[89]\d\d)(?<!\b20\d\d)|one|two|three|four|five|six|seven|eight|"
+    r"nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundreds?|dozens?|scores)\b",
+    re.I,
+)
 
 
-_OWN_TURN = re.compile(r"^\W*(?:since|meanwhile|however|but|previously|earlier|later|separately|in (?:19|20)\d\d|"
-                       r"last (?:year|month|week)|the (?:presence|history)|according|this (?:incident|area|came)|"
-                       r"in addition to|also on|on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b",
-                       re.I)
+_OWN_TURN = re.compile(
+    r"^\W*(?:since|meanwhile|however|but|previously|earlier|later|separately|in (?:19|20)\d\d|"
+    r"last (?:year|month|week)|the (?:presence|history)|according|this (?:incident|area|came)|"
+    r"in addition to|also on|on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b",
+    re.I,
+)
 
 
-_IN_STATEMENT = re.compile(r"\bin (?:a|an|its|their|his|her|the) (?:joint )?(?:written )?(?:statement|communiqu[eé]|"
-                           r"press release|declaration|bulletin|letter|report)\b", re.I)
+_IN_STATEMENT = re.compile(
+    r"\bin (?:a|an|its|their|his|her|the) (?:joint )?(?:written )?(?:statement|communiqu[eé]|"
+    r"press release|declaration|bulletin|letter|report)\b",
+    re.I,
+)
 
 
 def _statement(text: str, a: Attribution) -> bool:
@@ -273,9 +343,13 @@ def _statement(text: str, a: Attribution) -> bool:
     if a.inherited or a.cue_start < a.sentence_start:
         return False
     cue = (a.cue or "").lower().split()
-    head = text[a.source_start:a.source_end].lower().split()
-    return bool(cue) and (FORMS.get(cue[-1]) in DETAILING and bool(head) and head[-1] in STATEMENTS
-                          or bool(_IN_STATEMENT.search(text, a.sentence_start, a.sentence_end)))
+    head = text[a.source_start : a.source_end].lower().split()
+    return bool(cue) and (
+        FORMS.get(cue[-1]) in DETAILING
+        and bool(head)
+        and head[-1] in STATEMENTS
+        or bool(_IN_STATEMENT.search(text, a.sentence_start, a.sentence_end))
+    )
 
 
 def _overlap(a: int, b: int, c: int, d: int) -> int:

@@ -10,20 +10,21 @@ question; a second one, over the best passages of a question, into the probabili
 reports answer it at all. Both are fit on thousands of questions by other people
 (scripts/fit_answer_model.py) and ship as assistant/models/answer_model.json.
 """
+
 from __future__ import annotations
 
 import json
 import math
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
 
 import numpy as np
 
 from .lexical import LexicalIndex, canonical, stem_terms, stem_word
 from .lexicon import MONTHS, alternation
-from .question import NUMBER_WORDS, QUALIFIERS, QuestionInfo
+from .question import QuestionInfo
 from .types import Attribution, Hit, Sentence
 
 MAX_SENTENCES = 3
@@ -31,49 +32,84 @@ _WORD = re.compile(r"[^\W_](?:[\w'’.-]*[^\W_])?")
 NUMBER = re.compile(
     r"\b(\d[\d,.]*%?|single|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
     r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundreds?|"
-    r"thousands?|millions?|dozens?|scores|several|no|none)\b", re.I)
+    r"thousands?|millions?|dozens?|scores|several|no|none)\b",
+    re.I,
+)
 _MONTH = alternation(MONTHS)
-_TIME = re.compile(rf"\b(?:1[0-9]{{3}}|20[0-9]{{2}})s?\b|\b{_MONTH}\b|\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|"
-                   rf"Saturday|Sunday|yesterday|today|tonight|century|decade)\b|\b\d+ (?:days|weeks|months|years) "
-                   rf"(?:ago|later|earlier)\b|\b(?:\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|twelve|"
-                   rf"several|few|many) (?:minutes?|hours?|days?|nights?|weeks?|months?|years?)\b", re.I)
+_TIME = re.compile(
+    rf"\b(?:1[0-9]{{3}}|20[0-9]{{2}})s?\b|\b{_MONTH}\b|\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|"
+    rf"Saturday|Sunday|yesterday|today|tonight|century|decade)\b|\b\d+ (?:days|weeks|months|years) "
+    rf"(?:ago|later|earlier)\b|\b(?:\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|twelve|"
+    rf"several|few|many) (?:minutes?|hours?|days?|nights?|weeks?|months?|years?)\b",
+    re.I,
+)
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w'’-]+")
 _NEGATION = frozenset("not no never none nor neither without n't".split())
 # What "how many / how much" may ask about without the figure standing next to it ("what
 # percentage …" answered by "90% of the power").
-_MEASURES = frozenset(canonical(t) for t in stem_terms(
-    "percentage percent proportion share amount number times fraction rate total sum cost price value"))
+_MEASURES = frozenset(
+    canonical(t)
+    for t in stem_terms(
+        "percentage percent proportion share amount number times fraction rate total sum cost price value"
+    )
+)
 ASKS = ("number", "time", "place", "person", "reason", "manner", "thing", "yesno")
 
 # The features of a passage, in the order the model reads them.
 FEATURES = (
-    "rank", "fused", "dense", "lexical", "meaning", "meaning_window", "meaning_gap",
-    "cover_sentence", "cover_passage", "cover_chunk", "cover_document", "missing_max", "missing",
-    "unmatched_qualifier", "unmatched_number", "unmatched_name", "unmatched_word", "absent_name", "absent_number",
-    "focus", "figure", "kind", "negation", "words", "source_asked", "source_speaks",
+    "rank",
+    "fused",
+    "dense",
+    "lexical",
+    "meaning",
+    "meaning_window",
+    "meaning_gap",
+    "cover_sentence",
+    "cover_passage",
+    "cover_chunk",
+    "cover_document",
+    "missing_max",
+    "missing",
+    "unmatched_qualifier",
+    "unmatched_number",
+    "unmatched_name",
+    "unmatched_word",
+    "absent_name",
+    "absent_number",
+    "focus",
+    "figure",
+    "kind",
+    "negation",
+    "words",
+    "source_asked",
+    "source_speaks",
 ) + tuple(f"asks_{a}" for a in ASKS)
 # The features of a question: its best passages' probabilities and the best one's evidence.
-QUESTION_FEATURES = ("best", "second", "margin", "mean3") + tuple(f"top_{f}" for f in FEATURES) + (
-    "least_unmatched_qualifier", "least_unmatched_number", "least_unmatched_name", "least_absent_name")
+QUESTION_FEATURES = (
+    ("best", "second", "margin", "mean3")
+    + tuple(f"top_{f}" for f in FEATURES)
+    + ("least_unmatched_qualifier", "least_unmatched_number", "least_unmatched_name", "least_absent_name")
+)
 
 
 @dataclass(frozen=True, slots=True)
 class Passage:
     """A quotable span of one chunk: whole sentences around a core sentence."""
+
     hit: Hit
     start: int
     end: int
     sentences: tuple[Sentence, ...]
     core: Sentence
     attributions: tuple[Attribution, ...]
-    terms: frozenset[str]             # canonical stems of the passage
+    terms: frozenset[str]  # canonical stems of the passage
     features: tuple[float, ...]
-    relevance: float                  # the probability that it answers the question
+    relevance: float  # the probability that it answers the question
 
     @property
     def text(self) -> str:
         c = self.hit.chunk
-        return c.text[self.start - c.start:self.end - c.start]
+        return c.text[self.start - c.start : self.end - c.start]
 
     def feature(self, name: str) -> float:
         return self.features[FEATURES.index(name)]
@@ -82,6 +118,7 @@ class Passage:
 @dataclass(frozen=True, slots=True)
 class Linear:
     """A logistic model: standardised features, weights, bias."""
+
     names: tuple[str, ...]
     mean: np.ndarray
     scale: np.ndarray
@@ -101,6 +138,7 @@ def standardise(x: np.ndarray, mean: np.ndarray, scale: np.ndarray) -> np.ndarra
 @dataclass(frozen=True, slots=True)
 class AnswerModel:
     """The two fitted models and the probability below which the reports are taken not to answer."""
+
     passage: Linear
     question: Linear
     threshold: float
@@ -113,30 +151,47 @@ def load_model(path: Path) -> AnswerModel:
     def linear(d: dict, names: tuple[str, ...]) -> Linear:
         if tuple(d["names"]) != names:
             raise ValueError(f"{path}: fit for other features; run scripts/fit_answer_model.py")
-        return Linear(names=names, mean=np.array(d["mean"]), scale=np.array(d["scale"]),
-                      weights=np.array(d["weights"]), bias=float(d["bias"]))
+        return Linear(
+            names=names,
+            mean=np.array(d["mean"]),
+            scale=np.array(d["scale"]),
+            weights=np.array(d["weights"]),
+            bias=float(d["bias"]),
+        )
 
-    return AnswerModel(passage=linear(data["passage"], FEATURES), question=linear(data["question"], QUESTION_FEATURES),
-                       threshold=float(data["threshold"]))
+    return AnswerModel(
+        passage=linear(data["passage"], FEATURES),
+        question=linear(data["question"], QUESTION_FEATURES),
+        threshold=float(data["threshold"]),
+    )
 
 
 @dataclass(frozen=True, slots=True)
 class _Sent:
     """What is computed once per sentence of a chunk."""
+
     sentence: Sentence
     text: str
-    terms: frozenset[str]             # canonical stems, as the keyword index sees them
-    words: frozenset[str]             # every word, lower case
-    stems: frozenset[str]             # every word stemmed (stop words too)
+    terms: frozenset[str]  # canonical stems, as the keyword index sees them
+    words: frozenset[str]  # every word, lower case
+    stems: frozenset[str]  # every word stemmed (stop words too)
     attributions: tuple[Attribution, ...]
     meaning: float | None
 
 
-def passages(q: QuestionInfo, hits: Sequence[Hit], *, vector: np.ndarray, lex: LexicalIndex | None,
-             model: AnswerModel | None, asked: Callable[[Attribution], bool] | None = None) -> list[Passage]:
+def passages(
+    q: QuestionInfo,
+    hits: Sequence[Hit],
+    *,
+    vector: np.ndarray,
+    lex: LexicalIndex | None,
+    model: AnswerModel | None,
+    asked: Callable[[Attribution], bool] | None = None,
+) -> list[Passage]:
     """Every candidate passage of `hits` with its features and relevance. `asked(a)` says that an
     attribution is the source the question asks about (a neighbour where it speaks joins the
     passage; whether it speaks in the passage is a feature)."""
+
     def extend(core: Sequence[Attribution], other: Sequence[Attribution]) -> bool:
         return asked is not None and any(asked(a) for a in other) and not any(asked(a) for a in core)
 
@@ -157,34 +212,74 @@ def passages(q: QuestionInfo, hits: Sequence[Hit], *, vector: np.ndarray, lex: L
         chunk_terms = frozenset().union(*(s.terms for s in sents))
         best_meaning = max((s.meaning for s in sents if s.meaning is not None), default=None)
         doc = hit.doc.doc_id
-        cover_doc = sum(w for t, w in weights.items() if any(doc in in_docs.get(x, ()) for x in q.terms
-                                                             if canonical(x) == t)) / total if lex else 0.0
+        cover_doc = (
+            sum(w for t, w in weights.items() if any(doc in in_docs.get(x, ()) for x in q.terms if canonical(x) == t))
+            / total
+            if lex
+            else 0.0
+        )
         for i, core in enumerate(sents):
             window = _window(sents, i, weights, total, extend)
             ws = [sents[w] for w in window]
             start, end = _one_page(hit, ws[0].sentence.start, ws[-1].sentence.end, core.sentence)
             ws = [s for s in ws if s.sentence.end > start and s.sentence.start < end]
             terms = frozenset().union(*(s.terms for s in ws))
-            text = hit.chunk.text[start - hit.chunk.start:end - hit.chunk.start]
-            x = _features(q, hit, rank=rank, top=top, core=core, window=ws, chunk_terms=chunk_terms,
-                          best_meaning=best_meaning, cover_doc=cover_doc, weights=weights, total=total,
-                          in_docs=in_docs, focus=focus, text=text)
+            text = hit.chunk.text[start - hit.chunk.start : end - hit.chunk.start]
+            x = _features(
+                q,
+                hit,
+                rank=rank,
+                top=top,
+                core=core,
+                window=ws,
+                chunk_terms=chunk_terms,
+                best_meaning=best_meaning,
+                cover_doc=cover_doc,
+                weights=weights,
+                total=total,
+                in_docs=in_docs,
+                focus=focus,
+                text=text,
+            )
             speaks = asked is not None and any(asked(a) for s in ws for a in s.attributions)
-            x[FEATURES.index("source_asked"):FEATURES.index("source_speaks") + 1] = [float(asked is not None),
-                                                                                    float(speaks)]
+            x[FEATURES.index("source_asked") : FEATURES.index("source_speaks") + 1] = [
+                float(asked is not None),
+                float(speaks),
+            ]
             rows.append(x)
-            out.append(Passage(hit=hit, start=start, end=end, sentences=tuple(s.sentence for s in ws),
-                               core=core.sentence, attributions=tuple(a for s in ws for a in s.attributions),
-                               terms=terms, features=tuple(x), relevance=0.0))
+            out.append(
+                Passage(
+                    hit=hit,
+                    start=start,
+                    end=end,
+                    sentences=tuple(s.sentence for s in ws),
+                    core=core.sentence,
+                    attributions=tuple(a for s in ws for a in s.attributions),
+                    terms=terms,
+                    features=tuple(x),
+                    relevance=0.0,
+                )
+            )
     if not out:
         return out
     if model is None:
         scores = np.array([_fallback(p) for p in out])
     else:
         scores = model.passage.probability(np.array(rows))
-    return [Passage(hit=p.hit, start=p.start, end=p.end, sentences=p.sentences, core=p.core,
-                    attributions=p.attributions, terms=p.terms, features=p.features, relevance=float(s))
-            for p, s in zip(out, scores)]
+    return [
+        Passage(
+            hit=p.hit,
+            start=p.start,
+            end=p.end,
+            sentences=p.sentences,
+            core=p.core,
+            attributions=p.attributions,
+            terms=p.terms,
+            features=p.features,
+            relevance=float(s),
+        )
+        for p, s in zip(out, scores)
+    ]
 
 
 def answerability(ranked: Sequence[Passage], model: AnswerModel | None) -> float:
@@ -201,9 +296,18 @@ def question_features(ranked: Sequence[Passage]) -> list[float]:
     """The question-level features (QUESTION_FEATURES) of passages sorted best first."""
     rel = [p.relevance for p in ranked[:3]] + [0.0, 0.0]
     top3 = ranked[:3]
-    least = lambda name: min(p.feature(name) for p in top3)   # noqa: E731
-    return [rel[0], rel[1], rel[0] - rel[1], sum(rel[:3]) / 3, *ranked[0].features,
-            least("unmatched_qualifier"), least("unmatched_number"), least("unmatched_name"), least("absent_name")]
+    least = lambda name: min(p.feature(name) for p in top3)  # noqa: E731
+    return [
+        rel[0],
+        rel[1],
+        rel[0] - rel[1],
+        sum(rel[:3]) / 3,
+        *ranked[0].features,
+        least("unmatched_qualifier"),
+        least("unmatched_number"),
+        least("unmatched_name"),
+        least("absent_name"),
+    ]
 
 
 def _sentences(hit: Hit, vector: np.ndarray) -> list[_Sent]:
@@ -214,22 +318,34 @@ def _sentences(hit: Hit, vector: np.ndarray) -> list[_Sent]:
         if s.end <= c.start or s.start >= c.end:
             continue
         s = Sentence(max(s.start, c.start), min(s.end, c.end), s.paragraph)
-        text = c.text[s.start - c.start:s.end - c.start]
+        text = c.text[s.start - c.start : s.end - c.start]
         words = [w.lower().replace("’", "'") for w in _WORD.findall(text)]
         meaning = float(vectors[n] @ vector) if vectors is not None and n < len(vectors) else None
-        out.append(_Sent(sentence=s, text=text, terms=frozenset(canonical(t) for t in stem_terms(text)),
-                         words=frozenset(words), stems=frozenset(stem_word(w.removesuffix("'s")) for w in words),
-                         attributions=tuple(a for a in c.attributions
-                                            if a.sentence_start < s.end and a.sentence_end > s.start),
-                         meaning=meaning))
+        out.append(
+            _Sent(
+                sentence=s,
+                text=text,
+                terms=frozenset(canonical(t) for t in stem_terms(text)),
+                words=frozenset(words),
+                stems=frozenset(stem_word(w.removesuffix("'s")) for w in words),
+                attributions=tuple(a for a in c.attributions if a.sentence_start < s.end and a.sentence_end > s.start),
+                meaning=meaning,
+            )
+        )
     return out
 
 
-def _window(sents: list[_Sent], i: int, weights: dict[str, float], total: float,
-            extend: Callable[[Sequence[Attribution], Sequence[Attribution]], bool]) -> list[int]:
+def _window(
+    sents: list[_Sent],
+    i: int,
+    weights: dict[str, float],
+    total: float,
+    extend: Callable[[Sequence[Attribution], Sequence[Attribution]], bool],
+) -> list[int]:
     """The core sentence with the neighbours that complete it: the sentence before a narrated one
     when that names its speaker, and a neighbour in the same paragraph that adds a good part of
     the question or has the asked-about source speaking."""
+
     def cover(terms: frozenset[str] | set[str]) -> float:
         return sum(w for t, w in weights.items() if t in terms) / total
 
@@ -238,11 +354,16 @@ def _window(sents: list[_Sent], i: int, weights: dict[str, float], total: float,
     terms = set(s.terms)
     before = sents[i - 1] if i > 0 else None
     # the paragraph before at most (a heading between them, not one of the sentences, ends the section)
-    if before is not None and s.sentence.paragraph - before.sentence.paragraph <= 1 \
-            and ((before.sentence.paragraph == s.sentence.paragraph and not s.attributions and before.attributions)
-                 or cover(before.terms) >= max(0.4, cover(s.terms) + 0.25)):
-        window.insert(0, i - 1)       # its speaker, or the sentence it answers ("… condemned an alleged
-        terms |= before.terms         # bombing of Cacaopera." "According to the guerrillas, a woman …")
+    if (
+        before is not None
+        and s.sentence.paragraph - before.sentence.paragraph <= 1
+        and (
+            (before.sentence.paragraph == s.sentence.paragraph and not s.attributions and before.attributions)
+            or cover(before.terms) >= max(0.4, cover(s.terms) + 0.25)
+        )
+    ):
+        window.insert(0, i - 1)  # its speaker, or the sentence it answers ("… condemned an alleged
+        terms |= before.terms  # bombing of Cacaopera." "According to the guerrillas, a woman …")
     for j in (i - 1, i + 1):
         if len(window) >= MAX_SENTENCES or not 0 <= j < len(sents) or j in window:
             continue
@@ -254,9 +375,23 @@ def _window(sents: list[_Sent], i: int, weights: dict[str, float], total: float,
     return sorted(window)
 
 
-def _features(q: QuestionInfo, hit: Hit, *, rank: int, top: float, core: _Sent, window: list[_Sent],
-              chunk_terms: frozenset[str], best_meaning: float | None, cover_doc: float, weights: dict[str, float],
-              total: float, in_docs: dict[str, frozenset[str]], focus: set[str], text: str) -> list[float]:
+def _features(
+    q: QuestionInfo,
+    hit: Hit,
+    *,
+    rank: int,
+    top: float,
+    core: _Sent,
+    window: list[_Sent],
+    chunk_terms: frozenset[str],
+    best_meaning: float | None,
+    cover_doc: float,
+    weights: dict[str, float],
+    total: float,
+    in_docs: dict[str, frozenset[str]],
+    focus: set[str],
+    text: str,
+) -> list[float]:
     def cover(terms: frozenset[str] | set[str]) -> float:
         return sum(w for t, w in weights.items() if t in terms) / total
 
@@ -278,25 +413,48 @@ def _features(q: QuestionInfo, hit: Hit, *, rank: int, top: float, core: _Sent, 
         unmatched[w.kind] += 1
         if w.kind in absent:
             keys = stem_terms(w.lower)
-            if keys and not any(doc in in_docs.get(k, frozenset()) for k in keys) and not any(
-                    canonical(k) in chunk_terms for k in keys):
+            if (
+                keys
+                and not any(doc in in_docs.get(k, frozenset()) for k in keys)
+                and not any(canonical(k) in chunk_terms for k in keys)
+            ):
                 absent[w.kind] += 1
-    share = lambda n, kind: n / asked[kind] if asked[kind] else 0.0   # noqa: E731
+    share = lambda n, kind: n / asked[kind] if asked[kind] else 0.0  # noqa: E731
     has_focus = not focus or bool(focus & terms)
-    figure = 1.0 if q.asks != "number" else float(has_figure(text, q) and (
-        not focus or focus <= _MEASURES or _figure_near(text, focus)))
+    figure = (
+        1.0
+        if q.asks != "number"
+        else float(has_figure(text, q) and (not focus or focus <= _MEASURES or _figure_near(text, focus)))
+    )
     negated_q = any(w.lower in _NEGATION for w in q.words) or "n't" in q.text.lower()
     negated_p = bool(words & _NEGATION) or "n't" in text.lower()
     return [
-        rank / 20.0, hit.score / top, dense, float(hit.lexical_rank is not None),
-        meaning, max(meanings, default=dense), (meaning - best_meaning) if best_meaning is not None else 0.0,
-        cover(core.terms), cover(terms), cover(chunk_terms), cover_doc,
-        max(missing, default=0.0), len(missing) / max(len(weights), 1),
-        float(min(unmatched["qualifier"], 2)), float(min(unmatched["number"], 2)),
-        share(unmatched["name"], "name"), share(unmatched["word"], "word"),
-        share(absent["name"], "name"), share(absent["number"], "number"),
-        float(has_focus), figure, float(has_kind(core.text, q)), float(negated_q and not negated_p),
-        math.log1p(len(text.split())), 0.0, 0.0,      # source_asked, source_speaks: set by passages()
+        rank / 20.0,
+        hit.score / top,
+        dense,
+        float(hit.lexical_rank is not None),
+        meaning,
+        max(meanings, default=dense),
+        (meaning - best_meaning) if best_meaning is not None else 0.0,
+        cover(core.terms),
+        cover(terms),
+        cover(chunk_terms),
+        cover_doc,
+        max(missing, default=0.0),
+        len(missing) / max(len(weights), 1),
+        float(min(unmatched["qualifier"], 2)),
+        float(min(unmatched["number"], 2)),
+        share(unmatched["name"], "name"),
+        share(unmatched["word"], "word"),
+        share(absent["name"], "name"),
+        share(absent["number"], "number"),
+        float(has_focus),
+        figure,
+        float(has_kind(core.text, q)),
+        float(negated_q and not negated_p),
+        math.log1p(len(text.split())),
+        0.0,
+        0.0,  # source_asked, source_speaks: set by passages()
         *[float(q.asks == a) for a in ASKS],
     ]
 
@@ -316,8 +474,10 @@ def has_kind(sentence: str, q: QuestionInfo) -> bool:
     return any(f.lower() not in asked for f in found)
 
 
-_DATE_NUMBER = re.compile(rf"\b\d{{1,2}}\s+{_MONTH}\b|\b{_MONTH}\s+\d{{1,2}}\b|\b(?:1[0-9]{{3}}|20[0-9]{{2}})s?\b|"
-                          r"(?:^|(?<=[.!?]\s))\(?\d{1,3}[.)]\s|\b(?:S|A)/\d+(?:/\d+)*")
+_DATE_NUMBER = re.compile(
+    rf"\b\d{{1,2}}\s+{_MONTH}\b|\b{_MONTH}\s+\d{{1,2}}\b|\b(?:1[0-9]{{3}}|20[0-9]{{2}})s?\b|"
+    r"(?:^|(?<=[.!?]\s))\(?\d{1,3}[.)]\s|\b(?:S|A)/\d+(?:/\d+)*"
+)
 
 
 def has_figure(text: str, q: QuestionInfo) -> bool:
@@ -335,7 +495,7 @@ def _figure_near(text: str, focus: set[str]) -> bool:
     words = re.findall(r"[\w'’]+", _DATE_NUMBER.sub(" ", text))
     for i, w in enumerate(words):
         if focus & {canonical(t) for t in stem_terms(w)}:
-            if any(NUMBER.fullmatch(x) for x in words[max(0, i - 6):i] + words[i + 1:i + 4]):
+            if any(NUMBER.fullmatch(x) for x in words[max(0, i - 6) : i] + words[i + 1 : i + 4]):
                 return True
     return False
 

@@ -5,9 +5,10 @@ Metadata filters are evaluated on the keyword index's per-chunk arrays; the dens
 to the same rows (or, without the vectors, handed to Chroma as the list of allowed chunk ids: the
 same search as a Chroma `where`, which evaluates the filter over every chunk's metadata rows).
 """
+
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -18,9 +19,21 @@ from .lexical import LexicalIndex
 from .store import Store, date_int, where_clause
 from .types import DocRecord, Filters, Hit, type_key
 
-def retrieve(question: str, *, vector: np.ndarray, store: Store, lex: LexicalIndex | None,
-             docs: Mapping[str, DocRecord], filters: Filters, n: int, candidates: int, pool: int,
-             rrf_k: int, vectors: DenseIndex | None = None) -> list[Hit]:
+
+def retrieve(
+    question: str,
+    *,
+    vector: np.ndarray,
+    store: Store,
+    lex: LexicalIndex | None,
+    docs: Mapping[str, DocRecord],
+    filters: Filters,
+    n: int,
+    candidates: int,
+    pool: int,
+    rrf_k: int,
+    vectors: DenseIndex | None = None,
+) -> list[Hit]:
     """The `n` best chunks for `question` among complete documents that pass `filters`. The same
     question on the same index gives the same chunks in every process: the dense candidates are the
     `candidates` nearest by an exact search of `vectors` (the keyword index's chunks, in its order),
@@ -33,9 +46,10 @@ def retrieve(question: str, *, vector: np.ndarray, store: Store, lex: LexicalInd
         dense = store.nearest(vector, n=candidates, pool=pool, ids=lex.id_array[weights > 0].tolist())
     else:
         allowed = [d for d in filters.doc_ids if d in docs]
-        dense = store.nearest(vector, n=candidates, pool=pool,
-                              where=where_clause(filters, doc_ids=allowed if filters.doc_ids else None))
-    dense = [(cid, s) for cid, s in dense if cid.rsplit(":", 1)[0] in docs]     # chunk id = doc id:index
+        dense = store.nearest(
+            vector, n=candidates, pool=pool, where=where_clause(filters, doc_ids=allowed if filters.doc_ids else None)
+        )
+    dense = [(cid, s) for cid, s in dense if cid.rsplit(":", 1)[0] in docs]  # chunk id = doc id:index
     keyword = lexical.search(lex, question, n=candidates, weights=weights) if lex is not None else []
     scores: dict[str, float] = {}
     dense_rank: dict[str, int] = {}
@@ -50,14 +64,22 @@ def retrieve(question: str, *, vector: np.ndarray, store: Store, lex: LexicalInd
         lex_rank[cid] = r + 1
     ranked = sorted(scores, key=lambda cid: (-scores[cid], cid))
     hits: list[Hit] = []
-    for start in range(0, len(ranked), n):          # a chunk of an unfinished document is skipped
-        got = {c.chunk_id: c for c in store.get_chunks(ranked[start:start + n])}
-        for cid in ranked[start:start + n]:
+    for start in range(0, len(ranked), n):  # a chunk of an unfinished document is skipped
+        got = {c.chunk_id: c for c in store.get_chunks(ranked[start : start + n])}
+        for cid in ranked[start : start + n]:
             c = got.get(cid)
             if c is None or c.doc_id not in docs:
                 continue
-            hits.append(Hit(chunk=c, doc=docs[c.doc_id], score=scores[cid], dense_rank=dense_rank.get(cid),
-                            lexical_rank=lex_rank.get(cid), similarity=sim.get(cid)))
+            hits.append(
+                Hit(
+                    chunk=c,
+                    doc=docs[c.doc_id],
+                    score=scores[cid],
+                    dense_rank=dense_rank.get(cid),
+                    lexical_rank=lex_rank.get(cid),
+                    similarity=sim.get(cid),
+                )
+            )
             if len(hits) == n:
                 return hits
     return hits
@@ -68,7 +90,11 @@ def keyword_mask(lex: LexicalIndex, filters: Filters, docs: Mapping[str, DocReco
     to the same chunks, so both halves of a filtered search agree (an undated chunk is outside
     any date range)."""
     allowed = [d for d in filters.doc_ids if d in docs] if filters.doc_ids else None
-    return lexical.mask(lex, doc_ids=allowed, outlets=filters.outlets,
-                        date_from=date_int(filters.date_from) if filters.date_from else 0,
-                        date_to=date_int(filters.date_to, end=True) if filters.date_to else 0,
-                        types=[type_key(t) for t in filters.source_types])
+    return lexical.mask(
+        lex,
+        doc_ids=allowed,
+        outlets=filters.outlets,
+        date_from=date_int(filters.date_from) if filters.date_from else 0,
+        date_to=date_int(filters.date_to, end=True) if filters.date_to else 0,
+        types=[type_key(t) for t in filters.source_types],
+    )

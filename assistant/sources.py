@@ -4,6 +4,7 @@ earlier source a later mention means is `mentions`'s.
 
 Pure functions over strings; no spaCy here.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,53 +18,92 @@ if TYPE_CHECKING:
 
 # Checked in order: the first table whose pattern matches the source description wins.
 TYPE_PATTERNS: list[tuple[SourceType, re.Pattern[str]]] = [
-    ("UN/NGO", re.compile(
-        r"\b(united nations|u\.n\.|UN|secretary-general|security council|panel of experts|unhcr|ohchr|unicef|"
-        r"ocha|wfp|who|minusca|monusco|minusma|unmiss|unsmil|untmis|unsom|unowas|unama|binuh|iom|icrc|red cross|"
-        r"red crescent|human rights watch|amnesty|msf|m[ée]decins sans fronti[èe]res|ngo|non-governmental|"
-        r"humanitarian|special representative|rapporteur|mission|peacekeep\w*|aid (group|agency|workers?)|"
-        r"international committee|african union|ecowas|igad|european union|\bEU\b)\b", re.I)),
-    ("media", re.compile(
-        r"\b(news(paper|papers| agency| channel| outlet| service| network)?|channel|telegram|radio|television|tv|"
-        r"broadcaster|newspaper|daily|weekly|magazine|agency|press|reporters?|journalists?|correspondents?|"
-        r"bloggers?|afp|reuters|associated press|\bAP\b|bbc|cnn|al[- ]jazeera|nhk|xinhua|tass|ria novosti|"
-        r"efe|ansa|dpa|voa|times|post|journal|herald|gazette|tribune|el tiempo|la prensa|caracol|baza|"
-        r"media|website|report(s)? by|cerigua|venceremos)\b", re.I)),
-    ("local sources", re.compile(
-        r"\b(local sources?|residents?|witness(es)?|eyewitness(es)?|villagers?|locals|inhabitants|"
-        r"local (people|officials?|leaders?|elders?)|community (leaders?|members?)|survivors?|relatives|"
-        r"families|medical (staff|sources?|workers?)|doctors?|hospital)\b", re.I)),
-    ("armed group", re.compile(
-        r"\b(rebels?|rebellion|separatists?|insurgents?|insurgency|guerrillas?|militants?|militias?|jihadists?|"
-        r"armed groups?|armed movement|fighters|mercenar(y|ies)|wagner|taliban|al[- ]qaeda|al[- ]shabaab|"
-        r"isis|isil|islamic state|boko haram|jnim|hamas|hezbollah|houthis?|rsf|rapid support|m23|fmln|farc|eln|"
-        r"urng|m-19|shining path|sendero|contras?|extraditables|cartel|drug traffick\w*|"
-        r"liberation (front|army|movement)|national front|movement for|separatist movement|"
-        r"terrorists?|gunmen|armed men|attackers|commandos?)\b", re.I)),
-    ("police", re.compile(r"\b(police|policemen|policeman|gendarmes?|gendarmerie|constabulary|das|detectives?|"
-                          r"investigators?|law enforcement|fbi|homeland security|security services?)\b", re.I)),
-    ("military", re.compile(
-        r"\b(army|armies|military|armed forces|soldiers?|troops|defen[cs]e (ministry|minister|department|forces)|"
-        r"ministry of defen[cs]e|colonel|col\.?|general|gen\.|major|captain|commander|lieutenant|sergeant|"
-        r"brigade|battalion|navy|air force|marines|national guard|high command|joint staff|fardc|faca|famas?|"
-        r"pentagon)\b", re.I)),
-    ("government", re.compile(
-        r"\b(government|govt|ministry|minister|ministers|president|president-elect|vice president|prime minister|"
-        r"presidency|cabinet|authorities|state department|white house|kremlin|embassy|ambassador|consul|"
-        r"permanent representative|governor|mayor|prefect|spokes(man|woman|person) for the (government|presidency)|"
-        r"officials?|administration|congress|parliament|assembly|legislat\w+|senator|deputy|junta|"
-        r"transitional (authorities|government|president)|interior|attorney general|judge|court|prosecutor)\b",
-        re.I)),
+    (
+        "UN/NGO",
+        re.compile(
+            r"\b(united nations|u\.n\.|UN|secretary-general|security council|panel of experts|unhcr|ohchr|unicef|"
+            r"ocha|wfp|who|minusca|monusco|minusma|unmiss|unsmil|untmis|unsom|unowas|unama|binuh|iom|icrc|red cross|"
+            r"red crescent|human rights watch|amnesty|msf|m[ée]decins sans fronti[èe]res|ngo|non-governmental|"
+            r"humanitarian|special representative|rapporteur|mission|peacekeep\w*|aid (group|agency|workers?)|"
+            r"international committee|african union|ecowas|igad|european union|\bEU\b)\b",
+            re.I,
+        ),
+    ),
+    (
+        "media",
+        re.compile(
+            r"\b(news(paper|papers| agency| channel| outlet| service| network)?|channel|telegram|radio|television|tv|"
+            r"broadcaster|newspaper|daily|weekly|magazine|agency|press|reporters?|journalists?|correspondents?|"
+            r"bloggers?|afp|reuters|associated press|\bAP\b|bbc|cnn|al[- ]jazeera|nhk|xinhua|tass|ria novosti|"
+            r"efe|ansa|dpa|voa|times|post|journal|herald|gazette|tribune|el tiempo|la prensa|caracol|baza|"
+            r"media|website|report(s)? by|cerigua|venceremos)\b",
+            re.I,
+        ),
+    ),
+    (
+        "local sources",
+        re.compile(
+            r"\b(local sources?|residents?|witness(es)?|eyewitness(es)?|villagers?|locals|inhabitants|"
+            r"local (people|officials?|leaders?|elders?)|community (leaders?|members?)|survivors?|relatives|"
+            r"families|medical (staff|sources?|workers?)|doctors?|hospital)\b",
+            re.I,
+        ),
+    ),
+    (
+        "armed group",
+        re.compile(
+            r"\b(rebels?|rebellion|separatists?|insurgents?|insurgency|guerrillas?|militants?|militias?|jihadists?|"
+            r"armed groups?|armed movement|fighters|mercenar(y|ies)|wagner|taliban|al[- ]qaeda|al[- ]shabaab|"
+            r"isis|isil|islamic state|boko haram|jnim|hamas|hezbollah|houthis?|rsf|rapid support|m23|fmln|farc|eln|"
+            r"urng|m-19|shining path|sendero|contras?|extraditables|cartel|drug traffick\w*|"
+            r"liberation (front|army|movement)|national front|movement for|separatist movement|"
+            r"terrorists?|gunmen|armed men|attackers|commandos?)\b",
+            re.I,
+        ),
+    ),
+    (
+        "police",
+        re.compile(
+            r"\b(police|policemen|policeman|gendarmes?|gendarmerie|constabulary|das|detectives?|"
+            r"investigators?|law enforcement|fbi|homeland security|security services?)\b",
+            re.I,
+        ),
+    ),
+    (
+        "military",
+        re.compile(
+            r"\b(army|armies|military|armed forces|soldiers?|troops|defen[cs]e (ministry|minister|department|forces)|"
+            r"ministry of defen[cs]e|colonel|col\.?|general|gen\.|major|captain|commander|lieutenant|sergeant|"
+            r"brigade|battalion|navy|air force|marines|national guard|high command|joint staff|fardc|faca|famas?|"
+            r"pentagon)\b",
+            re.I,
+        ),
+    ),
+    (
+        "government",
+        re.compile(
+            r"\b(government|govt|ministry|minister|ministers|president|president-elect|vice president|prime minister|"
+            r"presidency|cabinet|authorities|state department|white house|kremlin|embassy|ambassador|consul|"
+            r"permanent representative|governor|mayor|prefect|spokes(man|woman|person) for the (government|presidency)|"
+            r"officials?|administration|congress|parliament|assembly|legislat\w+|senator|deputy|junta|"
+            r"transitional (authorities|government|president)|interior|attorney general|judge|court|prosecutor)\b",
+            re.I,
+        ),
+    ),
 ]
 ANONYMOUS = re.compile(
     r"^(an?|one|two|three|several|some|other|the same|senior|unnamed|anonymous)?\s*(\w+\s+){0,4}"
     r"(official|officials|source|sources|diplomat|diplomats|officer|officers)\b(?!.*\b[A-Z][a-z]+ [A-Z][a-z]+)",
-    re.I)
+    re.I,
+)
 NAMED_ANONYMOUS_EXCEPTIONS = re.compile(r"\b(local|police|medical|military|security|official sources)\b", re.I)
 
 
-ORG_WORDS = re.compile(r"\b(alliance|coalition|movement|framework|front|group|organi[sz]ation|union|council|"
-                       r"command|brigades?|forces)\b", re.I)
+ORG_WORDS = re.compile(
+    r"\b(alliance|coalition|movement|framework|front|group|organi[sz]ation|union|council|"
+    r"command|brigades?|forces)\b",
+    re.I,
+)
 
 
 def armed_context(text: str) -> bool:
@@ -81,14 +121,20 @@ def source_type(description: str, *, armed_context: bool = False) -> SourceType:
 
 
 # "the Hamas-led ministry" is a ministry, "a Russian-backed militia" a militia: such modifiers do not type.
-_LED = re.compile(r"\b[\w.'’]+-(?:led|backed|linked|affiliated|run|controlled|allied|aligned|supported|sponsored|"
-                  r"funded|based|held|dominated|appointed|installed)\b", re.I)
+_LED = re.compile(
+    r"\b[\w.'’]+-(?:led|backed|linked|affiliated|run|controlled|allied|aligned|supported|sponsored|"
+    r"funded|based|held|dominated|appointed|installed)\b",
+    re.I,
+)
 
 
 def _source_type(description: str) -> SourceType:
-    d = _RELATIVE.sub("", _LED.sub(" ", description)).strip()     # "guerrillas who …": not the WHO
-    if ANONYMOUS.match(d) and not re.search(r"\b[A-Z][a-z]+\s+[A-Z][a-z]+\b", d) \
-            and not re.search(r"\blocal\b", d, re.I):
+    d = _RELATIVE.sub("", _LED.sub(" ", description)).strip()  # "guerrillas who …": not the WHO
+    if (
+        ANONYMOUS.match(d)
+        and not re.search(r"\b[A-Z][a-z]+\s+[A-Z][a-z]+\b", d)
+        and not re.search(r"\blocal\b", d, re.I)
+    ):
         m = ANONYMOUS.match(d)
         if m and not re.search(r"\b(police|army|military|rebel|guerrilla|taliban)\b", d, re.I):
             return "anonymous official"
@@ -104,15 +150,22 @@ MAX_NAME_WORDS = 12
 _LIST_MARK = re.compile(r"^(?:\(?\d{1,3}[.)]|\([a-z]\)|[ivx]{1,4}\.)\s+")
 _RELATIVE = re.compile(r",?\s+\b(?:who|which|whose|whom|where|in which|that)\b(?=\s+\w)[^,()]*", re.I)
 _PARTICIPLE = re.compile(r",\s+(?:\w+ed|\w+ing|known as|also known as)\b[^,()]*", re.I)
-_ACRONYM = re.compile(r"\b[A-Z][\w'’.-]*(?:[\s,]+(?:[A-Z][\w'’.-]*|of|for|and|the|on|in|de|du|des|la|le))+"
-                      r"\s*\(([A-Z][A-Z0-9&/.-]{1,14})\)")
-_CUT_BEFORE = frozenset("of for and in on at with to from by against between including who which whose "
-                        "as under over among into".split())
+_ACRONYM = re.compile(
+    r"\b[A-Z][\w'’.-]*(?:[\s,]+(?:[A-Z][\w'’.-]*|of|for|and|the|on|in|de|du|des|la|le))+"
+    r"\s*\(([A-Z][A-Z0-9&/.-]{1,14})\)"
+)
+_CUT_BEFORE = frozenset(
+    "of for and in on at with to from by against between including who which whose as under over among into".split()
+)
 _POSSESSIVE = re.compile(r"(?<=\w)(?:['’]s|s['’])$|['’]$")
-CAPTION = re.compile(r"\b(?:photo(?:graph)?s?|handout|getty|afp photo|file photo|caption|credit|courtesy|©|"
-                     r"image(?:s)? (?:by|courtesy))\b", re.I)
-BARE = frozenset("i we you he she it they me us him her them this that these those who which whom whose one "
-                 "there here".split())
+CAPTION = re.compile(
+    r"\b(?:photo(?:graph)?s?|handout|getty|afp photo|file photo|caption|credit|courtesy|©|"
+    r"image(?:s)? (?:by|courtesy))\b",
+    re.I,
+)
+BARE = frozenset(
+    "i we you he she it they me us him her them this that these those who which whom whose one there here".split()
+)
 
 
 def display_name(name: str) -> str:
@@ -123,9 +176,12 @@ def display_name(name: str) -> str:
     n = re.sub(r"\s+", " ", name).strip().strip(",;:")
     n = _LIST_MARK.sub("", n)
     first, _, rest = n.partition(" ")
-    if rest and first.lower().rstrip(":") in ("advertisement", "photo", "video", "watch", "related", "update") \
-            and rest[:1].isupper():
-        n = rest                                  # "Advertisement The 2010 warning …"
+    if (
+        rest
+        and first.lower().rstrip(":") in ("advertisement", "photo", "video", "watch", "related", "update")
+        and rest[:1].isupper()
+    ):
+        n = rest  # "Advertisement The 2010 warning …"
     core, paren, tail = n.partition(" (")
     core = _POSSESSIVE.sub("", core).strip() if not paren else core
     n = core + (" (" + tail if paren else "")
@@ -191,14 +247,15 @@ def entity_keys(name: str) -> set[str]:
     keys = {core} if core and core not in BARE else set()
     words = [w for w in core.split() if w not in ("alias", "jr.", "jr", "sr.")]
     if len(words) >= 2 and looks_like_person(" ".join(w.title() for w in words)):
-        keys.add("person " + words[-1])          # "GONZALO RODRIGUEZ GACHA" and "RODRIGUEZ GACHA"
+        keys.add("person " + words[-1])  # "GONZALO RODRIGUEZ GACHA" and "RODRIGUEZ GACHA"
     if re.search(r"[a-z]", name):
-        keys |= {m.lower() for m in re.findall(r"\b[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*\b", name)
-                 if len(m.replace("-", "")) >= 3}
+        keys |= {
+            m.lower() for m in re.findall(r"\b[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*\b", name) if len(m.replace("-", "")) >= 3
+        }
     return keys
 
 
-def one_type_each(attributions: "list[Attribution]") -> "tuple[Attribution, ...]":
+def one_type_each(attributions: list[Attribution]) -> tuple[Attribution, ...]:
     """The attributions of one document with one type per entity: sources that share a key
     (a name, an acronym) are one entity, typed by the type most of its mentions have (the first
     one on a tie); "other" and the author's voice never outvote a type."""
@@ -222,7 +279,7 @@ def one_type_each(attributions: "list[Attribution]") -> "tuple[Attribution, ...]
     out = []
     for a, ks in zip(attributions, keys):
         tally = votes.get(root(ks[0])) if ks else None
-        best = max(tally, key=lambda t: tally[t]) if tally else None    # dicts keep the first on a tie
+        best = max(tally, key=lambda t: tally[t]) if tally else None  # dicts keep the first on a tie
         out.append(replace(a, source_type=best) if best and best != a.source_type else a)
     return tuple(out)
 
@@ -256,17 +313,25 @@ COUNTRIES = frozenset(
     "haiti colombia venezuela peru bolivia ecuador guatemala honduras nicaragua salvador panama mexico cuba "
     "russia ukraine israel iran iraq syria lebanon yemen afghanistan pakistan india china japan thailand "
     "turkey egypt algeria morocco tunisia france britain germany usa america burkina senegal guinea ghana "
-    "benin togo mauritania".split())
+    "benin togo mauritania".split()
+)
 
 
-_ORG_WORDS = re.compile(r"\b(ministry|army|party|front|agency|news|radio|television|police|government|council|"
-                        r"committee|commission|office|department|forces|movement|group|alliance|union|association|"
-                        r"company|bank|embassy|court|university|institute|channel|network|daily|newspaper)\b", re.I)
+_ORG_WORDS = re.compile(
+    r"\b(ministry|army|party|front|agency|news|radio|television|police|government|council|"
+    r"committee|commission|office|department|forces|movement|group|alliance|union|association|"
+    r"company|bank|embassy|court|university|institute|channel|network|daily|newspaper)\b",
+    re.I,
+)
 
 
 def looks_like_person(core: str, kind: str = "other") -> bool:
     """Two to four capitalised words that name no organisation: 'GONZALO RODRIGUEZ GACHA'."""
     words = [w for w in re.findall(r"[A-Za-z][\w'’.-]*", core) if w.lower() not in ("the", "alias", "a", "an")]
     capital = [w for w in words if w[0].isupper()]
-    return 2 <= len(capital) <= 4 and len(capital) == len(words) and not _ORG_WORDS.search(core) \
+    return (
+        2 <= len(capital) <= 4
+        and len(capital) == len(words)
+        and not _ORG_WORDS.search(core)
         and kind in ("other", "armed group", "government", "military", "police")
+    )

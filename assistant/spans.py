@@ -2,6 +2,7 @@
 phrase as PolNeAR marks it, a cue's content, quotations next to a cue, and the creator or antecedent
 of a source.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -18,9 +19,10 @@ if TYPE_CHECKING:
 @dataclass(frozen=True, slots=True)
 class Found:
     """One attribution inside a sentence, in document character offsets."""
+
     source_start: int
     source_end: int
-    head: Token                       # head token of the source phrase
+    head: Token  # head token of the source phrase
     cue: str
     cue_start: int
     cue_end: int
@@ -28,13 +30,22 @@ class Found:
     content_start: int
     content_end: int
     rule: str
-    creator: tuple[int, int] | None = None     # the author inside an artifact source ("… issued by the FBI")
+    creator: tuple[int, int] | None = None  # the author inside an artifact source ("… issued by the FBI")
     antecedent: tuple[int, int] | None = None  # what a relative pronoun source stands for
-    governor: tuple[int, int] | None = None    # a pronoun source's likely antecedent in the same sentence
+    governor: tuple[int, int] | None = None  # a pronoun source's likely antecedent in the same sentence
 
 
-def make_found(src: Token, cue: Token, sent: Span, *, cue_tokens: list[Token], stance: Stance,
-               content: tuple[int, int], rule: str, antecedent: tuple[int, int] | None = None) -> Found:
+def make_found(
+    src: Token,
+    cue: Token,
+    sent: Span,
+    *,
+    cue_tokens: list[Token],
+    stance: Stance,
+    content: tuple[int, int],
+    rule: str,
+    antecedent: tuple[int, int] | None = None,
+) -> Found:
     src = stray_head(src, cue)
     start, end = source_span(src, cue)
     if cue_tokens:
@@ -46,9 +57,21 @@ def make_found(src: Token, cue: Token, sent: Span, *, cue_tokens: list[Token], s
     creator = None
     if src.lower_ in ARTIFACTS:
         creator = creator_of(src)
-    return Found(source_start=start, source_end=end, head=src, cue=cue_text, cue_start=cs, cue_end=ce,
-                 stance=stance, content_start=content[0], content_end=content[1], rule=rule,
-                 creator=creator, antecedent=antecedent, governor=governor_of(src, cue))
+    return Found(
+        source_start=start,
+        source_end=end,
+        head=src,
+        cue=cue_text,
+        cue_start=cs,
+        cue_end=ce,
+        stance=stance,
+        content_start=content[0],
+        content_end=content[1],
+        rule=rule,
+        creator=creator,
+        antecedent=antecedent,
+        governor=governor_of(src, cue),
+    )
 
 
 def governor_of(src: Token, cue: Token) -> tuple[int, int] | None:
@@ -80,9 +103,14 @@ def creator_of(artifact: Token) -> tuple[int, int] | None:
     owner = dep_child(artifact, "poss")
     if owner is not None:
         return phrase_span(owner)
-    named = [c for c in artifact.children if c.dep_ in ("compound", "nmod") and c.i < artifact.i
-             and (c.ent_type_ in ("ORG", "NORP", "PERSON") or c.is_upper and len(c) >= 3 and not c.doc[artifact.i].is_upper)]
-    if named:                          # "the MRTA letter", "an FMLN communique"
+    named = [
+        c
+        for c in artifact.children
+        if c.dep_ in ("compound", "nmod")
+        and c.i < artifact.i
+        and (c.ent_type_ in ("ORG", "NORP", "PERSON") or c.is_upper and len(c) >= 3 and not c.doc[artifact.i].is_upper)
+    ]
+    if named:  # "the MRTA letter", "an FMLN communique"
         return named[0].left_edge.idx, named[-1].idx + len(named[-1])
     for c in artifact.children:
         if c.dep_ == "acl":
@@ -101,9 +129,19 @@ def content_of(verb: Token, sent: Span) -> tuple[int, int] | None:
         c = dep_child(verb, dep)
         if c is not None and c.i != verb.i:
             start, end = phrase_span(c, relcl=False)
-            more = next((k for k in verb.children if k.dep_ == "conj" and k.i > verb.i and c.i < verb.i
-                         and k.pos_ in ("VERB", "AUX") and subject_of(k) is not None), None)
-            if more is not None:       # "X paid 8.9 percent, the agency said, and Y paid 0.8 percent"
+            more = next(
+                (
+                    k
+                    for k in verb.children
+                    if k.dep_ == "conj"
+                    and k.i > verb.i
+                    and c.i < verb.i
+                    and k.pos_ in ("VERB", "AUX")
+                    and subject_of(k) is not None
+                ),
+                None,
+            )
+            if more is not None:  # "X paid 8.9 percent, the agency said, and Y paid 0.8 percent"
                 end = max(end, phrase_span(more)[1])
             return start, end
     head = verb.head
@@ -120,9 +158,12 @@ def content_of(verb: Token, sent: Span) -> tuple[int, int] | None:
     for c in verb.children:
         if c.dep_ == "prep" and c.lower_ in ("about", "against", "to", "on", "of"):
             speech_of = c.lower_ == "of" and verb_lemma(verb) in SPEAK_OF
-            obj = dep_child(c, "pcomp") if c.lower_ in ("to", "of") and not speech_of \
+            obj = (
+                dep_child(c, "pcomp")
+                if c.lower_ in ("to", "of") and not speech_of
                 else (dep_child(c, "pobj") or dep_child(c, "pcomp"))
-            if obj is not None:          # "warned against …", "admitted to landing …", "spoke of …"
+            )
+            if obj is not None:  # "warned against …", "admitted to landing …", "spoke of …"
                 return phrase_span(obj)
     return None
 
@@ -150,8 +191,11 @@ def quote_before(verb: Token, sent: Span) -> tuple[int, int] | None:
 
 def quote_near(verb: Token, sent: Span) -> bool:
     text = sent.text
-    return any(q in text for q in ('"', "“", "”", "«", "»")) or text.rstrip().endswith(":") \
+    return (
+        any(q in text for q in ('"', "“", "”", "«", "»"))
+        or text.rstrip().endswith(":")
         or (verb.i + 1 < len(sent.doc) and sent.doc[verb.i + 1].text == ":")
+    )
 
 
 def outside_phrase(sent: Span, phrase: tuple[int, int]) -> tuple[int, int]:
@@ -174,8 +218,13 @@ def stray_head(src: Token, cue: Token) -> Token:
             return appos
     first = src.left_edge
     before = src.doc[first.i - 1] if first.i > src.sent.start else None
-    if src.dep_ != "nsubj" or before is None or before.pos_ not in ("ADP", "VERB", "AUX", "PART") \
-            or cue.i < src.i or before.i == cue.i:
+    if (
+        src.dep_ != "nsubj"
+        or before is None
+        or before.pos_ not in ("ADP", "VERB", "AUX", "PART")
+        or cue.i < src.i
+        or before.i == cue.i
+    ):
         return src
     appos = next((c for c in src.children if c.dep_ == "appos" and c.pos_ == "PROPN"), None)
     return appos if appos is not None else src
@@ -192,15 +241,26 @@ def source_span(src: Token, cue: Token) -> tuple[int, int]:
             if t.left_edge.i - 1 > src.i and src.doc[t.left_edge.i - 1].is_punct:
                 skip.add(t.left_edge.i - 1)
     for t in src.children:
-        if t.i > src.i and (t.dep_ == "npadvmod" and t.ent_type_ in ("DATE", "TIME") or t.dep_ == "prep" and any(
-                o.dep_ == "pobj" and o.ent_type_ in ("DATE", "TIME") for o in t.children)):
-            skip.update(x.i for x in t.subtree)      # "Trump this week said", "a group of doctors in 2015"
+        if t.i > src.i and (
+            t.dep_ == "npadvmod"
+            and t.ent_type_ in ("DATE", "TIME")
+            or t.dep_ == "prep"
+            and any(o.dep_ == "pobj" and o.ent_type_ in ("DATE", "TIME") for o in t.children)
+        ):
+            skip.update(x.i for x in t.subtree)  # "Trump this week said", "a group of doctors in 2015"
             continue
-        incidental = t.dep_ == "acl" and t.tag_ == "VBG" and t.left_edge.i > src.i + 1 \
-            and src.doc[t.left_edge.i - 1].text == "," \
-            or t.dep_ == "appos" and t.i > src.i and t.left_edge.i > 0 and src.doc[t.left_edge.i - 1].text == "(" \
+        incidental = (
+            t.dep_ == "acl"
+            and t.tag_ == "VBG"
+            and t.left_edge.i > src.i + 1
+            and src.doc[t.left_edge.i - 1].text == ","
+            or t.dep_ == "appos"
+            and t.i > src.i
+            and t.left_edge.i > 0
+            and src.doc[t.left_edge.i - 1].text == "("
             and any(x.pos_ in ("VERB", "AUX") for x in t.subtree)
-        if incidental:                     # "Trump, speaking to a veterans group, said"
+        )
+        if incidental:  # "Trump, speaking to a veterans group, said"
             skip.update(x.i for x in t.subtree)
             before = src.doc[t.left_edge.i - 1] if t.left_edge.i > src.i + 1 else None
             if before is not None and before.is_punct:
@@ -208,7 +268,7 @@ def source_span(src: Token, cue: Token) -> tuple[int, int]:
     left = [t for t in src.subtree if t.i < src.i and t.i not in skip]
     verb_at = max((t.i for t in left if t.pos_ in ("VERB", "AUX") and t.dep_ != "amod" and t.tag_ != "VBN"), default=-1)
     comma = min((t.i for t in left if t.text == "," and t.i > verb_at), default=-1) if verb_at >= 0 else -1
-    if comma >= 0:                         # "As Obama appears set to veto …, Democratic nominee Hillary Clinton"
+    if comma >= 0:  # "As Obama appears set to veto …, Democratic nominee Hillary Clinton"
         skip.update(t.i for t in left if t.i <= comma)
     for t in left:
         if t.text in DASHES and t.whitespace_:
@@ -216,12 +276,13 @@ def source_span(src: Token, cue: Token) -> tuple[int, int]:
             skip.update(x.i for x in left if x.i <= t.i)
     first = src.left_edge
     if first.i < src.i and first.dep_ == "advmod" and first.lower_ in FOCUS:
-        skip.add(first.i)                  # "even China"
+        skip.add(first.i)  # "even China"
     return phrase_span(src, exclude=cue, skip=skip)
 
 
-def phrase_span(tok: Token, *, relcl: bool = True, exclude: Token | None = None,
-                skip: set[int] | None = None) -> tuple[int, int]:
+def phrase_span(
+    tok: Token, *, relcl: bool = True, exclude: Token | None = None, skip: set[int] | None = None
+) -> tuple[int, int]:
     """Character range of a phrase: the token's subtree (relative clauses included unless `relcl` is
     False; the cue `exclude` left out when it hangs below it), trimmed of edge punctuation and
     conjunctions."""
@@ -252,13 +313,20 @@ def phrase_span(tok: Token, *, relcl: bool = True, exclude: Token | None = None,
     toks = run + right
     while toks and (toks[0].is_punct or toks[0].dep_ in ("cc", "prep") and toks[0].i != tok.i):
         toks = toks[1:]
-    while toks and (toks[-1].is_punct and toks[-1].text not in (")", "]") or toks[-1].dep_ == "cc") \
-            and toks[-1].i != tok.i:
+    while (
+        toks
+        and (toks[-1].is_punct and toks[-1].text not in (")", "]") or toks[-1].dep_ == "cc")
+        and toks[-1].i != tok.i
+    ):
         toks = toks[:-1]
     if not toks:
         return tok.idx, tok.idx + len(tok)
     doc, last = tok.doc, toks[-1]
-    while last.i + 2 < len(doc) and doc[last.i + 1].text == "-" and not last.whitespace_ \
-            and not doc[last.i + 1].whitespace_:
-        last = doc[last.i + 2]          # "His ex-wife" split by the parser
+    while (
+        last.i + 2 < len(doc)
+        and doc[last.i + 1].text == "-"
+        and not last.whitespace_
+        and not doc[last.i + 1].whitespace_
+    ):
+        last = doc[last.i + 2]  # "His ex-wife" split by the parser
     return toks[0].idx, last.idx + len(last)

@@ -2,12 +2,22 @@
 agent and group; whether a subject can speak, is negated, or a verb is only asked for; the subject a
 subjectless verb shares with another.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .lexicon import (ARTIFACTS, DIRECTIVES, FORMS, INFERENCE, NOT_SOURCES, PEOPLE, PERSON_ROLES, SHARES,
-                      SPEECH_ARTIFACTS)
+from .lexicon import (
+    ARTIFACTS,
+    DIRECTIVES,
+    FORMS,
+    INFERENCE,
+    NOT_SOURCES,
+    PEOPLE,
+    PERSON_ROLES,
+    SHARES,
+    SPEECH_ARTIFACTS,
+)
 
 if TYPE_CHECKING:
     from spacy.tokens import Token
@@ -37,7 +47,8 @@ def agent_of(verb: Token) -> Token | None:
 def is_negative(subj: Token) -> bool:
     return subj.lower_ in ("nobody", "none", "noone") or any(
         c.dep_ == "det" and c.lower_ in ("no", "neither") or c.dep_ in ("neg", "advmod") and c.lower_ == "not"
-        for c in subj.children)
+        for c in subj.children
+    )
 
 
 def can_speak(subj: Token) -> bool:
@@ -52,8 +63,13 @@ def can_speak(subj: Token) -> bool:
         return whole is None or can_speak(whole)
     low = subj.lower_
     one = low[:-3] + "y" if low.endswith("ies") else low[:-1] if low.endswith("s") else low
-    return subj.ent_type_ in ("PERSON", "ORG", "NORP", "GPE") or low in PEOPLE or low in PERSON_ROLES \
-        or one in PEOPLE or one in PERSON_ROLES
+    return (
+        subj.ent_type_ in ("PERSON", "ORG", "NORP", "GPE")
+        or low in PEOPLE
+        or low in PERSON_ROLES
+        or one in PEOPLE
+        or one in PERSON_ROLES
+    )
 
 
 def is_directed(verb: Token) -> bool:
@@ -67,7 +83,7 @@ def is_directed(verb: Token) -> bool:
     gov = head.head
     if head.dep_ not in ("xcomp", "ccomp", "advcl") or gov.i == head.i or not gov.lower_.startswith(DIRECTIVES):
         return False
-    if gov.lower_.startswith("call"):      # "called on X to …", not "called Caracol to report"
+    if gov.lower_.startswith("call"):  # "called on X to …", not "called Caracol to report"
         return any(c.dep_ in ("prep", "prt") and c.lower_ in ("on", "upon") for c in gov.children)
     return any(c.dep_ in ("dobj", "prep") for c in gov.children)
 
@@ -98,17 +114,21 @@ def _conjoined_subject(verb: Token, lemma: str) -> Token | None:
     if s is not None and s.dep_ != "nsubjpass":
         return s
     if verb.head.dep_ == "conj" or any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.head.children):
-        return inherited_subject(verb.head, lemma)   # "went … to learn … and described …"
+        return inherited_subject(verb.head, lemma)  # "went … to learn … and described …"
     return None
 
 
 def _gerund_subject(verb: Token) -> Token | None:
-    """"was criticized for saying …", "refuses to discuss them, aside from saying …": the clause's subject."""
+    """ "was criticized for saying …", "refuses to discuss them, aside from saying …": the clause's subject."""
     gov = verb.head.head
-    while gov.pos_ in ("VERB", "AUX") and gov.head.i != gov.i and subject_of(gov) is None \
-            and gov.dep_ in ("xcomp", "conj", "advcl"):
+    while (
+        gov.pos_ in ("VERB", "AUX")
+        and gov.head.i != gov.i
+        and subject_of(gov) is None
+        and gov.dep_ in ("xcomp", "conj", "advcl")
+    ):
         if is_directed(gov):
-            return None            # "called on Dean to apologize for accusing …": Dean accused
+            return None  # "called on Dean to apologize for accusing …": Dean accused
         gov = gov.head
     s = subject_of(gov) if gov.pos_ in ("VERB", "AUX") else None
     return s if s is not None and can_speak(s) and s.lower_ not in NOT_SOURCES else None
@@ -128,7 +148,7 @@ def _noun_subject(verb: Token) -> Token | None:
 
 
 def _object_subject(verb: Token) -> Token | None:
-    """"enabled UNSMIL to confirm": UNSMIL confirms."""
+    """ "enabled UNSMIL to confirm": UNSMIL confirms."""
     if verb.dep_ != "xcomp" or verb.head.pos_ not in ("VERB", "AUX"):
         return None
     obj = dep_child(verb.head, "dobj")
@@ -153,7 +173,7 @@ def _head_subject(verb: Token) -> Token | None:
 
 
 def _with_object(verb: Token) -> Token | None:
-    """"with Semyon Pegov … stating": the object of "with"."""
+    """ "with Semyon Pegov … stating": the object of "with"."""
     for anc in verb.ancestors:
         if anc.pos_ in ("NOUN", "PROPN") and anc.dep_ == "pobj" and anc.head.lower_ == "with":
             return anc
@@ -163,8 +183,12 @@ def _with_object(verb: Token) -> Token | None:
 
 
 def verb_group(verb: Token) -> list[Token]:
-    group = [verb] + [c for c in verb.children if c.dep_ in ("aux", "auxpass", "neg", "prt") and
-                      abs(c.i - verb.i) <= 3]
-    if verb.dep_ == "xcomp" and verb.head.pos_ in ("VERB", "AUX") and verb.head.i < verb.i and verb.i - verb.head.i <= 3:
+    group = [verb] + [c for c in verb.children if c.dep_ in ("aux", "auxpass", "neg", "prt") and abs(c.i - verb.i) <= 3]
+    if (
+        verb.dep_ == "xcomp"
+        and verb.head.pos_ in ("VERB", "AUX")
+        and verb.head.i < verb.i
+        and verb.i - verb.head.i <= 3
+    ):
         group.append(verb.head)
     return sorted(group, key=lambda t: t.i)

@@ -7,11 +7,13 @@ rules win), and a rule this lookup cannot express keeps the original component i
 `use_lookup(nlp)` swaps the component in a loaded pipeline; it returns False (and changes nothing)
 when the pipeline has no attribute ruler or a pattern it does not support.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -19,16 +21,16 @@ if TYPE_CHECKING:
 
 NAME = "assistant_attribute_rules"
 _FEATURES = ("TAG", "LOWER", "DEP", "IS_SPACE")
-_REMEMBERED = 200_000                      # feature combinations whose first-token matches are kept
+_REMEMBERED = 200_000  # feature combinations whose first-token matches are kept
 
 Test = Callable[[int], bool]
 
 
 @dataclass(frozen=True)
 class _Pattern:
-    rule: int                               # the ruler's rule index: later rules are applied later
+    rule: int  # the ruler's rule index: later rules are applied later
     tests: tuple[tuple[tuple[int, Test], ...], ...]  # per token: (feature column, test)
-    target: int                             # which token of the match gets the attributes
+    target: int  # which token of the match gets the attributes
 
 
 class AttributeRules:
@@ -46,9 +48,13 @@ class AttributeRules:
                 n = len(tokens)
                 index = spec.get("index", 0)
                 target = index if index >= 0 else n + index
-                pattern = _Pattern(rule=rule, target=target,
-                                   tests=tuple(tuple((_FEATURES.index(k), self._test(k, v)) for k, v in tok.items())
-                                               for tok in tokens))
+                pattern = _Pattern(
+                    rule=rule,
+                    target=target,
+                    tests=tuple(
+                        tuple((_FEATURES.index(k), self._test(k, v)) for k, v in tok.items()) for tok in tokens
+                    ),
+                )
                 first = tokens[0]
                 if isinstance(first.get("TAG"), str):
                     self.by_tag.setdefault(strings.add(first["TAG"]), []).append(pattern)
@@ -71,7 +77,7 @@ class AttributeRules:
             h = self.strings.add(value) if value else 0
             return lambda v: v == h
         if isinstance(value, dict) and len(value) == 1:
-            (op, arg), = value.items()
+            ((op, arg),) = value.items()
             if op in ("IN", "NOT_IN") and isinstance(arg, list):
                 hashes = frozenset(self.strings.add(a) if a else 0 for a in arg)
                 return (lambda v: v in hashes) if op == "IN" else (lambda v: v not in hashes)
@@ -86,24 +92,30 @@ class AttributeRules:
         key = tuple(row)
         hit = self._first.get(key)
         if hit is None:
-            hit = tuple(p for p in (*self.by_tag.get(row[0], ()), *self.by_lower.get(row[1], ()), *self.general)
-                        if all(test(row[col]) for col, test in p.tests[0]))
+            hit = tuple(
+                p
+                for p in (*self.by_tag.get(row[0], ()), *self.by_lower.get(row[1], ()), *self.general)
+                if all(test(row[col]) for col, test in p.tests[0])
+            )
             if len(self._first) >= _REMEMBERED:
                 self._first.clear()
             self._first[key] = hit
         return hit
 
-    def __call__(self, doc: "Doc") -> "Doc":
+    def __call__(self, doc: Doc) -> Doc:
         from spacy.attrs import DEP, IS_SPACE, LOWER, TAG
         from spacy.tokens._retokenize import set_token_attrs
 
         rows = doc.to_array([TAG, LOWER, DEP, IS_SPACE]).tolist()
-        found: list[tuple[int, int, int]] = []          # (rule, start, token)
+        found: list[tuple[int, int, int]] = []  # (rule, start, token)
         for i, row in enumerate(rows):
             for p in self._starting(row):
                 n = len(p.tests)
-                if n == 1 or i + n <= len(rows) and all(test(rows[i + j][col]) for j in range(1, n)
-                                                        for col, test in p.tests[j]):
+                if (
+                    n == 1
+                    or i + n <= len(rows)
+                    and all(test(rows[i + j][col]) for j in range(1, n) for col, test in p.tests[j])
+                ):
                     found.append((p.rule, i, i + p.target))
         for rule, _, t in sorted(set(found)):
             set_token_attrs(doc[t], self.attrs[rule])
@@ -116,7 +128,7 @@ def _make(nlp, name):  # type: ignore[no-untyped-def]
     return AttributeRules(nlp.get_pipe("attribute_ruler"))
 
 
-def use_lookup(nlp: "Language") -> bool:
+def use_lookup(nlp: Language) -> bool:
     """Run the attribute rules by lookup instead of the pipeline's `attribute_ruler` (disabled)."""
     from spacy.language import Language
 

@@ -3,6 +3,7 @@
 Offsets are character offsets into a Document's cleaned `text`; pages are 1-based and None for
 documents without pages.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -12,8 +13,16 @@ import numpy as np
 
 Genre = Literal["news", "wire", "un_report", "letter", "document"]
 SourceType = Literal[
-    "armed group", "government", "military", "police", "media", "local sources",
-    "UN/NGO", "anonymous official", "author", "other",
+    "armed group",
+    "government",
+    "military",
+    "police",
+    "media",
+    "local sources",
+    "UN/NGO",
+    "anonymous official",
+    "author",
+    "other",
 ]
 # Every source type, in the order the filters offer them.
 SOURCE_TYPES: tuple[SourceType, ...] = get_args(SourceType)
@@ -24,8 +33,9 @@ def type_key(source_type: str) -> str:
     return source_type.replace("/", "_").replace(" ", "_").lower()
 
 
-Stance = Literal["claim", "quote", "report", "acknowledgement", "denial", "accusation", "intention", "decision",
-                 "narration"]
+Stance = Literal[
+    "claim", "quote", "report", "acknowledgement", "denial", "accusation", "intention", "decision", "narration"
+]
 # unchanged: already indexed from this file; duplicate: its content is indexed from another file;
 # skipped: never read as documents (the index folder, a folder already read through a link)
 FileStatus = Literal["added", "unchanged", "updated", "duplicate", "skipped", "failed"]
@@ -34,19 +44,21 @@ FileStatus = Literal["added", "unchanged", "updated", "duplicate", "skipped", "f
 @dataclass(frozen=True, slots=True)
 class DocMeta:
     """What is known about a document besides its text."""
+
     title: str | None = None
     outlet: str | None = None
     author: str | None = None
-    date: str | None = None          # ISO yyyy-mm-dd when known
+    date: str | None = None  # ISO yyyy-mm-dd when known
     url: str | None = None
     genre: Genre = "document"
-    symbol: str | None = None        # UN document symbol such as S/2025/495
+    symbol: str | None = None  # UN document symbol such as S/2025/495
 
 
 @dataclass(frozen=True, slots=True)
 class RawDocument:
     """A document as read from disk, before cleaning: one string per page (one in all for
     unpaged formats). `key` names the record inside a corpus file."""
+
     path: str
     pages: tuple[str, ...]
     meta: DocMeta
@@ -57,6 +69,7 @@ class RawDocument:
 @dataclass(frozen=True, slots=True)
 class Loaded:
     """What one file yielded: its documents, and problems that did not stop the rest."""
+
     documents: tuple[RawDocument, ...]
     warnings: tuple[str, ...] = ()
 
@@ -78,6 +91,7 @@ class Page:
 class Document:
     """A cleaned document. `doc_id` is derived from the cleaned text, so the same content
     always gets the same id."""
+
     doc_id: str
     path: str
     key: str | None
@@ -86,7 +100,7 @@ class Document:
     pages: tuple[Page, ...]
     paragraphs: tuple[Span, ...]
     all_caps: bool = False
-    sections: tuple[int, ...] = ()   # offsets where a new section starts (after two or more blank lines)
+    sections: tuple[int, ...] = ()  # offsets where a new section starts (after two or more blank lines)
 
     def page_at(self, offset: int) -> int | None:
         """Page number holding `offset`, or None for unpaged documents."""
@@ -99,6 +113,7 @@ class Document:
 @dataclass(frozen=True, slots=True)
 class Narrator:
     """Who speaks in a document's own narration: the outlet, author or issuing office."""
+
     name: str
     source_type: SourceType
 
@@ -108,10 +123,11 @@ class Attribution:
     """One attribution relation: `source` said (`cue`) `content`, in the sentence at
     sentence_start..sentence_end. A chain of reporting is one attribution per link, the inner
     one naming the outer in `reported_by`."""
+
     sentence_start: int
     sentence_end: int
-    source: str                      # as written in the text ("he", "the ministry")
-    source_resolved: str             # a name a reader can use ("Mossa Ag Inzoma (separatist movement)")
+    source: str  # as written in the text ("he", "the ministry")
+    source_resolved: str  # a name a reader can use ("Mossa Ag Inzoma (separatist movement)")
     source_type: SourceType
     cue: str | None
     stance: Stance
@@ -121,8 +137,8 @@ class Attribution:
     source_end: int = -1
     cue_start: int = -1
     cue_end: int = -1
-    inherited: bool = False          # the cue is in an earlier sentence this one continues ("He added …" is not)
-    reported_by: str | None = None   # the source that relays this one ("NHK said police quoted …": NHK)
+    inherited: bool = False  # the cue is in an earlier sentence this one continues ("He added …" is not)
+    reported_by: str | None = None  # the source that relays this one ("NHK said police quoted …": NHK)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +151,7 @@ class Sentence:
 @dataclass(frozen=True, slots=True)
 class Analysis:
     """What the language analysis of one document found: its sentences, attributions and narrator."""
+
     sentences: tuple[Sentence, ...]
     attributions: tuple[Attribution, ...]
     narrator: Narrator
@@ -144,6 +161,7 @@ class Analysis:
 class Chunk:
     """A retrieval unit: consecutive whole sentences of one document (a sentence longer than
     the model's limit is cut at word-piece boundaries)."""
+
     chunk_id: str
     doc_id: str
     index: int
@@ -156,7 +174,7 @@ class Chunk:
     n_tokens: int
     sentences: tuple[Sentence, ...]
     attributions: tuple[Attribution, ...]
-    pages: tuple[Page, ...] = ()     # the document pages this chunk touches
+    pages: tuple[Page, ...] = ()  # the document pages this chunk touches
     # one unit row per entry of `sentences` (pooled from the chunk's token vectors at ingest), or
     # None for chunks stored without them
     sentence_vectors: np.ndarray | None = field(default=None, compare=False, repr=False)
@@ -171,6 +189,7 @@ class Chunk:
 @dataclass(frozen=True, slots=True)
 class DocRecord:
     """A document as the index knows it (the manifest entry)."""
+
     doc_id: str
     path: str
     key: str | None
@@ -184,6 +203,7 @@ class DocRecord:
 @dataclass(frozen=True, slots=True)
 class Hit:
     """A chunk returned by retrieval with its fused score."""
+
     chunk: Chunk
     doc: DocRecord
     score: float
@@ -214,28 +234,29 @@ class Citation:
 @dataclass(frozen=True, slots=True)
 class Claim:
     """What one source says in the cited passages."""
+
     source: str
     source_type: SourceType
     cue: str | None
     stance: Stance
     text: str
     citations: tuple[int, ...]
-    figures: tuple[str, ...] = ()    # the figures in its words that answer a "how many" question
+    figures: tuple[str, ...] = ()  # the figures in its words that answer a "how many" question
 
 
 @dataclass(frozen=True, slots=True)
 class Filters:
     """Restrictions on what may be cited. Empty means no restriction."""
+
     doc_ids: tuple[str, ...] = ()
     outlets: tuple[str, ...] = ()
     date_from: str | None = None
     date_to: str | None = None
     source_types: tuple[SourceType, ...] = ()
-    source: str | None = None        # a source name, matched case-insensitively
+    source: str | None = None  # a source name, matched case-insensitively
 
     def is_empty(self) -> bool:
-        return not (self.doc_ids or self.outlets or self.date_from or self.date_to
-                    or self.source_types or self.source)
+        return not (self.doc_ids or self.outlets or self.date_from or self.date_to or self.source_types or self.source)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,14 +1,15 @@
 """Paths -> the files to ingest: `discover(paths)` expands folders recursively and says what it does
 with everything else it meets (pipes, links, unlistable folders, the index); nothing is opened.
 """
+
 from __future__ import annotations
 
 import errno
 import os
 import stat
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from .errors import shown
 from .types import FileStatus
@@ -22,6 +23,7 @@ SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | {".pdf", ".json", ".jsonl", ".ndjson
 class Walk:
     """What `discover` found: the files to read, in order, and every other thing it met with
     its status ("skipped" or "failed") and the reason."""
+
     files: list[Path]
     others: list[tuple[Path, FileStatus, str]]
 
@@ -127,5 +129,12 @@ def _inside(p: Path, folder: Path) -> bool:
 
 def file_kind(mode: int) -> str:
     """What a thing that is not a regular file is ("a named pipe", "a socket", "a device")."""
-    return ("a named pipe" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
-            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a file")
+    return (
+        "a named pipe"
+        if stat.S_ISFIFO(mode)
+        else "a socket"
+        if stat.S_ISSOCK(mode)
+        else "a device"
+        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+        else "not a file"
+    )

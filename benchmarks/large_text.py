@@ -17,6 +17,7 @@ embedding floor of BENCHMARKS.md), and the ingest's wall time is given as a mult
 
 Results: benchmarks/results/large_text.json and a summary on stdout. Needs only corpus/.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,7 +46,7 @@ def corpus_prose() -> list[str]:
     for path in discover([CORPUS]).files:
         for raw in load_file(path).documents:
             doc = clean(raw)
-            paragraphs.extend(doc.text[p.start:p.end] for p in doc.paragraphs if p.end - p.start > 40)
+            paragraphs.extend(doc.text[p.start : p.end] for p in doc.paragraphs if p.end - p.start > 40)
     return paragraphs
 
 
@@ -112,8 +113,11 @@ class RssSampler:
         self._stop.set()
         self._thread.join()
         mb = 1 << 20
-        return {"peak_rss_mb_ingest_process": round(self.peak_main / mb), "peak_rss_mb_children":
-                round(self.peak_children / mb), "peak_rss_mb_all": round(self.peak_total / mb)}
+        return {
+            "peak_rss_mb_ingest_process": round(self.peak_main / mb),
+            "peak_rss_mb_children": round(self.peak_children / mb),
+            "peak_rss_mb_all": round(self.peak_total / mb),
+        }
 
 
 def bench(path: Path, work: Path, *, floor: bool) -> dict[str, Any]:
@@ -130,14 +134,25 @@ def bench(path: Path, work: Path, *, floor: bool) -> dict[str, Any]:
         raise SystemExit(f"ingest failed ({proc.returncode}): {err[-2000:]}")
     (line,) = json.loads(out)["files"]
     result: dict[str, Any] = {
-        "file": path.name, "megabytes": round(path.stat().st_size / 1e6, 1),
+        "file": path.name,
+        "megabytes": round(path.stat().st_size / 1e6, 1),
         "lines": sum(1 for _ in path.open(encoding="utf-8")),
-        "command": f"assistant ingest {path.name} --index DIR --json --quiet", "status": line["status"],
-        "reason": line["reason"], "chunks": line["chunks"], "wall_seconds": round(c.seconds, 1), **memory,
-        "load_avg_before": [round(x, 2) for x in load0], "load_avg_after": [round(x, 2) for x in os.getloadavg()]}
+        "command": f"assistant ingest {path.name} --index DIR --json --quiet",
+        "status": line["status"],
+        "reason": line["reason"],
+        "chunks": line["chunks"],
+        "wall_seconds": round(c.seconds, 1),
+        **memory,
+        "load_avg_before": [round(x, 2) for x in load0],
+        "load_avg_after": [round(x, 2) for x in os.getloadavg()],
+    }
     if floor and line["chunks"]:
-        run = subprocess.run([PYTHON, str(HERE / "speed.py"), "_floor", "--index", str(index), "--backend", "torch"],
-                             env=quiet_env(), capture_output=True, text=True)
+        run = subprocess.run(
+            [PYTHON, str(HERE / "speed.py"), "_floor", "--index", str(index), "--backend", "torch"],
+            env=quiet_env(),
+            capture_output=True,
+            text=True,
+        )
         if run.returncode != 0:
             raise SystemExit(f"the embedding floor failed: {run.stderr[-2000:]}")
         torch_floor = json.loads(run.stdout.strip().splitlines()[-1])
@@ -158,11 +173,17 @@ def main() -> None:
     a.work.mkdir(parents=True, exist_ok=True)
     code = use_code(a.code, a.work)
     from assistant.config import quiet_runtime
+
     quiet_runtime()
-    results: dict[str, Any] = {"machine": machine(), "code": code,
-                               "command": "python benchmarks/large_text.py " + " ".join(sys.argv[1:])}
-    cases = {"line": (f"one_line_{a.line_mb:g}mb.txt", a.line_mb, True),
-             "big": (f"text_{a.big_mb:g}mb.txt", a.big_mb, False)}
+    results: dict[str, Any] = {
+        "machine": machine(),
+        "code": code,
+        "command": "python benchmarks/large_text.py " + " ".join(sys.argv[1:]),
+    }
+    cases = {
+        "line": (f"one_line_{a.line_mb:g}mb.txt", a.line_mb, True),
+        "big": (f"text_{a.big_mb:g}mb.txt", a.big_mb, False),
+    }
     for name in a.only.split(","):
         file_name, megabytes, one_line = cases[name]
         path = a.work / file_name

@@ -10,6 +10,7 @@ spaCy worker and the PDF parsers) comes from getrusage. A thread samples /proc/s
 how many of the machine's cores were busy (any process), and the idle core-seconds in total and in
 the last 5 s. Default PATHS: the dev corpus (corpus/ + WikiEvents sample).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,6 +40,7 @@ def timed(name: str, fn):
         finally:
             SPENT[name] += time.perf_counter() - t0
             CALLS[name] += 1
+
     return wrapper
 
 
@@ -56,7 +58,7 @@ class CpuTrace:
     def _snap() -> tuple[int, int]:
         with open("/proc/stat") as fh:
             v = [int(x) for x in fh.readline().split()[1:]]
-        return sum(v), v[3] + v[4]           # all jiffies, idle + iowait
+        return sum(v), v[3] + v[4]  # all jiffies, idle + iowait
 
     def _run(self) -> None:
         prev = self._snap()
@@ -79,10 +81,11 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=None)
     a = ap.parse_args()
     from assistant.config import Settings, quiet_runtime
+
     quiet_runtime()
     from assistant import lexical
-    from assistant.pipeline import ingesting, planner, resources
     from assistant.embed import OnnxEmbedder, TorchEmbedder
+    from assistant.pipeline import ingesting, planner, resources
     from assistant.store import Store
 
     planner.load_file = timed("read + PDF parse (load_file)", planner.load_file)
@@ -94,7 +97,7 @@ def main() -> None:
     Store.put_documents = timed("chroma put_documents", Store.put_documents)
     Store.add_chunks = timed("chroma add_chunks", Store.add_chunks)
     Store.mark_done = timed("chroma mark_done", Store.mark_done)
-    for name in ("add_batch", "commit", "purge"):           # the store's batched writes, where present
+    for name in ("add_batch", "commit", "purge"):  # the store's batched writes, where present
         if hasattr(Store, name):
             setattr(Store, name, timed(f"chroma {name}", getattr(Store, name)))
     TorchEmbedder._encode = timed("embedding mini-batches (summed over the embedding threads)", TorchEmbedder._encode)
@@ -115,14 +118,21 @@ def main() -> None:
     me = resource.getrusage(resource.RUSAGE_SELF)
     chunks = sum(f.chunks for f in report.files)
     stages = {k: {"seconds": round(v, 1), "calls": CALLS[k]} for k, v in sorted(SPENT.items(), key=lambda kv: -kv[1])}
-    out = {"machine": machine(), "command": "python benchmarks/profile_ingest.py " + " ".join(sys.argv[1:]),
-           "chunks": chunks, "files": len(report.files), "wall_seconds": round(wall, 1), "main_process_stages": stages,
-           "main_process_cpu_seconds": round(me.ru_utime + me.ru_stime - self0.ru_utime - self0.ru_stime, 1),
-           "children_cpu_seconds (spaCy worker, PDF parsers)":
-               round(ch.ru_utime + ch.ru_stime - with_children0.ru_utime - with_children0.ru_stime, 1),
-           "machine_cores_busy_per_second": busy,
-           "idle_core_seconds": round(sum(trace.cores - b for b in busy), 1),
-           "idle_core_seconds_last_5_s": round(sum(trace.cores - b for b in busy[-5:]), 1)}
+    out = {
+        "machine": machine(),
+        "command": "python benchmarks/profile_ingest.py " + " ".join(sys.argv[1:]),
+        "chunks": chunks,
+        "files": len(report.files),
+        "wall_seconds": round(wall, 1),
+        "main_process_stages": stages,
+        "main_process_cpu_seconds": round(me.ru_utime + me.ru_stime - self0.ru_utime - self0.ru_stime, 1),
+        "children_cpu_seconds (spaCy worker, PDF parsers)": round(
+            ch.ru_utime + ch.ru_stime - with_children0.ru_utime - with_children0.ru_stime, 1
+        ),
+        "machine_cores_busy_per_second": busy,
+        "idle_core_seconds": round(sum(trace.cores - b for b in busy), 1),
+        "idle_core_seconds_last_5_s": round(sum(trace.cores - b for b in busy[-5:]), 1),
+    }
     save("profile_ingest", out)
     print(json.dumps(out, indent=1))
 

@@ -10,6 +10,7 @@ reading set's 3,365 questions over an index of the same plus ../shared/data/squa
 attributions (P/R/F1) on PolNeAR dev and the gold lines. Without ../shared it prints why and
 exits 0. Results: benchmarks/results/quality.json and a Markdown table on stdout.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,8 +21,20 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import (ASSISTANT, EVAL, PYTHON, ROOT, SHARED, Clock, corpus_paths, machine, need_shared,  # noqa: E402
-                     quiet_env, save, use_code)
+from _common import (
+    ASSISTANT,
+    EVAL,
+    PYTHON,
+    ROOT,
+    SHARED,
+    Clock,
+    corpus_paths,
+    machine,
+    need_shared,  # noqa: E402
+    quiet_env,
+    save,
+    use_code,
+)
 
 BASELINE = Path(__file__).resolve().parent / "baseline_rag.py"
 
@@ -84,17 +97,28 @@ def summary(r: dict) -> dict:
     a, g, p, rd = r["answers"], r["gold_lines"], r["polnear_dev"], r["reading"]
     if "error" in a:
         return {"error": a["error"]}
-    f1 = lambda pr, rc: round(2 * pr * rc / (pr + rc), 3) if pr and rc else 0.0
+
+    def f1(pr: float, rc: float) -> float:
+        return round(2 * pr * rc / (pr + rc), 3) if pr and rc else 0.0
+
     gp = g["source_precision"] or 0.0
     return {
-        "fact recall": a["fact_recall"], "credited recall": a["credited_recall"],
+        "fact recall": a["fact_recall"],
+        "credited recall": a["credited_recall"],
         "abstention": round(a["abstained"] / a["unans"], 3) if a["unans"] else None,
-        "false abstentions": a["false_abstain"], "verbatim citations": a["verbatim_rate"],
-        "reading: found": rd["found_rate"], "reading: false abstentions": rd["false_abstain_rate"],
-        "reading: unanswerable abstained": rd["abstain_rate"], "reading: accuracy": rd["accuracy"],
+        "false abstentions": a["false_abstain"],
+        "verbatim citations": a["verbatim_rate"],
+        "reading: found": rd["found_rate"],
+        "reading: false abstentions": rd["false_abstain_rate"],
+        "reading: unanswerable abstained": rd["abstain_rate"],
+        "reading: accuracy": rd["accuracy"],
         "reading: words shown": rd["words_shown"],
-        "gold lines P": gp, "gold lines R": g["source_recall"], "gold lines F1": f1(gp, g["source_recall"]),
-        "PolNeAR exact P": p["exact_P"], "PolNeAR exact R": p["exact_R"], "PolNeAR exact F1": p["exact_F1"],
+        "gold lines P": gp,
+        "gold lines R": g["source_recall"],
+        "gold lines F1": f1(gp, g["source_recall"]),
+        "PolNeAR exact P": p["exact_P"],
+        "PolNeAR exact R": p["exact_R"],
+        "PolNeAR exact F1": p["exact_F1"],
         "PolNeAR lenient F1": p["lenient_F1"],
     }
 
@@ -102,8 +126,11 @@ def summary(r: dict) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--index", type=Path, help="an existing assistant index of the dev corpus (default: build one)")
-    ap.add_argument("--reading-index", type=Path, help="an existing assistant index of the dev corpus and the "
-                    "reading set's articles (default: build one)")
+    ap.add_argument(
+        "--reading-index",
+        type=Path,
+        help="an existing assistant index of the dev corpus and the reading set's articles (default: build one)",
+    )
     ap.add_argument("--work", type=Path, default=Path("/tmp/assistant-bench/quality"))
     ap.add_argument("--code", help="run the assistant as committed at this git revision (default: the working tree)")
     a = ap.parse_args()
@@ -117,22 +144,39 @@ def main() -> None:
     index = a.index or work / "assistant-index"
     reading_index = a.reading_index or work / "assistant-reading-index"
     base_index, base_reading = work / "baseline-index", work / "baseline-reading-index"
-    ingest = {"assistant": 0.0 if a.index else build_index([ASSISTANT, "ingest", *paths, "--index", str(index),
-                                                            "--quiet", "--json"], index, built_by=info["code"]),
-              "assistant reading": 0.0 if a.reading_index else build_index(
-                  [ASSISTANT, "ingest", *paths, articles, "--index", str(reading_index), "--quiet", "--json"],
-                  reading_index, built_by=info["code"]),
-              "baseline": build_index([PYTHON, str(BASELINE), "ingest", *paths, "--index", str(base_index)], base_index,
-                                      built_by="baseline"),
-              "baseline reading": build_index([PYTHON, str(BASELINE), "ingest", *paths, articles, "--index",
-                                               str(base_reading)], base_reading, built_by="baseline")}
+    ingest = {
+        "assistant": 0.0
+        if a.index
+        else build_index(
+            [ASSISTANT, "ingest", *paths, "--index", str(index), "--quiet", "--json"], index, built_by=info["code"]
+        ),
+        "assistant reading": 0.0
+        if a.reading_index
+        else build_index(
+            [ASSISTANT, "ingest", *paths, articles, "--index", str(reading_index), "--quiet", "--json"],
+            reading_index,
+            built_by=info["code"],
+        ),
+        "baseline": build_index(
+            [PYTHON, str(BASELINE), "ingest", *paths, "--index", str(base_index)], base_index, built_by="baseline"
+        ),
+        "baseline reading": build_index(
+            [PYTHON, str(BASELINE), "ingest", *paths, articles, "--index", str(base_reading)],
+            base_reading,
+            built_by="baseline",
+        ),
+    }
     base_exe = work / "baseline-cli"
-    base_exe.write_text(f"#!/bin/sh\nexec {PYTHON} {BASELINE} \"$@\"\n")
+    base_exe.write_text(f'#!/bin/sh\nexec {PYTHON} {BASELINE} "$@"\n')
     base_exe.chmod(0o755)
-    results = {"machine": info, "command": "python benchmarks/quality.py " + " ".join(sys.argv[1:]),
-               "corpus": paths, "ingest_seconds": ingest,
-               "assistant": score(ASSISTANT, index, reading_index, work / "assistant"),
-               "baseline": score(str(base_exe), base_index, base_reading, work / "baseline")}
+    results = {
+        "machine": info,
+        "command": "python benchmarks/quality.py " + " ".join(sys.argv[1:]),
+        "corpus": paths,
+        "ingest_seconds": ingest,
+        "assistant": score(ASSISTANT, index, reading_index, work / "assistant"),
+        "baseline": score(str(base_exe), base_index, base_reading, work / "baseline"),
+    }
     results["summary"] = {"assistant": summary(results["assistant"]), "baseline": summary(results["baseline"])}
     path = save("quality", results)
     s = results["summary"]

@@ -28,6 +28,7 @@ working tree.
 Results: benchmarks/results/speed.json and a summary on stdout. Nothing here needs ../shared
 (without it the dev corpus is corpus/ alone).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -47,8 +48,20 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import (ASSISTANT, BIN, PYTHON, ROOT, Clock, corpus_paths, machine, median, percentile,  # noqa: E402
-                     quiet_env, save, use_code)
+from _common import (
+    ASSISTANT,
+    BIN,
+    PYTHON,
+    ROOT,
+    Clock,
+    corpus_paths,
+    machine,
+    median,
+    percentile,  # noqa: E402
+    quiet_env,
+    save,
+    use_code,
+)
 
 HERE = Path(__file__).resolve()
 QUESTIONS = HERE.parent / "questions.txt"
@@ -80,6 +93,7 @@ def child(mode: str, *args: str, pythonpath: str | None = None, env_extra: dict[
 
 # -- ingest ---------------------------------------------------------------------------------------
 
+
 def bench_ingest(work: Path, *, onnx: bool = True, paths: list[str] | None = None) -> dict:
     index = work / ("dev-index" if paths is None else "ingest-index")
     shutil.rmtree(index, ignore_errors=True)
@@ -87,7 +101,7 @@ def bench_ingest(work: Path, *, onnx: bool = True, paths: list[str] | None = Non
     cmd = [ASSISTANT, "ingest", *paths, "--index", str(index), "--json", "--quiet"]
     with Clock() as c:
         out = subprocess.run(cmd, env=quiet_env(), capture_output=True, text=True)
-    if out.returncode not in (0, 1):               # 1: some file failed (listed below), the rest is indexed
+    if out.returncode not in (0, 1):  # 1: some file failed (listed below), the rest is indexed
         raise SystemExit(f"ingest failed ({out.returncode}): {out.stderr[-2000:]}")
     full = json.loads(out.stdout)
     report = full["summary"]
@@ -96,14 +110,22 @@ def bench_ingest(work: Path, *, onnx: bool = True, paths: list[str] | None = Non
         raise SystemExit(f"the ingest stored nothing: {failed[:3]}")
     torch_floor = child("_floor", "--index", str(index), "--backend", "torch")
     ours = child("_floor", "--index", str(index), "--backend", "assistant")
-    onnx_floor = child("_floor", "--index", str(index), "--backend", "onnx") if onnx else {"embed_seconds": float("nan")}
-    return {"command": " ".join(["assistant", "ingest", *paths, "--index", "DIR", "--json", "--quiet"]),
-            "chunks": report["chunks"], "files": report["files"], "failed_files": failed,
-            "wall_seconds": round(c.seconds, 1),
-            "in_process_seconds": report["seconds"], "floor_torch": torch_floor, "floor_onnx": onnx_floor,
-            "ingest_embedder": ours,
-            "ratio_wall_to_torch_floor": round(c.seconds / torch_floor["embed_seconds"], 2),
-            "ratio_wall_to_onnx_floor": round(c.seconds / onnx_floor["embed_seconds"], 2)}
+    onnx_floor = (
+        child("_floor", "--index", str(index), "--backend", "onnx") if onnx else {"embed_seconds": float("nan")}
+    )
+    return {
+        "command": " ".join(["assistant", "ingest", *paths, "--index", "DIR", "--json", "--quiet"]),
+        "chunks": report["chunks"],
+        "files": report["files"],
+        "failed_files": failed,
+        "wall_seconds": round(c.seconds, 1),
+        "in_process_seconds": report["seconds"],
+        "floor_torch": torch_floor,
+        "floor_onnx": onnx_floor,
+        "ingest_embedder": ours,
+        "ratio_wall_to_torch_floor": round(c.seconds / torch_floor["embed_seconds"], 2),
+        "ratio_wall_to_onnx_floor": round(c.seconds / onnx_floor["embed_seconds"], 2),
+    }
 
 
 def _floor(args: argparse.Namespace) -> dict:
@@ -111,6 +133,7 @@ def _floor(args: argparse.Namespace) -> dict:
     sentence-transformers `encode`, batch 32, torch's default threads: the machine's floor), `onnx`
     ONNX Runtime, `assistant` the ingest's own embedder (TorchEmbedder: one thread per core)."""
     from assistant.config import Settings, quiet_runtime
+
     quiet_runtime()
     from assistant.embed import OnnxEmbedder, TorchEmbedder, model_info, onnx_path
     from assistant.pipeline import open_assistant
@@ -121,20 +144,31 @@ def _floor(args: argparse.Namespace) -> dict:
     with Clock() as load:
         if args.backend == "torch":
             from sentence_transformers import SentenceTransformer
+
             model = SentenceTransformer(str(info.directory), device="cpu")
-            embed = partial(model.encode, batch_size=32, normalize_embeddings=True, convert_to_numpy=True,
-                            show_progress_bar=False)
+            embed = partial(
+                model.encode, batch_size=32, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+            )
         else:
-            emb = TorchEmbedder(info) if args.backend == "assistant" else \
-                OnnxEmbedder(info, onnx_path(info, settings.cache_dir))
+            emb = (
+                TorchEmbedder(info)
+                if args.backend == "assistant"
+                else OnnxEmbedder(info, onnx_path(info, settings.cache_dir))
+            )
             embed = emb.embed
     with Clock() as c:
         embed(texts)
-    return {"backend": args.backend, "chunks": len(texts), "load_seconds": round(load.seconds, 1),
-            "embed_seconds": round(c.seconds, 1), "chunks_per_second": round(len(texts) / c.seconds, 1)}
+    return {
+        "backend": args.backend,
+        "chunks": len(texts),
+        "load_seconds": round(load.seconds, 1),
+        "embed_seconds": round(c.seconds, 1),
+        "chunks_per_second": round(len(texts) / c.seconds, 1),
+    }
 
 
 # -- scaled indexes --------------------------------------------------------------------------------
+
 
 def bench_scale(base: Path, work: Path, scales: list[int]) -> dict:
     out = {}
@@ -146,6 +180,7 @@ def bench_scale(base: Path, work: Path, scales: list[int]) -> dict:
 def _build(args: argparse.Namespace) -> dict:
     """An index of about `chunks` chunks: the MUC-4 reports of `index`, replicated with distinct ids."""
     from assistant.config import Settings, quiet_runtime
+
     quiet_runtime()
     from assistant.pipeline import open_assistant
 
@@ -196,15 +231,22 @@ def _build(args: argparse.Namespace) -> dict:
     store_seconds = time.perf_counter() - t0
     a.store.bump()
     with Clock() as lex:
-        a.refresh()            # rebuilds the keyword index from the store and saves it
-    result = {"chunks": a.store.count(), "documents": len(a.documents_by_id()), "replicas": replica, "muc4_chunks_per_copy": per_copy,
-              "store_seconds": round(store_seconds, 1), "lexical_rebuild_seconds": round(lex.seconds, 2),
-              "disk_mb": round(sum(f.stat().st_size for f in target.rglob("*") if f.is_file()) / 2**20, 1)}
+        a.refresh()  # rebuilds the keyword index from the store and saves it
+    result = {
+        "chunks": a.store.count(),
+        "documents": len(a.documents_by_id()),
+        "replicas": replica,
+        "muc4_chunks_per_copy": per_copy,
+        "store_seconds": round(store_seconds, 1),
+        "lexical_rebuild_seconds": round(lex.seconds, 2),
+        "disk_mb": round(sum(f.stat().st_size for f in target.rglob("*") if f.is_file()) / 2**20, 1),
+    }
     done.write_text(json.dumps(result))
     return dict(result, reused=False)
 
 
 # -- keyword index: full rebuild vs incremental -------------------------------------------------------
+
 
 def bench_lexical(work: Path, n: int) -> dict:
     """On a copy of the n-chunk index: a full keyword-index rebuild, then 10 documents added and 5
@@ -220,8 +262,10 @@ def bench_lexical(work: Path, n: int) -> dict:
 
 def _lexcheck(args: argparse.Namespace) -> dict:
     from assistant.config import Settings, quiet_runtime
+
     quiet_runtime()
     import numpy as np
+
     from assistant import lexical
     from assistant.pipeline import open_assistant, rebuild_lexical
 
@@ -233,18 +277,29 @@ def _lexcheck(args: argparse.Namespace) -> dict:
         lex = rebuild_lexical(a.store, docs, generation=gen)
     with Clock() as saved:
         lexical.save(lex, a.lexical_dir)
-    out: dict[str, Any] = {"chunks": len(lex.ids), "full_rebuild_seconds": round(full.seconds, 1),
-                           "save_seconds": round(saved.seconds, 1)}
+    out: dict[str, Any] = {
+        "chunks": len(lex.ids),
+        "full_rebuild_seconds": round(full.seconds, 1),
+        "save_seconds": round(saved.seconds, 1),
+    }
 
     def same_as_full() -> bool:
         want = rebuild_lexical(a.store, a.documents_by_id(), generation=a.generation())
         got = a.lexical_index()
-        ok = (got.ids == want.ids and got.doc_ids == want.doc_ids and got.outlets == want.outlets
-              and np.array_equal(got.doc_codes, want.doc_codes) and np.array_equal(got.outlet_codes, want.outlet_codes)
-              and np.array_equal(got.dates, want.dates) and sorted(got.types) == sorted(want.types)
-              and all(np.array_equal(got.types[k], want.types[k]) for k in want.types))
-        return ok and all(lexical.search(got, q, n=40, weights=None) == lexical.search(want, q, n=40, weights=None)
-                          for q in questions())
+        ok = (
+            got.ids == want.ids
+            and got.doc_ids == want.doc_ids
+            and got.outlets == want.outlets
+            and np.array_equal(got.doc_codes, want.doc_codes)
+            and np.array_equal(got.outlet_codes, want.outlet_codes)
+            and np.array_equal(got.dates, want.dates)
+            and sorted(got.types) == sorted(want.types)
+            and all(np.array_equal(got.types[k], want.types[k]) for k in want.types)
+        )
+        return ok and all(
+            lexical.search(got, q, n=40, weights=None) == lexical.search(want, q, n=40, weights=None)
+            for q in questions()
+        )
 
     muc = sorted((d for d in a.documents_by_id().values() if "r000" in d.doc_id), key=lambda d: d.doc_id)[:10]
     for d in muc:
@@ -255,30 +310,41 @@ def _lexcheck(args: argparse.Namespace) -> dict:
         vec = dict(zip(got["ids"], got["embeddings"]))
         cs = sorted(a.store.get_chunks(ids), key=lambda c: c.index)
         a.store.put_documents([(rec, a.store.document(d.doc_id)[1])])
-        a.store.add_chunks([dataclasses.replace(c, chunk_id=f"{new_id}:{c.index:05d}", doc_id=new_id) for c in cs],
-                           np.asarray([vec[c.chunk_id] for c in cs], dtype=np.float32), rec)
+        a.store.add_chunks(
+            [dataclasses.replace(c, chunk_id=f"{new_id}:{c.index:05d}", doc_id=new_id) for c in cs],
+            np.asarray([vec[c.chunk_id] for c in cs], dtype=np.float32),
+            rec,
+        )
         a.store.mark_done([new_id])
     a.store.bump()
     with Clock() as added:
         a.refresh()
-    out.update(added_documents=len(muc), refresh_after_adding_seconds=round(added.seconds, 2),
-               same_as_full_after_adding="yes" if same_as_full() else "no")
+    out.update(
+        added_documents=len(muc),
+        refresh_after_adding_seconds=round(added.seconds, 2),
+        same_as_full_after_adding="yes" if same_as_full() else "no",
+    )
     gone = [d.doc_id for d in muc[:5]]
     for doc_id in gone:
         a.store.delete_document(doc_id)
     a.store.bump()
     with Clock() as removed:
         a.refresh()
-    out.update(removed_documents=len(gone), refresh_after_removing_seconds=round(removed.seconds, 2),
-               same_as_full_after_removing="yes" if same_as_full() else "no")
+    out.update(
+        removed_documents=len(gone),
+        refresh_after_removing_seconds=round(removed.seconds, 2),
+        same_as_full_after_removing="yes" if same_as_full() else "no",
+    )
     return out
 
 
 # -- warm latency ----------------------------------------------------------------------------------
 
+
 def _serve(args: argparse.Namespace) -> dict:
     """Open an index, warm up, then time ask() over the question list; answers and peak RSS too."""
     from assistant.config import Settings, quiet_runtime
+
     quiet_runtime()
     import assistant
     from assistant.pipeline import ask, open_assistant
@@ -293,7 +359,7 @@ def _serve(args: argparse.Namespace) -> dict:
         a.refresh()
         a.query_embedder()
     answers: dict[str, list] = {"plain": [], "filtered": []}
-    for i, q in enumerate(qs):      # warm-up round, which also gives the answers compared by `identical`
+    for i, q in enumerate(qs):  # warm-up round, which also gives the answers compared by `identical`
         answers["plain"].append(answer_dict(ask(q, assistant=a)))
         answers["filtered"].append(answer_dict(ask(q, assistant=a, filters=filters[i % len(filters)])))
     times: dict[str, list[float]] = {"plain": [], "filtered": []}
@@ -305,15 +371,23 @@ def _serve(args: argparse.Namespace) -> dict:
                 times[kind].append((time.perf_counter() - t0) * 1000)
     # the parts of one ask: query embedding, dense search, keyword search
     from assistant import lexical
+
     emb, dense, kw = [], [], []
     for q in qs:
-        t0 = time.perf_counter(); v = a.query_embedder().embed([q])[0]; t1 = time.perf_counter()
-        a.store.query(v, n=settings.candidates, where=None); t2 = time.perf_counter()
-        lexical.search(a.lexical_index(), q, n=settings.candidates, weights=None); t3 = time.perf_counter()
-        emb.append((t1 - t0) * 1000); dense.append((t2 - t1) * 1000); kw.append((t3 - t2) * 1000)
+        t0 = time.perf_counter()
+        v = a.query_embedder().embed([q])[0]
+        t1 = time.perf_counter()
+        a.store.query(v, n=settings.candidates, where=None)
+        t2 = time.perf_counter()
+        lexical.search(a.lexical_index(), q, n=settings.candidates, weights=None)
+        t3 = time.perf_counter()
+        emb.append((t1 - t0) * 1000)
+        dense.append((t2 - t1) * 1000)
+        kw.append((t3 - t2) * 1000)
     # the filtered dense search as retrieve() does it vs Chroma's own `where`, question by question
     from assistant import retrieve as retrieve_mod
     from assistant.store import where_clause
+
     same_dense = None
     lex, docs = a.lexical_index(), a.documents_by_id()
 
@@ -336,23 +410,34 @@ def _serve(args: argparse.Namespace) -> dict:
             same_dense += want == got
     if args.answers_out:
         Path(args.answers_out).write_text(json.dumps(answers, ensure_ascii=False, sort_keys=True, indent=0))
-    r = lambda x: round(x, 1)
-    return {"package": str(Path(assistant.__file__).parent), "chunks": a.store.count(), "questions": len(qs),
-            "rounds": args.rounds, "open_seconds": round(opened.seconds, 2),
-            **{f"{k}_p50_ms": r(median(v)) for k, v in times.items()},
-            **{f"{k}_p95_ms": r(percentile(v, 95)) for k, v in times.items()},
-            "parts_p50_ms": {"query_embedding": r(median(emb)), "dense_search": r(median(dense)),
-                             "bm25_search": r(median(kw))},
-            "filtered_dense_same_as_chroma_where": None if same_dense is None else f"{same_dense}/{len(qs)}",
-            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+
+    def r(x):
+        return round(x, 1)
+
+    return {
+        "package": str(Path(assistant.__file__).parent),
+        "chunks": a.store.count(),
+        "questions": len(qs),
+        "rounds": args.rounds,
+        "open_seconds": round(opened.seconds, 2),
+        **{f"{k}_p50_ms": r(median(v)) for k, v in times.items()},
+        **{f"{k}_p95_ms": r(percentile(v, 95)) for k, v in times.items()},
+        "parts_p50_ms": {
+            "query_embedding": r(median(emb)),
+            "dense_search": r(median(dense)),
+            "bm25_search": r(median(kw)),
+        },
+        "filtered_dense_same_as_chroma_where": None if same_dense is None else f"{same_dense}/{len(qs)}",
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
 
 
 def bench_latency(work: Path, scales: list[int], rounds: int) -> dict:
-    return {str(n): child("_serve", "--index", str(work / f"scale-{n}"), "--rounds", str(rounds))
-            for n in scales}
+    return {str(n): child("_serve", "--index", str(work / f"scale-{n}"), "--rounds", str(rounds)) for n in scales}
 
 
 # -- cold start ------------------------------------------------------------------------------------
+
 
 def cold_start(index: Path, repeats: int = 5) -> dict:
     """Seconds from launching `assistant ask` to its first answer line on stdout."""
@@ -366,11 +451,16 @@ def cold_start(index: Path, repeats: int = 5) -> dict:
         p.wait()
         if not line.startswith("{"):
             raise RuntimeError(f"no answer from {' '.join(cmd)}")
-    return {"command": " ".join(["assistant", "ask", repr(questions()[0]), "--index", "DIR", "--json"]),
-            "repeats": repeats, "median_seconds": round(median(times), 2), "max_seconds": round(max(times), 2)}
+    return {
+        "command": " ".join(["assistant", "ask", repr(questions()[0]), "--index", "DIR", "--json"]),
+        "repeats": repeats,
+        "median_seconds": round(median(times), 2),
+        "max_seconds": round(max(times), 2),
+    }
 
 
 # -- server ----------------------------------------------------------------------------------------
+
 
 def bench_server(work: Path, scales: list[int], rounds: int) -> dict:
     out = {}
@@ -380,10 +470,22 @@ def bench_server(work: Path, scales: list[int], rounds: int) -> dict:
             port = s.getsockname()[1]
         cache = Path(tempfile.mkdtemp(prefix="bench-cache-"))
         onnx = Path(os.environ.get("ASSISTANT_CACHE") or Path.home() / ".cache" / "assistant") / "onnx"
-        (cache / "onnx").symlink_to(onnx)            # reuse the ONNX export; fresh keyword-index cache
-        server = subprocess.Popen([str(BIN / "chroma"), "run", "--path", str(work / f"scale-{n}"), "--host",
-                                   "127.0.0.1", "--port", str(port)], stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.DEVNULL, env=quiet_env())
+        (cache / "onnx").symlink_to(onnx)  # reuse the ONNX export; fresh keyword-index cache
+        server = subprocess.Popen(
+            [
+                str(BIN / "chroma"),
+                "run",
+                "--path",
+                str(work / f"scale-{n}"),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=quiet_env(),
+        )
         try:
             for _ in range(120):
                 try:
@@ -391,9 +493,16 @@ def bench_server(work: Path, scales: list[int], rounds: int) -> dict:
                     break
                 except OSError:
                     time.sleep(0.5)
-            out[str(n)] = child("_serve", "--index", str(work / f"scale-{n}"), "--chroma-url",
-                                f"http://127.0.0.1:{port}", "--rounds", str(rounds),
-                                env_extra={"ASSISTANT_CACHE": str(cache)})
+            out[str(n)] = child(
+                "_serve",
+                "--index",
+                str(work / f"scale-{n}"),
+                "--chroma-url",
+                f"http://127.0.0.1:{port}",
+                "--rounds",
+                str(rounds),
+                env_extra={"ASSISTANT_CACHE": str(cache)},
+            )
         finally:
             server.terminate()
             server.wait(30)
@@ -402,6 +511,7 @@ def bench_server(work: Path, scales: list[int], rounds: int) -> dict:
 
 
 # -- identical answers -----------------------------------------------------------------------------
+
 
 def bench_identical(index: Path, work: Path, before: str, *, reingest: bool, repeats: int = 2) -> dict:
     """Answers from the code `before` and from the measured code, over copies of `index` (or, with
@@ -414,25 +524,38 @@ def bench_identical(index: Path, work: Path, before: str, *, reingest: bool, rep
     for label in ("before", "after"):
         pkg = None
         if label == "before":
-            pkg = work / f"code-before-{before}"      # `before`: the code at that revision
+            pkg = work / f"code-before-{before}"  # `before`: the code at that revision
             shutil.rmtree(pkg, ignore_errors=True)
             pkg.mkdir(parents=True)
-            tar = subprocess.run(["git", "-C", str(ROOT), "archive", before, "assistant"],
-                                 check=True, capture_output=True).stdout
+            tar = subprocess.run(
+                ["git", "-C", str(ROOT), "archive", before, "assistant"], check=True, capture_output=True
+            ).stdout
             subprocess.run(["tar", "-x", "-C", str(pkg)], input=tar, check=True)
         copy = work / f"identical-{label}"
         shutil.rmtree(copy, ignore_errors=True)
         if reingest:
             env = quiet_env(**({"PYTHONPATH": str(pkg)} if pkg else {}))
-            subprocess.run([PYTHON, "-m", "assistant.cli", "ingest", *map(str, corpus_paths()), "--index", str(copy),
-                            "--quiet"], env=env, stdout=subprocess.DEVNULL, cwd=str(pkg) if pkg else None)
+            subprocess.run(
+                [PYTHON, "-m", "assistant.cli", "ingest", *map(str, corpus_paths()), "--index", str(copy), "--quiet"],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                cwd=str(pkg) if pkg else None,
+            )
         else:
             shutil.copytree(index, copy, ignore=shutil.ignore_patterns("*_lexical*", "*.lock"))
         answers[label] = []
         for r in range(repeats):
             out = work / f"answers-{label}-{r}.json"
-            runs[label] = child("_serve", "--index", str(copy), "--rounds", "1", "--answers-out", str(out),
-                                pythonpath=str(pkg) if pkg else None)
+            runs[label] = child(
+                "_serve",
+                "--index",
+                str(copy),
+                "--rounds",
+                "1",
+                "--answers-out",
+                str(out),
+                pythonpath=str(pkg) if pkg else None,
+            )
             answers[label].append(json.loads(out.read_text()))
         shutil.rmtree(copy, ignore_errors=True)
 
@@ -442,18 +565,32 @@ def bench_identical(index: Path, work: Path, before: str, *, reingest: bool, rep
     vary = set().union(*(differ(v[0], v[r]) for v in answers.values() for r in range(1, repeats)))
     across = set().union(*(differ(b, a) for b in answers["before"] for a in answers["after"]))
     # a question counts as changed when no run of one version gave an answer some run of the other gave
-    changed = sorted(k for k in across if not any(
-        b[k.split(":")[0]][int(k.split(":")[1])] == a[k.split(":")[0]][int(k.split(":")[1])]
-        for b in answers["before"] for a in answers["after"]))
-    return {"before": before, "after": os.environ.get("PYTHONPATH") or "working tree", "reingested": reingest,
-            "index_chunks": runs["after"]["chunks"], "answers": sum(len(v) for v in answers["after"][0].values()),
-            "repeats": repeats, "identical": "yes" if not changed else "no", "changed": changed,
-            "vary_run_to_run": sorted(vary),
-            "packages": [runs["before"]["package"], runs["after"]["package"]],
-            "plain_p50_ms": [runs["before"]["plain_p50_ms"], runs["after"]["plain_p50_ms"]]}
+    changed = sorted(
+        k
+        for k in across
+        if not any(
+            b[k.split(":")[0]][int(k.split(":")[1])] == a[k.split(":")[0]][int(k.split(":")[1])]
+            for b in answers["before"]
+            for a in answers["after"]
+        )
+    )
+    return {
+        "before": before,
+        "after": os.environ.get("PYTHONPATH") or "working tree",
+        "reingested": reingest,
+        "index_chunks": runs["after"]["chunks"],
+        "answers": sum(len(v) for v in answers["after"][0].values()),
+        "repeats": repeats,
+        "identical": "yes" if not changed else "no",
+        "changed": changed,
+        "vary_run_to_run": sorted(vary),
+        "packages": [runs["before"]["package"], runs["after"]["package"]],
+        "plain_p50_ms": [runs["before"]["plain_p50_ms"], runs["after"]["plain_p50_ms"]],
+    }
 
 
 # -- main ------------------------------------------------------------------------------------------
+
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -464,10 +601,15 @@ def main() -> None:
     ap.add_argument("--server-scales", default="10000,100000")
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--code", help="measure the assistant as committed at this revision (default: the working tree)")
-    ap.add_argument("--before", default="HEAD", help="identical: the revision whose code the measured one is compared with")
+    ap.add_argument(
+        "--before", default="HEAD", help="identical: the revision whose code the measured one is compared with"
+    )
     ap.add_argument("--no-onnx-floor", action="store_true", help="ingest: skip the ONNX Runtime floor")
-    ap.add_argument("--ingest-paths", help="ingest: comma-separated files or folders to ingest instead of the dev "
-                    "corpus (its index is not the dev index the other sections use)")
+    ap.add_argument(
+        "--ingest-paths",
+        help="ingest: comma-separated files or folders to ingest instead of the dev "
+        "corpus (its index is not the dev index the other sections use)",
+    )
     ap.add_argument("--reingest", action="store_true", help="identical: each version ingests its own index")
     ap.add_argument("--identical-index", type=Path, help="identical: the index to copy (default: the dev index)")
     ap.add_argument("--index")
@@ -478,7 +620,9 @@ def main() -> None:
     ap.add_argument("--answers-out")
     ap.add_argument("--name", default="speed", help="results file name under benchmarks/results")
     a = ap.parse_args()
-    ingest_paths = [str(Path(p).resolve()) for p in a.ingest_paths.split(",")] if a.ingest_paths else None  # before use_code moves
+    ingest_paths = (
+        [str(Path(p).resolve()) for p in a.ingest_paths.split(",")] if a.ingest_paths else None
+    )  # before use_code moves
     if a.mode != "all":
         print(json.dumps({"_floor": _floor, "_build": _build, "_serve": _serve, "_lexcheck": _lexcheck}[a.mode](a)))
         return
@@ -496,7 +640,7 @@ def main() -> None:
         print(json.dumps(res[name])[:2000], file=sys.stderr, flush=True)
         save(a.name, res)
 
-    if a.ingest_paths:                       # other files; the other sections still use the dev index
+    if a.ingest_paths:  # other files; the other sections still use the dev index
         step("ingest", lambda: bench_ingest(work, onnx=not a.no_onnx_floor, paths=ingest_paths))
     elif "ingest" in only:
         step("ingest", lambda: bench_ingest(work, onnx=not a.no_onnx_floor))

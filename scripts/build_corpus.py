@@ -8,6 +8,7 @@ corpus/muc4.jsonl   MUC-4 reports, one JSON record per line. The wire copy's har
                     joined (paragraph breaks kept) so that a quoted passage is also a verbatim
                     span of the file itself.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,8 +43,13 @@ def main() -> None:
             for key, rec in json.loads((data / "muc4" / f"{split}.json").read_text()).items():
                 text = unwrap(rec["doc"])
                 first = " ".join(text.split()[:9])
-                fh.write(json.dumps({"id": key, "title": f"{key}: {first}…", "outlet": "FBIS (MUC-4 corpus)",
-                                     "text": text}, ensure_ascii=False) + "\n")
+                fh.write(
+                    json.dumps(
+                        {"id": key, "title": f"{key}: {first}…", "outlet": "FBIS (MUC-4 corpus)", "text": text},
+                        ensure_ascii=False,
+                    )
+                    + "\n"
+                )
     print(f"corpus written to {out}")
 
 

@@ -6,6 +6,7 @@ none a bare pronoun, a dangling possessive ("Mali's") or a caption/credit line.
 
 Prints each problem (file, name, what is wrong, the sentence) and exits 1 if there is any.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,13 +31,13 @@ def main() -> int:
     names = problems = 0
     for f in files:
         loaded = load_file(f, pdf_timeout=settings.pdf_timeout, pdf_memory_mb=settings.pdf_memory_mb)
-        for raw in loaded.documents[:args.records]:
+        for raw in loaded.documents[: args.records]:
             doc = clean(raw)
             for a in analyse(doc, analyzer=analyzer).attributions:
                 names += 1
                 for what in name_problems(a.source_resolved):
                     problems += 1
-                    sentence = " ".join(doc.text[a.sentence_start:a.sentence_end].split())[:120]
+                    sentence = " ".join(doc.text[a.sentence_start : a.sentence_end].split())[:120]
                     print(f"{f.name}{':' + doc.key if doc.key else ''}: {a.source_resolved!r}: {what} | {sentence}")
     print(f"{names} source names in {len(files)} files, {problems} problems")
     return 1 if problems else 0

@@ -7,6 +7,7 @@ each, from ../shared/data/muc4/train.json (they are not in the bundled corpus):
 The questions on the UN reports need only the bundled corpus. Each text is the report's "doc" field
 byte for byte.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,9 +22,13 @@ def main() -> None:
     ap.add_argument("out", type=Path)
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     a = ap.parse_args()
-    wanted = sorted({q["doc"].split(":", 1)[1] for q in map(json.loads, open(ROOT / "scripts" / "data" /
-                                                                              "conflict_train.jsonl"))
-                     if q["doc"].startswith("muc4:")})
+    wanted = sorted(
+        {
+            q["doc"].split(":", 1)[1]
+            for q in map(json.loads, open(ROOT / "scripts" / "data" / "conflict_train.jsonl"))
+            if q["doc"].startswith("muc4:")
+        }
+    )
     reports = json.loads((a.shared / "data" / "muc4" / "train.json").read_text())
     a.out.mkdir(parents=True, exist_ok=True)
     for key in wanted:

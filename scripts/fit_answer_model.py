@@ -29,6 +29,7 @@ questions would be declined (on held-out articles); the conflict questions' figu
 beside it.
 Needs scikit-learn (installed with sentence-transformers).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -70,18 +71,36 @@ def collect(index: Path, questions: list[dict]) -> list[dict]:
     for n, q in enumerate(questions):
         info = analyse_question(q["question"])
         vector = a.query_embedder().embed([q["question"]])[0]
-        hits = retrieve(q["question"], vector=vector, store=a.store, lex=a.lexical_index(), docs=a.documents_by_id(),
-                        filters=Filters(), n=s.hits, candidates=s.candidates, pool=s.dense_pool, rrf_k=s.rrf_k,
-                        vectors=a.dense_index())
+        hits = retrieve(
+            q["question"],
+            vector=vector,
+            store=a.store,
+            lex=a.lexical_index(),
+            docs=a.documents_by_id(),
+            filters=Filters(),
+            n=s.hits,
+            candidates=s.candidates,
+            pool=s.dense_pool,
+            rrf_k=s.rrf_k,
+            vectors=a.dense_index(),
+        )
         ps = relevance.passages(info, hits, vector=vector, lex=a.lexical_index(), model=None, asked=asked_by(info))
         if "answers" in q:
             items = [[fold(g)] for g in q["answers"]]
         else:
             items = [[fold(f) for f in e["facts"]] for e in q["expect"]]
-        out.append({"article": q["article"], "answerable": q["answerable"], "weight": q.get("weight", 1.0),
-                    "x": np.array([p.features for p in ps], dtype=np.float64).reshape(len(ps), len(relevance.FEATURES)),
-                    "y": np.array([q["answerable"] and any(all(f in fold(p.text) for f in item) for item in items)
-                                   for p in ps], dtype=bool)})
+        out.append(
+            {
+                "article": q["article"],
+                "answerable": q["answerable"],
+                "weight": q.get("weight", 1.0),
+                "x": np.array([p.features for p in ps], dtype=np.float64).reshape(len(ps), len(relevance.FEATURES)),
+                "y": np.array(
+                    [q["answerable"] and any(all(f in fold(p.text) for f in item) for item in items) for p in ps],
+                    dtype=bool,
+                ),
+            }
+        )
         if n % 500 == 0:
             print(f"{n} questions, {time.time() - t0:.0f} s", file=sys.stderr)
     return out
@@ -90,12 +109,20 @@ def collect(index: Path, questions: list[dict]) -> list[dict]:
 def cached(path: Path | None, compute):
     """compute(), kept in `path` under a key of the feature code (relevance.py, question.py)."""
     import hashlib
+    import inspect
     import pickle
 
-    import inspect
-
-    code = [inspect.getsource(f) for f in (relevance.passages, relevance._features, relevance._window,
-                                           relevance._sentences, relevance.has_figure, relevance.has_kind)]
+    code = [
+        inspect.getsource(f)
+        for f in (
+            relevance.passages,
+            relevance._features,
+            relevance._window,
+            relevance._sentences,
+            relevance.has_figure,
+            relevance.has_kind,
+        )
+    ]
     code += [(ROOT / "assistant" / f).read_text() for f in ("question.py", "speakers.py", "figures.py")]
     key = hashlib.sha256("\n".join([*code, repr(relevance.FEATURES)]).encode()).hexdigest()
     if path is not None and path.exists():
@@ -130,6 +157,7 @@ def as_linear(d: dict, names: tuple[str, ...]) -> relevance.Linear:
 
 class _Ranked:
     """Stands for a passage in `relevance.question_features` (its features and relevance)."""
+
     __slots__ = ("features", "relevance")
 
     def __init__(self, features: np.ndarray, rel: float) -> None:
@@ -154,9 +182,15 @@ def held_out(data: list[dict], c_passage: float, c_question: float):
     probs: list[np.ndarray] = [np.zeros(0)] * len(data)
     for art in arts:
         train = [d for d in data if d["article"] != art]
-        lin = as_linear(fit_linear(np.vstack([d["x"] for d in train]), np.concatenate([d["y"] for d in train]),
-                                   c_passage, np.concatenate([np.full(len(d["y"]), d["weight"]) for d in train])),
-                        relevance.FEATURES)
+        lin = as_linear(
+            fit_linear(
+                np.vstack([d["x"] for d in train]),
+                np.concatenate([d["y"] for d in train]),
+                c_passage,
+                np.concatenate([np.full(len(d["y"]), d["weight"]) for d in train]),
+            ),
+            relevance.FEATURES,
+        )
         for i, d in enumerate(data):
             if d["article"] == art:
                 probs[i] = lin.probability(d["x"]) if len(d["x"]) else np.zeros(0)
@@ -187,11 +221,13 @@ def _report(data: list[dict], probs: list[np.ndarray], qp: np.ndarray, threshold
     ans = np.array([d["answerable"] for d in data])
     top1 = [bool(d["y"][int(np.argmax(p))]) for d, p in zip(data, probs) if d["answerable"] and len(p)]
     top3 = [bool(d["y"][np.argsort(-p)[:3]].any()) for d, p in zip(data, probs) if d["answerable"] and len(p)]
-    return {"answer in best passage": round(float(np.mean(top1)), 3),
-            "answer in 3 best passages": round(float(np.mean(top3)), 3),
-            "question AUC": round(float(roc_auc_score(ans, qp)), 3),
-            "false abstentions": round(float((qp[ans] < threshold).mean()), 3),
-            "unanswerable abstained": round(float((qp[~ans] < threshold).mean()), 3)}
+    return {
+        "answer in best passage": round(float(np.mean(top1)), 3),
+        "answer in 3 best passages": round(float(np.mean(top3)), 3),
+        "question AUC": round(float(roc_auc_score(ans, qp)), 3),
+        "false abstentions": round(float((qp[ans] < threshold).mean()), 3),
+        "unanswerable abstained": round(float((qp[~ans] < threshold).mean()), 3),
+    }
 
 
 def main() -> None:
@@ -200,13 +236,25 @@ def main() -> None:
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     ap.add_argument("--target-false-abstain", type=float, default=0.09)
     ap.add_argument("--out", type=Path, default=Settings.from_env().answer_model)
-    ap.add_argument("--conflict", type=Path, help="conflict questions in the format of ../shared/eval/questions.jsonl "
-                    "(not the dev questions), asked of --conflict-index")
+    ap.add_argument(
+        "--conflict",
+        type=Path,
+        help="conflict questions in the format of ../shared/eval/questions.jsonl "
+        "(not the dev questions), asked of --conflict-index",
+    )
     ap.add_argument("--conflict-index", type=Path)
-    ap.add_argument("--conflict-weight", type=float, default=5.0,
-                    help="how much one conflict question counts against one reading-set question")
-    ap.add_argument("--cache", type=Path, help="keep the reading set's passage features in this file (pickle) "
-                    "and reuse them while the code that computes them is unchanged")
+    ap.add_argument(
+        "--conflict-weight",
+        type=float,
+        default=5.0,
+        help="how much one conflict question counts against one reading-set question",
+    )
+    ap.add_argument(
+        "--cache",
+        type=Path,
+        help="keep the reading set's passage features in this file (pickle) "
+        "and reuse them while the code that computes them is unchanged",
+    )
     a = ap.parse_args()
     questions = [json.loads(line) for line in open(a.shared / "data" / "squad2-dev" / "questions.jsonl")]
     data = cached(a.cache, lambda: collect(a.index, questions))
@@ -214,7 +262,7 @@ def main() -> None:
         extra = [json.loads(line) for line in open(a.conflict)]
         for i, q in enumerate(extra):
             q["answerable"] = q["kind"] != "unanswerable"
-            q["article"] = f"conflict:{i % 3}"          # three folds of the conflict questions
+            q["article"] = f"conflict:{i % 3}"  # three folds of the conflict questions
             q["weight"] = a.conflict_weight
         data += collect(a.conflict_index, extra)
     best = None
@@ -224,27 +272,53 @@ def main() -> None:
             threshold = reading_quantile(qp, data, a.target_false_abstain)
             r = report(data, probs, qp, threshold)
             print(f"C passage {cp}, C question {cq}: {r}", file=sys.stderr)
-            key = (r["unanswerable abstained"] - (r["conflict"]["false abstentions"] if "conflict" in r else 0),
-                   r["answer in 3 best passages"])
+            key = (
+                r["unanswerable abstained"] - (r["conflict"]["false abstentions"] if "conflict" in r else 0),
+                r["answer in 3 best passages"],
+            )
             if best is None or key > best[0]:
                 best = (key, cp, cq, threshold, r)
     _, cp, cq, threshold, r = best
-    passage = fit_linear(np.vstack([d["x"] for d in data]), np.concatenate([d["y"] for d in data]), cp,
-                         np.concatenate([np.full(len(d["y"]), d["weight"]) for d in data]))
+    passage = fit_linear(
+        np.vstack([d["x"] for d in data]),
+        np.concatenate([d["y"] for d in data]),
+        cp,
+        np.concatenate([np.full(len(d["y"]), d["weight"]) for d in data]),
+    )
     lin = as_linear(passage, relevance.FEATURES)
     qx = question_rows(data, [lin.probability(d["x"]) if len(d["x"]) else np.zeros(0) for d in data])
     question = fit_linear(qx, np.array([d["answerable"] for d in data]), cq, np.array([d["weight"] for d in data]))
-    as_list = lambda d, names: {"names": list(names), "mean": d["mean"].tolist(), "scale": d["scale"].tolist(),  # noqa: E731
-                                "weights": d["weights"].tolist(), "bias": d["bias"]}
+
+    def as_list(d, names):
+        return {
+            "names": list(names),
+            "mean": d["mean"].tolist(),
+            "scale": d["scale"].tolist(),
+            "weights": d["weights"].tolist(),
+            "bias": d["bias"],
+        }
+
     a.out.parent.mkdir(parents=True, exist_ok=True)
-    a.out.write_text(json.dumps({
-        "fit": {"data": "SQuAD 2.0 dev, nine articles (../shared/data/squad2-dev)" + (
-                    f" and {a.conflict.name} ({a.conflict_weight:g}x)" if a.conflict else ""), "questions": len(data),
-                "C_passage": cp, "C_question": cq, "target_false_abstain": a.target_false_abstain,
-                "leave_one_article_out": r},
-        "threshold": threshold,
-        "passage": as_list(passage, relevance.FEATURES),
-        "question": as_list(question, relevance.QUESTION_FEATURES)}, indent=1) + "\n")
+    a.out.write_text(
+        json.dumps(
+            {
+                "fit": {
+                    "data": "SQuAD 2.0 dev, nine articles (../shared/data/squad2-dev)"
+                    + (f" and {a.conflict.name} ({a.conflict_weight:g}x)" if a.conflict else ""),
+                    "questions": len(data),
+                    "C_passage": cp,
+                    "C_question": cq,
+                    "target_false_abstain": a.target_false_abstain,
+                    "leave_one_article_out": r,
+                },
+                "threshold": threshold,
+                "passage": as_list(passage, relevance.FEATURES),
+                "question": as_list(question, relevance.QUESTION_FEATURES),
+            },
+            indent=1,
+        )
+        + "\n"
+    )
     print(json.dumps({"written": str(a.out), "threshold": round(threshold, 4), **r}))
 
 

@@ -14,6 +14,7 @@
 
 Standard library only: it runs on whatever `python3` the machine has (3.6 or later).
 """
+
 import hashlib
 import json
 import os
@@ -83,8 +84,11 @@ def python_range(text):
     spec = m.group(1) if m else ""
     lo = re.search(r">=\s*(\d+)\.(\d+)", spec)
     hi = re.search(r"<\s*(\d+)\.(\d+)", spec)
-    return ((int(lo.group(1)), int(lo.group(2))) if lo else (3, 0),
-            (int(hi.group(1)), int(hi.group(2))) if hi else (4, 0), spec)
+    return (
+        (int(lo.group(1)), int(lo.group(2))) if lo else (3, 0),
+        (int(hi.group(1)), int(hi.group(2))) if hi else (4, 0),
+        spec,
+    )
 
 
 def pinned(text, name):
@@ -100,9 +104,17 @@ def build_requires(text):
 def version_of(python):
     """(major, minor, full) of an interpreter, or None when it does not run."""
     try:
-        out = subprocess.run([python, "-c", "import sys; print('%d %d %s' % (sys.version_info[0], "
-                              "sys.version_info[1], sys.version.split()[0]))"],
-                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=60, check=True)
+        out = subprocess.run(
+            [
+                python,
+                "-c",
+                "import sys; print('%d %d %s' % (sys.version_info[0], sys.version_info[1], sys.version.split()[0]))",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            timeout=60,
+            check=True,
+        )
         major, minor, full = out.stdout.decode().split()
         return int(major), int(minor), full
     except (OSError, subprocess.SubprocessError, ValueError):
@@ -130,10 +142,18 @@ def choose_python(lo, hi, spec):
         if lo <= v[:2] < hi:
             return path, v[2]
         found.append("%s is %s" % (name, v[2]))
-    say("setup: the assistant needs Python %s (pyproject.toml: requires-python %s); %s." % (
-        describe(lo, hi), spec, "found: " + ", ".join(found) if found else "none of %s was found" % ", ".join(wanted)))
-    say("  Install one (Debian/Ubuntu: sudo apt install python3.11-venv; or pyenv install 3.12) and run again,\n"
-        "  or name it: PYTHON=/path/to/python3.12 ./run.sh")
+    say(
+        "setup: the assistant needs Python %s (pyproject.toml: requires-python %s); %s."
+        % (
+            describe(lo, hi),
+            spec,
+            "found: " + ", ".join(found) if found else "none of %s was found" % ", ".join(wanted),
+        )
+    )
+    say(
+        "  Install one (Debian/Ubuntu: sudo apt install python3.11-venv; or pyenv install 3.12) and run again,\n"
+        "  or name it: PYTHON=/path/to/python3.12 ./run.sh"
+    )
     sys.exit(3)
 
 
@@ -146,14 +166,15 @@ def venv_problem(lo, hi):
         return "its Python no longer runs (was the interpreter it was made from removed or upgraded?)"
     if not lo <= v[:2] < hi:
         return "it was made with Python %s, which is not supported" % v[2]
-    pip = subprocess.run([VENV_PYTHON, "-m", "pip", "--version"], stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL)
+    pip = subprocess.run([VENV_PYTHON, "-m", "pip", "--version"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return "pip does not run in it" if pip.returncode else None
 
 
 def make_venv(python, version):
-    say("Setting up .venv with Python %s (first start only: a few minutes; 1-2 GB with the CPU build of "
-        "torch)…" % version)
+    say(
+        "Setting up .venv with Python %s (first start only: a few minutes; 1-2 GB with the CPU build of "
+        "torch)…" % version
+    )
     try:
         subprocess.run([python, "-m", "venv", VENV], check=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     except subprocess.CalledProcessError as exc:
@@ -161,8 +182,10 @@ def make_venv(python, version):
         out = exc.output.decode(errors="replace")
         say(out.strip()[-800:])
         if "ensurepip" in out:
-            say("setup: this Python cannot make virtual environments; on Debian/Ubuntu install its venv "
-                "package (sudo apt install python%s-venv) and run again." % ".".join(version.split(".")[:2]))
+            say(
+                "setup: this Python cannot make virtual environments; on Debian/Ubuntu install its venv "
+                "package (sudo apt install python%s-venv) and run again." % ".".join(version.split(".")[:2])
+            )
         else:
             say("setup: `%s -m venv .venv` failed (above)." % python)
         sys.exit(3)
@@ -177,8 +200,12 @@ def read_stamp():
 
 
 def health(extras):
-    out = subprocess.run([VENV_PYTHON, "-c", HEALTH, json.dumps(sorted(extras)), ROOT],
-                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=dict(os.environ, PYTHONPATH=""))
+    out = subprocess.run(
+        [VENV_PYTHON, "-c", HEALTH, json.dumps(sorted(extras)), ROOT],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=dict(os.environ, PYTHONPATH=""),
+    )
     text = out.stdout.decode(errors="replace").strip()
     return text if out.returncode == 0 else (text.splitlines() or ["the check failed"])[-1]
 
@@ -220,8 +247,10 @@ def torch_index():
 
 def torch_ok(requirement):
     want = requirement.split("==", 1)[1] if "==" in requirement else None
-    code = ("import importlib.metadata as m, sys; v = m.version('torch'); "
-            "sys.exit(0 if %r is None or v.split('+')[0] == %r else 1)" % (want, want))
+    code = (
+        "import importlib.metadata as m, sys; v = m.version('torch'); "
+        "sys.exit(0 if %r is None or v.split('+')[0] == %r else 1)" % (want, want)
+    )
     done = subprocess.run([VENV_PYTHON, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return done.returncode == 0
 
@@ -231,8 +260,11 @@ def install(text, extras):
     torch = pinned(text, "torch")
     if not torch_ok(torch):
         index = torch_index()
-        where = ("from %s" % index[1]) if index else \
-            "from the default index (the PyTorch CPU index is not reachable; elsewhere that can be a large CUDA build)"
+        where = (
+            ("from %s" % index[1])
+            if index
+            else "from the default index (the PyTorch CPU index is not reachable; elsewhere that can be a large CUDA build)"
+        )
         say("  installing %s %s" % (torch, where))
         if not pip(["install", torch, *index], step="torch"):
             return False
@@ -277,14 +309,18 @@ def main(argv):
             json.dump({"pyproject": digest, "extras": sorted(extras), "python": version}, fh)
         return 0
     if stamp and not health(set(stamp.get("extras", []))):
-        say("setup: updating the packages failed (no network?); going on with the ones installed before. "
-            "Details: .venv/install.log")
+        say(
+            "setup: updating the packages failed (no network?); going on with the ones installed before. "
+            "Details: .venv/install.log"
+        )
         return 0
     say("setup: installing failed; the last lines of .venv/install.log:")
     with open(LOG, encoding="utf-8", errors="replace") as fh:
         say("".join(fh.readlines()[-15:]).rstrip())
-    say("The first start needs the package index once (later starts work offline). Behind a proxy, set "
-        "HTTPS_PROXY; for another torch index, TORCH_INDEX=URL.")
+    say(
+        "The first start needs the package index once (later starts work offline). Behind a proxy, set "
+        "HTTPS_PROXY; for another torch index, TORCH_INDEX=URL."
+    )
     return 1
 
 

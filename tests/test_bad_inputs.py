@@ -1,6 +1,7 @@
 """Hostile and broken files mixed with good ones: every good file is searchable, every bad file is
 reported with a reason a person understands, nothing stops the batch, and a re-run changes
 nothing. The tests build every file themselves (raw PDF bytes, pypdf for encryption)."""
+
 from __future__ import annotations
 
 import base64
@@ -17,12 +18,12 @@ from pathlib import Path
 import pytest
 
 from assistant.config import Settings
-from assistant.load import load_file
 from assistant.errors import LoadError
+from assistant.load import load_file
 
 from .conftest import SEED
 
-pytestmark = pytest.mark.slow         # subprocesses, kill loops, large and hostile files
+pytestmark = pytest.mark.slow  # subprocesses, kill loops, large and hostile files
 
 # -- building PDFs by hand ---------------------------------------------------------------------------
 
@@ -52,13 +53,17 @@ def _pdf_string(s: str) -> bytes:
 def text_pdf(pages: list[str]) -> bytes:
     """A plain PDF with one Helvetica text page per string (lines split on newlines)."""
     n = len(pages)
-    objs = [b"<< /Type /Catalog /Pages 2 0 R >>",
-            b"<< /Type /Pages /Kids [" + b" ".join(b"%d 0 R" % (4 + 2 * i) for i in range(n)) + b"] /Count %d >>" % n,
-            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"]
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [" + b" ".join(b"%d 0 R" % (4 + 2 * i) for i in range(n)) + b"] /Count %d >>" % n,
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+    ]
     for i, text in enumerate(pages):
         shown = b" T* ".join(_pdf_string(line) + b" Tj" for line in text.split("\n"))
-        objs.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> "
-                    b"/Contents %d 0 R >>" % (5 + 2 * i))
+        objs.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> "
+            b"/Contents %d 0 R >>" % (5 + 2 * i)
+        )
         objs.append(stream(b"BT /F1 11 Tf 14 TL 72 720 Td " + shown + b" ET"))
     return raw_pdf(objs)
 
@@ -66,9 +71,19 @@ def text_pdf(pages: list[str]) -> bytes:
 def one_page_pdf(content: bytes, resources: bytes, *extra_objects: bytes, page_extra: bytes = b"") -> bytes:
     """A one-page PDF: objects 1-3 are catalog, pages and page; 4 is the content stream; the
     extra objects follow from 5."""
-    return raw_pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-                    b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources " + resources +
-                    b" /Contents 4 0 R " + page_extra + b">>", content, *extra_objects])
+    return raw_pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources "
+            + resources
+            + b" /Contents 4 0 R "
+            + page_extra
+            + b">>",
+            content,
+            *extra_objects,
+        ]
+    )
 
 
 def encrypted_pdf(plain: bytes, *, algorithm: str, password: str) -> bytes:
@@ -82,8 +97,10 @@ def encrypted_pdf(plain: bytes, *, algorithm: str, password: str) -> bytes:
 
 
 def image_only_pdf() -> bytes:
-    image = stream(b"\x80" * 100, b"/Type /XObject /Subtype /Image /Width 10 /Height 10 /ColorSpace /DeviceGray "
-                                  b"/BitsPerComponent 8 ")
+    image = stream(
+        b"\x80" * 100,
+        b"/Type /XObject /Subtype /Image /Width 10 /Height 10 /ColorSpace /DeviceGray /BitsPerComponent 8 ",
+    )
     return one_page_pdf(stream(b"q 200 0 0 200 100 400 cm /Im0 Do Q"), b"<< /XObject << /Im0 5 0 R >> >>", image)
 
 
@@ -94,26 +111,37 @@ def bomb_pdf(*, pages: int = 40, megabytes: int = 60) -> bytes:
     block = b"a" * (1 << 20)
     data = z.compress(b"BT /F1 1 Tf (") + b"".join(z.compress(block) for _ in range(megabytes))
     data += z.compress(b") Tj ET") + z.flush()
-    objs = [b"<< /Type /Catalog /Pages 2 0 R >>",
-            b"<< /Type /Pages /Kids [" + b" ".join(b"%d 0 R" % (5 + i) for i in range(pages)) + b"] /Count %d >>" % pages,
-            stream(data, b"/Filter /FlateDecode "), b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
-    objs += [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> "
-             b"/Contents 3 0 R >>"] * pages
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [" + b" ".join(b"%d 0 R" % (5 + i) for i in range(pages)) + b"] /Count %d >>" % pages,
+        stream(data, b"/Filter /FlateDecode "),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    objs += [
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> "
+        b"/Contents 3 0 R >>"
+    ] * pages
     return raw_pdf(objs)
 
 
 def nested_arrays_pdf(depth: int = 100_000) -> bytes:
     font = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
-    return one_page_pdf(stream(b"BT /F1 11 Tf 72 720 Td (Nested text) Tj ET"), b"<< /Font << /F1 5 0 R >> >>", font,
-                        page_extra=b"/Deep " + b"[" * depth + b"]" * depth + b" ")
+    return one_page_pdf(
+        stream(b"BT /F1 11 Tf 72 720 Td (Nested text) Tj ET"),
+        b"<< /Font << /F1 5 0 R >> >>",
+        font,
+        page_extra=b"/Deep " + b"[" * depth + b"]" * depth + b" ",
+    )
 
 
 def nested_pages_pdf(depth: int = 5_000) -> bytes:
     objs = [b"<< /Type /Catalog /Pages 2 0 R >>"]
     objs += [b"<< /Type /Pages /Kids [%d 0 R] /Count 1 >>" % (3 + i) for i in range(depth)]
     leaf = 2 + depth
-    objs.append(b"<< /Type /Page /MediaBox [0 0 612 792] /Resources << /Font << /F1 %d 0 R >> >> /Contents %d 0 R >>"
-                % (leaf + 2, leaf + 1))
+    objs.append(
+        b"<< /Type /Page /MediaBox [0 0 612 792] /Resources << /Font << /F1 %d 0 R >> >> /Contents %d 0 R >>"
+        % (leaf + 2, leaf + 1)
+    )
     objs.append(stream(b"BT /F1 11 Tf 72 720 Td (Deep text) Tj ET"))
     objs.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
     return raw_pdf(objs)
@@ -136,6 +164,7 @@ def five_megabyte_line(prose: list[str]) -> str:
 
 # -- the folder --------------------------------------------------------------------------------------
 
+
 def zero_bomb_pdf(megabytes: int = 1024) -> bytes:
     """A 1 MB file whose one content stream inflates to 1 GiB of zeros: pypdf stops at its own
     decompression limit and would return no text at all."""
@@ -145,7 +174,7 @@ def zero_bomb_pdf(megabytes: int = 1024) -> bytes:
     return one_page_pdf(stream(data, b"/Filter /FlateDecode "), b"<< >>")
 
 
-BAD_NAME = "wabaria_\ufffd.txt"           # the name as stored and shown: its byte 0xff is not UTF-8
+BAD_NAME = "wabaria_\ufffd.txt"  # the name as stored and shown: its byte 0xff is not UTF-8
 
 # name -> (question, the words a passage of that file must contain)
 GOOD = {
@@ -201,8 +230,11 @@ EXPECTED = {
     "relief.jsonl": ("added", "line 3: invalid JSON"),
     "ansongo_one_line.txt": ("added", "encoded data"),
     "bourem_long_number.jsonl": ("added", "5,000 digits, kept as text"),
-    **{name: ("added", "") for name in GOOD if name not in ("relief.jsonl", "ansongo_one_line.txt",
-                                                             "bourem_long_number.jsonl")},
+    **{
+        name: ("added", "")
+        for name in GOOD
+        if name not in ("relief.jsonl", "ansongo_one_line.txt", "bourem_long_number.jsonl")
+    },
 }
 
 HTML = """<!doctype html><html><head><title>Arrests in Bamako</title>
@@ -227,35 +259,77 @@ def build_folder(folder: Path) -> Path:
     w("seed_copy.txt", seed)
     w("empty.txt", b"")
     w("separators.txt", b"* * *\n\n---\n\n...\n")
-    w("gao_latin1.txt", "Curfew in Gao\n\nThe governor of Gao said the café near the Niger bridge was closed after "
-                        "the attack on Tuesday, and that the façade of the town hall was damaged.\n".encode("latin-1"))
-    w("menaka_utf16.txt", codecs.BOM_UTF16_LE + "Raid near Ménaka\n\nResidents of Ménaka said 40 families fled to "
-                          "Anderamboukane after the raid on the weekly market.\n".encode("utf-16-le"))
-    w("douentza_nul.txt", "Checkpoint reopened\n\nThe ministry said the Douentza check\x00point reopened on "
-                          "Wednesday morning\x00 — after repairs ".encode() + b"\xed\xa0\x80to the road were finished.\n")
+    w(
+        "gao_latin1.txt",
+        "Curfew in Gao\n\nThe governor of Gao said the café near the Niger bridge was closed after "
+        "the attack on Tuesday, and that the façade of the town hall was damaged.\n".encode("latin-1"),
+    )
+    w(
+        "menaka_utf16.txt",
+        codecs.BOM_UTF16_LE
+        + "Raid near Ménaka\n\nResidents of Ménaka said 40 families fled to "
+        "Anderamboukane after the raid on the weekly market.\n".encode("utf-16-le"),
+    )
+    w(
+        "douentza_nul.txt",
+        "Checkpoint reopened\n\nThe ministry said the Douentza check\x00point reopened on "
+        "Wednesday morning\x00 — after repairs ".encode()
+        + b"\xed\xa0\x80to the road were finished.\n",
+    )
     w("bamako.html", HTML.encode())
     records = [
-        {"id": "r1", "title": "Food aid\ud800 reaches Timbuktu\u0000", "outlet": "Relief\u0000Wire",
-         "text": "The Red Cross said it delivered 300 tonnes of food to Timbuktu\ud800 by river barge in March.\u0000"},
-        {"id": "r2", "title": "Clinic reopens", "text": "Doctors Without Borders said its clinic in Goundam reopened "
-                                                        "on Thursday after a two-month closure."},
+        {
+            "id": "r1",
+            "title": "Food aid\ud800 reaches Timbuktu\u0000",
+            "outlet": "Relief\u0000Wire",
+            "text": "The Red Cross said it delivered 300 tonnes of food to Timbuktu\ud800 by river barge in March.\u0000",
+        },
+        {
+            "id": "r2",
+            "title": "Clinic reopens",
+            "text": "Doctors Without Borders said its clinic in Goundam reopened "
+            "on Thursday after a two-month closure.",
+        },
     ]
-    lines = [json.dumps(r) for r in records[:1]] + ['{"id": "r-bad", "text": "unterminated record'] + \
-        [json.dumps(r) for r in records[1:]] + ["[" * 100_000 + "]" * 100_000]
+    lines = (
+        [json.dumps(r) for r in records[:1]]
+        + ['{"id": "r-bad", "text": "unterminated record']
+        + [json.dumps(r) for r in records[1:]]
+        + ["[" * 100_000 + "]" * 100_000]
+    )
     w("relief.jsonl", ("\n".join(lines[:1]) + "\n\n" + "\n".join(lines[1:]) + "\n").encode())
-    prose = [f"Witnesses said the market in Ansongo burned for two hours on day {i} of the siege, and traders "
-             f"counted {i * 3 + 7} stalls lost before the fire brigade arrived." for i in range(160)]
+    prose = [
+        f"Witnesses said the market in Ansongo burned for two hours on day {i} of the siege, and traders "
+        f"counted {i * 3 + 7} stalls lost before the fire brigade arrived."
+        for i in range(160)
+    ]
     w("ansongo_one_line.txt", five_megabyte_line(prose).encode())
-    kidal = text_pdf(["Fighting near Kidal\nThe army said 12 soldiers were wounded near Kidal on Monday.",
-                      "Page two\nLocal sources said the convoy was attacked twice on the road north of Kidal."])
+    kidal = text_pdf(
+        [
+            "Fighting near Kidal\nThe army said 12 soldiers were wounded near Kidal on Monday.",
+            "Page two\nLocal sources said the convoy was attacked twice on the road north of Kidal.",
+        ]
+    )
     w("kidal.pdf", kidal)
     w("truncated.pdf", kidal[: len(kidal) // 2])
     w("binary.pdf", random.Random(1).randbytes(20_000))
     w("html_download.pdf", b"<!DOCTYPE html><html><body>502 Bad Gateway</body></html>")
-    w("mopti_rc4.pdf", encrypted_pdf(text_pdf(["Curfew in Mopti\nThe mayor of Mopti said the curfew in Mopti "
-                                               "would be lifted on Friday."]), algorithm="RC4-128", password=""))
-    w("tessalit_aes.pdf", encrypted_pdf(text_pdf(["Convoy to Tessalit\nA UN spokesperson said peacekeepers escorted "
-                                                  "25 trucks to Tessalit."]), algorithm="AES-256", password=""))
+    w(
+        "mopti_rc4.pdf",
+        encrypted_pdf(
+            text_pdf(["Curfew in Mopti\nThe mayor of Mopti said the curfew in Mopti would be lifted on Friday."]),
+            algorithm="RC4-128",
+            password="",
+        ),
+    )
+    w(
+        "tessalit_aes.pdf",
+        encrypted_pdf(
+            text_pdf(["Convoy to Tessalit\nA UN spokesperson said peacekeepers escorted 25 trucks to Tessalit."]),
+            algorithm="AES-256",
+            password="",
+        ),
+    )
     w("needs_password_rc4.pdf", encrypted_pdf(text_pdf(["Secret one"]), algorithm="RC4-128", password="s3cret"))
     w("needs_password_aes.pdf", encrypted_pdf(text_pdf(["Secret two"]), algorithm="AES-128", password="s3cret"))
     w("scanned.pdf", image_only_pdf())
@@ -266,26 +340,49 @@ def build_folder(folder: Path) -> Path:
     w("report.docx", b"PK\x03\x04" + random.Random(3).randbytes(2000))
     (folder / ".hidden.txt").write_text("never read")
     # -- what the walk meets besides files, and files that used to stop or hang an ingest
-    with open(os.fsencode(folder) + b"/wabaria_\xff.txt", "wb") as fh:      # a name that is not UTF-8
+    with open(os.fsencode(folder) + b"/wabaria_\xff.txt", "wb") as fh:  # a name that is not UTF-8
         fh.write(b"Checkpoint report\n\nThe governor of Gao said the Wabaria checkpoint reopened on Sunday.\n")
-    w("aguelhok_separators.jsonl", (json.dumps({"id": "a1", "text": "Witnesses said\u2028the convoy to Aguelhok was "
-                                                "ambushed twice\u0085on Friday\u2029near the wells."},
-                                               ensure_ascii=False) + "\n").encode())
+    w(
+        "aguelhok_separators.jsonl",
+        (
+            json.dumps(
+                {
+                    "id": "a1",
+                    "text": "Witnesses said\u2028the convoy to Aguelhok was "
+                    "ambushed twice\u0085on Friday\u2029near the wells.",
+                },
+                ensure_ascii=False,
+            )
+            + "\n"
+        ).encode(),
+    )
     flooded = '"text": "The mayor of Bourem said 70 houses were flooded by the river."}'
-    w("bourem_long_number.jsonl", ('{"id": "b1", "count": ' + "9" * 5000 + ", " + flooded + "\n" +
-                                   json.dumps({"id": "b2", "text": "The road to Bourem reopened."}) + "\n").encode())
-    w("gossi_crlf_bom.txt", codecs.BOM_UTF8 + b"Fuel shortage\r\n\r\nTraders in Gossi said fuel prices doubled "
-                                              b"in one week.\r\n")
-    os.mkfifo(folder / "pipe.txt")                          # never opened: reading it would block
+    w(
+        "bourem_long_number.jsonl",
+        (
+            '{"id": "b1", "count": '
+            + "9" * 5000
+            + ", "
+            + flooded
+            + "\n"
+            + json.dumps({"id": "b2", "text": "The road to Bourem reopened."})
+            + "\n"
+        ).encode(),
+    )
+    w(
+        "gossi_crlf_bom.txt",
+        codecs.BOM_UTF8 + b"Fuel shortage\r\n\r\nTraders in Gossi said fuel prices doubled in one week.\r\n",
+    )
+    os.mkfifo(folder / "pipe.txt")  # never opened: reading it would block
     os.symlink("loop.txt", folder / "loop.txt")
     os.symlink("nowhere.txt", folder / "gone.txt")
     (folder / "sub").mkdir()
-    os.symlink("..", folder / "sub" / "back")               # a link to a folder already being read
-    (folder / "old-index").mkdir()                          # another Chroma index: never documents
+    os.symlink("..", folder / "sub" / "back")  # a link to a folder already being read
+    (folder / "old-index").mkdir()  # another Chroma index: never documents
     (folder / "old-index" / "chroma.sqlite3").write_bytes(b"")
     (folder / "old-index" / "notes.txt").write_text("The Menaka notes must never be ingested.")
     w("zero_bomb.pdf", zero_bomb_pdf())
-    with open(folder / "too_big.txt", "wb") as fh:         # sparse: 201 MiB that take no space
+    with open(folder / "too_big.txt", "wb") as fh:  # sparse: 201 MiB that take no space
         fh.truncate(201 << 20)
     w("really_a_pdf.txt", kidal)
     w("broken.json", b'[{"text": "unterminated')
@@ -306,8 +403,12 @@ def hostile(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path):
     from assistant.pipeline import ingest, open_assistant
 
     folder = build_folder(tmp_path_factory.mktemp("hostile") / "inbox")
-    settings = Settings.from_env(index_dir=folder / "index", cache_dir=cache_dir,    # the index inside the folder
-                                 pdf_memory_mb=256, pdf_timeout=60.0)
+    settings = Settings.from_env(
+        index_dir=folder / "index",
+        cache_dir=cache_dir,  # the index inside the folder
+        pdf_memory_mb=256,
+        pdf_timeout=60.0,
+    )
     assistant = open_assistant(settings)
     report = ingest([folder, folder / "seed.txt"], assistant=assistant)
     return assistant, folder, report
@@ -320,18 +421,23 @@ def by_name(report) -> dict:
 def test_every_file_is_reported_with_its_outcome(hostile):
     _, folder, report = hostile
     files = by_name(report)
-    assert set(files) == set(EXPECTED)                       # each once; hidden files skipped
+    assert set(files) == set(EXPECTED)  # each once; hidden files skipped
     for name, (status, words) in EXPECTED.items():
         f = files[name]
         assert f.status == status, (name, f)
         assert words.lower() in (f.reason or "").lower(), (name, f.reason)
         if status == "failed":
-            assert f.reason and str(folder) not in f.reason   # a reason, without the path repeated
+            assert f.reason and str(folder) not in f.reason  # a reason, without the path repeated
             assert "Traceback" not in f.reason
     assert report.failed and report.count("added") == len(GOOD)
-    assert len({n for n, (status, _) in EXPECTED.items() if status != "added"} | {"relief.jsonl",
-                "ansongo_one_line.txt", "bourem_long_number.jsonl", "douentza_nul.txt", BAD_NAME}) >= 30
-    assert files[BAD_NAME].path == str(folder / BAD_NAME)     # shown with U+FFFD, stored as shown
+    assert (
+        len(
+            {n for n, (status, _) in EXPECTED.items() if status != "added"}
+            | {"relief.jsonl", "ansongo_one_line.txt", "bourem_long_number.jsonl", "douentza_nul.txt", BAD_NAME}
+        )
+        >= 30
+    )
+    assert files[BAD_NAME].path == str(folder / BAD_NAME)  # shown with U+FFFD, stored as shown
 
 
 @pytest.mark.parametrize("name", sorted(GOOD))
@@ -355,20 +461,20 @@ def test_nothing_hostile_or_undecodable_reaches_the_index(hostile):
     html_record, html_text = texts["bamako.html"]
     for marker in ("MARKER", "alert(", "javascript:", "onerror", "<script"):
         assert marker not in html_text
-    assert html_record.meta.url is None                      # the javascript: canonical URL is dropped
+    assert html_record.meta.url is None  # the javascript: canonical URL is dropped
     assert "café" in texts["gao_latin1.txt"][1] and "façade" in texts["gao_latin1.txt"][1]
     assert "Ménaka said 40 families" in texts["menaka_utf16.txt"][1]
     relief, relief_text = texts["relief.jsonl#r1"]
     assert "Timbuktu by river barge" in relief_text and relief.meta.title == "Food aid reaches Timbuktu"
     assert relief.meta.outlet == "ReliefWire"
-    assert "relief.jsonl#r2" in texts                        # the record after the malformed line
+    assert "relief.jsonl#r2" in texts  # the record after the malformed line
     for _, text in texts.values():
         assert "\x00" not in text and not any("\ud800" <= ch <= "\udfff" for ch in text)
-    assert not any("Menaka notes" in text for _, text in texts.values())   # nothing from the other index
+    assert not any("Menaka notes" in text for _, text in texts.values())  # nothing from the other index
     assert not any(Path(r.path).parent.name in ("index", "old-index") for r, _ in texts.values())
     line_record, line_text = texts["ansongo_one_line.txt"]
     assert "\n" not in line_text.strip() and len(line_text) < 100_000
-    assert line_text.count("Ansongo burned") == 160 and len(line_text) > 20_000    # parsed in pieces
+    assert line_text.count("Ansongo burned") == 160 and len(line_text) > 20_000  # parsed in pieces
     assert "base64" not in line_text and "data:" not in line_text
     assert "line 5: JSON nested too deeply" in by_name(report)["relief.jsonl"].reason
 
@@ -380,9 +486,23 @@ def test_reingest_changes_nothing_and_the_cli_reports_the_same(hostile, cache_di
     assistant, folder, report = hostile
     before = (assistant.store.generation(), assistant.store.count(), len(assistant.documents()))
     env = dict(os.environ, HF_HUB_OFFLINE="1", ASSISTANT_CACHE=str(cache_dir), ASSISTANT_PDF_MEMORY_MB="256")
-    p = subprocess.run([sys.executable, "-m", "assistant.cli", "ingest", str(folder), "--index",
-                        str(assistant.settings.index_dir), "--json", "--quiet"],
-                       capture_output=True, text=True, env=env, timeout=600)
+    p = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "assistant.cli",
+            "ingest",
+            str(folder),
+            "--index",
+            str(assistant.settings.index_dir),
+            "--json",
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
     assert p.returncode == 1, p.stderr[-2000:]
     assert "Traceback" not in p.stderr
     again = {Path(f["path"]).name: f for f in json.loads(p.stdout)["files"]}
@@ -412,12 +532,13 @@ def test_a_document_of_more_than_6000_chunks(tmp_path, cache_dir):
     from assistant.pipeline import ingest, open_assistant
 
     entries = [f"post {i} quiet" for i in range(8_800)]
-    paragraphs = [", ".join(entries[i:i + 80]) + "." for i in range(0, len(entries), 80)]
+    paragraphs = [", ".join(entries[i : i + 80]) + "." for i in range(0, len(entries), 80)]
     paragraphs.append("The final patrol found an abandoned truck full of fuel drums near Aguelhok.")
     path = tmp_path / "patrol_log.txt"
     path.write_text("Patrol log\n\n" + "\n\n".join(paragraphs))
-    settings = Settings.from_env(index_dir=tmp_path / "index", cache_dir=cache_dir, chunk_tokens=8, max_tokens=8,
-                                 overlap_tokens=0)
+    settings = Settings.from_env(
+        index_dir=tmp_path / "index", cache_dir=cache_dir, chunk_tokens=8, max_tokens=8, overlap_tokens=0
+    )
     assistant = open_assistant(settings)
     report = ingest([path], assistant=assistant)
     (f,) = report.files
@@ -425,10 +546,10 @@ def test_a_document_of_more_than_6000_chunks(tmp_path, cache_dir):
     (doc,) = assistant.documents()
     ids = assistant.store.chunk_ids_of(doc.doc_id)
     assert doc.n_chunks == f.chunks == assistant.store.count() == len(ids) == len(set(ids))
-    assert sorted(ids) == [f"{doc.doc_id}:{i:05d}" for i in range(f.chunks)]        # none lost, none twice
+    assert sorted(ids) == [f"{doc.doc_id}:{i:05d}" for i in range(f.chunks)]  # none lost, none twice
     assert len(assistant.lexical_index().ids) == f.chunks
     ids.sort()
-    (last,) = [c for c in assistant.store.get_chunks(ids[-3:]) if "Aguelhok" in c.text]   # the end is there
+    (last,) = [c for c in assistant.store.get_chunks(ids[-3:]) if "Aguelhok" in c.text]  # the end is there
     assert last.chunk_id in [cid for cid, _ in lexical.search(assistant.lexical_index(), "Aguelhok", n=3, weights=None)]
     vector = assistant.query_embedder().embed(["fuel drums near Aguelhok"])[0]
     assert any("Aguelhok" in c.text for c, _ in assistant.store.query(vector, n=5, where=None))

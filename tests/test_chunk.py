@@ -1,8 +1,10 @@
 """Chunks cover the text, keep their offsets, and never exceed the model's word-piece limit."""
+
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from assistant.analyse import analyse
 from assistant.chunk import chunk
@@ -16,7 +18,7 @@ from .conftest import CORPUS, SEED
 def check(doc, analysis, chunks, tokenizer, max_tokens=254):
     assert chunks, "no chunks"
     for c in chunks:
-        assert c.text == doc.text[c.start:c.end]
+        assert c.text == doc.text[c.start : c.end]
         assert len(tokenizer.encode(c.text, add_special_tokens=False).ids) <= max_tokens
         assert c.chunk_id.startswith(doc.doc_id)
     covered = [False] * len(doc.text)
@@ -24,7 +26,7 @@ def check(doc, analysis, chunks, tokenizer, max_tokens=254):
         for i in range(c.start, c.end):
             covered[i] = True
     for s in analysis.sentences:
-        assert all(covered[s.start:s.end]), f"sentence not covered: {doc.text[s.start:s.end][:60]}"
+        assert all(covered[s.start : s.end]), f"sentence not covered: {doc.text[s.start : s.end][:60]}"
     for a, b in zip(chunks, chunks[1:]):
         assert a.start < b.start and a.end <= b.end
 
@@ -50,13 +52,33 @@ def sentences_of(text: str) -> tuple[Sentence, ...]:
     return tuple(s for s in out if s.end > s.start)
 
 
-words = st.sampled_from(["army", "rebels", "said", "killed", "Tinzaouatene", "twenty", "the", "of", "2025",
-                         "counter-terrorism", "MINUSCA", "Baza", "…", "“quote”", "x" * 40])
+words = st.sampled_from(
+    [
+        "army",
+        "rebels",
+        "said",
+        "killed",
+        "Tinzaouatene",
+        "twenty",
+        "the",
+        "of",
+        "2025",
+        "counter-terrorism",
+        "MINUSCA",
+        "Baza",
+        "…",
+        "“quote”",
+        "x" * 40,
+    ]
+)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.lists(words, min_size=1, max_size=400), min_size=1, max_size=12),
-       st.integers(min_value=16, max_value=200), st.integers(min_value=0, max_value=64))
+@given(
+    st.lists(st.lists(words, min_size=1, max_size=400), min_size=1, max_size=12),
+    st.integers(min_value=16, max_value=200),
+    st.integers(min_value=0, max_value=64),
+)
 def test_chunks_cover_every_sentence(tokenizer, sentences, target, overlap):
     text = " ".join(" ".join(s) + "." for s in sentences)
     doc = clean(RawDocument(path="p.txt", pages=(text,), meta=DocMeta()))

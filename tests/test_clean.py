@@ -1,4 +1,5 @@
 """Cleaning repairs real documents: each case comes from a real file of the corpus or ../shared."""
+
 from __future__ import annotations
 
 import json
@@ -45,7 +46,7 @@ def test_un_running_headers_and_footers_are_removed():
     doc = clean(load_file(UN_PDF).documents[0])
     assert "25-11568 2/15" not in doc.text
     assert "2/15" not in doc.text and "3/15 25-11568" not in doc.text
-    assert doc.text.count("S/2025/495") <= 1          # only on the cover block
+    assert doc.text.count("S/2025/495") <= 1  # only on the cover block
     assert "*2511568*" not in doc.text
 
 
@@ -59,35 +60,52 @@ def test_un_page_break_mid_sentence_is_joined_and_pages_are_kept():
 
 def test_un_hard_wraps_are_joined():
     doc = clean(load_file(UN_PDF).documents[0])
-    assert "It contains an overview of developments and trends in West Africa and the Sahel and the " \
-           "activities of the United Nations Office" in doc.text
+    assert (
+        "It contains an overview of developments and trends in West Africa and the Sahel and the "
+        "activities of the United Nations Office" in doc.text
+    )
 
 
-@pytest.mark.parametrize("page_text, expected", [
-    ("They backed the recom-\nmendations of the panel and the recommendations held.",
-     "They backed the recommendations of the panel and the recommendations held."),
-    ("The Secretary-\nGeneral visited.", "The Secretary-General visited."),
-    ("The counter-\nterrorism unit was deployed.", "The counter-terrorism unit was deployed."),
-])
+@pytest.mark.parametrize(
+    "page_text, expected",
+    [
+        (
+            "They backed the recom-\nmendations of the panel and the recommendations held.",
+            "They backed the recommendations of the panel and the recommendations held.",
+        ),
+        ("The Secretary-\nGeneral visited.", "The Secretary-General visited."),
+        ("The counter-\nterrorism unit was deployed.", "The counter-terrorism unit was deployed."),
+    ],
+)
 def test_hyphenation_at_line_ends(page_text, expected):
     filler = "This line is here so that the page reads as hard wrapped text of a fixed width.\n"
     doc = clean(raw(filler * 3 + page_text))
     assert expected in doc.text
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("Al-Monitor online reported.Major General Ali said so.", "Al-Monitor online reported. Major General Ali said so."),
-    ("It killed 20 people.The court met.", "It killed 20 people. The court met."),
-    ("He said “no.”Police agreed.", "He said “no.” Police agreed."),
-    ("Visit example.com for U.S. news.", "Visit example.com for U.S. news."),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "Al-Monitor online reported.Major General Ali said so.",
+            "Al-Monitor online reported. Major General Ali said so.",
+        ),
+        ("It killed 20 people.The court met.", "It killed 20 people. The court met."),
+        ("He said “no.”Police agreed.", "He said “no.” Police agreed."),
+        ("Visit example.com for U.S. news.", "Visit example.com for U.S. news."),
+    ],
+)
 def test_glued_sentences_get_a_space(text, expected):
     assert clean(raw(text)).text == expected
 
 
 def test_headline_glued_to_first_sentence_is_split():
-    doc = clean(raw("Thai Authorities Indict 2 Over August Shrine AttackA Bangkok military court has "
-                    "indicted two men accused of carrying out the bombing."))
+    doc = clean(
+        raw(
+            "Thai Authorities Indict 2 Over August Shrine AttackA Bangkok military court has "
+            "indicted two men accused of carrying out the bombing."
+        )
+    )
     assert doc.text.startswith("Thai Authorities Indict 2 Over August Shrine Attack\n\nA Bangkok military court")
     assert doc.meta.title == "Thai Authorities Indict 2 Over August Shrine Attack"
 
@@ -106,9 +124,11 @@ def test_muc4_hard_wraps_are_joined_and_caps_flagged():
     body = records["TST1-MUC3-0001"]["doc"]
     doc = clean(RawDocument(path="dev.json", pages=(body,), meta=DocMeta(), key="TST1-MUC3-0001"))
     assert doc.all_caps
-    assert doc.text.startswith("THE GUATEMALA ARMY DENIED TODAY THAT GUERRILLAS ATTACKED THE \"SANTO TOMAS\" "
-                               "PRESIDENTIAL FARM, LOCATED ON THE PACIFIC SIDE,")
-    assert "\n\nA REPORT PUBLISHED BY THE \"CERIGUA\" NEWS AGENCY" in doc.text
+    assert doc.text.startswith(
+        'THE GUATEMALA ARMY DENIED TODAY THAT GUERRILLAS ATTACKED THE "SANTO TOMAS" '
+        "PRESIDENTIAL FARM, LOCATED ON THE PACIFIC SIDE,"
+    )
+    assert '\n\nA REPORT PUBLISHED BY THE "CERIGUA" NEWS AGENCY' in doc.text
     assert len(doc.paragraphs) == body.count("\n\n") + 1
 
 
@@ -117,4 +137,4 @@ def test_same_text_same_id_and_offsets_point_into_text():
     b = clean(load_file(SEED).documents[0])
     assert a.doc_id == b.doc_id
     for p in a.paragraphs:
-        assert a.text[p.start:p.end].strip() == a.text[p.start:p.end]
+        assert a.text[p.start : p.end].strip() == a.text[p.start : p.end]

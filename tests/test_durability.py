@@ -6,6 +6,7 @@ their chunks, keyword entries and attributions with them.
 The kill loop runs each ingest in a process forked from a forkserver that has already imported
 the libraries (not loaded any model), so twenty kills stay affordable; one more kill is of the
 real command line, started cold."""
+
 from __future__ import annotations
 
 import json
@@ -28,7 +29,7 @@ from assistant.config import Settings
 
 from .conftest import SEED
 
-pytestmark = pytest.mark.slow         # subprocesses, kill loops, large and hostile files
+pytestmark = pytest.mark.slow  # subprocesses, kill loops, large and hostile files
 
 KILLS = 20
 SYLLABLES = "ka ta ri mo lu se na bo di fa gu he ji ko me ni pu ro sa te".split()
@@ -42,11 +43,15 @@ def place(i: int) -> str:
 def record(i: int) -> dict[str, str]:
     """A short report about one made-up town: ten sentences."""
     town = place(i)
-    sentences = [f"On day {i % 300 + 1} of the offensive, the army said {(i * 37) % 500 + 3} fighters were killed "
-                 f"near {town}."]
-    sentences += [f"Residents of {town} said the {what} stayed closed for {k + 2} days." for k, what in
-                  enumerate(("market", "school", "clinic", "bridge", "mosque", "bakery", "bank", "post office",
-                             "bus station"))]
+    sentences = [
+        f"On day {i % 300 + 1} of the offensive, the army said {(i * 37) % 500 + 3} fighters were killed near {town}."
+    ]
+    sentences += [
+        f"Residents of {town} said the {what} stayed closed for {k + 2} days."
+        for k, what in enumerate(
+            ("market", "school", "clinic", "bridge", "mosque", "bakery", "bank", "post office", "bus station")
+        )
+    ]
     return {"id": f"d{i}", "title": f"Clash near {town}", "text": " ".join(sentences)}
 
 
@@ -88,9 +93,16 @@ def index_state(assistant: Any) -> dict[str, Any]:
         i = int(jsonl[len(jsonl) // 2].key[1:])
         answer = ask(f"How many fighters were killed near {place(i)}?", assistant=assistant)
         asked = {"place": place(i), "quotes": [c.quote for c in answer.citations]}
-    return {"done": {d.doc_id: [d.path, d.key, d.n_chunks] for d in done}, "unfinished": store.unfinished(),
-            "all_docs": len(store.documents(state=None)), "chunks": chunks, "lexical": sorted(assistant.lexical_index().ids),
-            "lease": store.lease() is not None, "generation": store.generation(), "asked": asked}
+    return {
+        "done": {d.doc_id: [d.path, d.key, d.n_chunks] for d in done},
+        "unfinished": store.unfinished(),
+        "all_docs": len(store.documents(state=None)),
+        "chunks": chunks,
+        "lexical": sorted(assistant.lexical_index().ids),
+        "lease": store.lease() is not None,
+        "generation": store.generation(),
+        "asked": asked,
+    }
 
 
 def _in_child(conn: Any, job: str, settings: Settings, source: str, workers: int | None) -> None:
@@ -104,8 +116,12 @@ def _in_child(conn: Any, job: str, settings: Settings, source: str, workers: int
         a = open_assistant(settings)
         conn.send(("state", index_state(a)))
         if job == "ingest":
-            report = ingest([Path(source)], assistant=a, workers=workers,
-                            progress=lambda stage, n, total: conn.send(("commit", n)) if stage == "chunks" else None)
+            report = ingest(
+                [Path(source)],
+                assistant=a,
+                workers=workers,
+                progress=lambda stage, n, total: conn.send(("commit", n)) if stage == "chunks" else None,
+            )
             conn.send(("done", [(f.path, f.status, f.chunks) for f in report.files]))
     except BaseException as exc:  # report everything to the test
         conn.send(("error", f"{type(exc).__name__}: {exc}"))
@@ -179,11 +195,11 @@ def running(pid: int) -> bool:
 def check_consistent(state: dict[str, Any], clean: dict[str, Any], *, same_chunking: bool = True) -> None:
     """Only complete documents, no duplicates, keyword index in step, answers given."""
     done, chunks = state["done"], state["chunks"]
-    assert not state["unfinished"] and state["all_docs"] == len(done)      # repaired on open
+    assert not state["unfinished"] and state["all_docs"] == len(done)  # repaired on open
     assert not state["lease"]
     assert set(done) <= set(clean["done"])
-    assert len({(path, key) for path, key, _ in done.values()}) == len(done)   # no document twice
-    assert set(chunks) == set(done)                                          # no chunk without its document
+    assert len({(path, key) for path, key, _ in done.values()}) == len(done)  # no document twice
+    assert set(chunks) == set(done)  # no chunk without its document
     for doc_id, (_, _, n) in done.items():
         assert sorted(chunks[doc_id]) == [f"{doc_id}:{i:05d}" for i in range(n)], doc_id
         assert n == clean["done"][doc_id][2] or not same_chunking
@@ -223,18 +239,18 @@ def test_kill_minus_nine_twenty_times_then_clean_counts(tmp_path, cache_dir, dur
     rng = random.Random(2026)
     kills = completions = 0
     while True:
-        workers = None if kills % 10 == 0 else 0         # some re-runs parse in a worker process
+        workers = None if kills % 10 == 0 else 0  # some re-runs parse in a worker process
         p, conn = runner.start("ingest", workers)
         _, state = runner.expect(conn, ("state",))
-        check_consistent(state, clean)                    # what the fresh process found on opening
+        check_consistent(state, clean)  # what the fresh process found on opening
         if kills == KILLS or len(state["done"]) > 0.75 * len(clean["done"]):
-            runner.expect(conn, ("done",))                # the re-run, to the end
+            runner.expect(conn, ("done",))  # the re-run, to the end
             p.join(60)
             check_clean_counts(runner.state(), clean)
             completions += 1
             if kills == KILLS:
                 break
-            shutil.rmtree(settings.index_dir)            # start over from an empty index
+            shutil.rmtree(settings.index_dir)  # start over from an empty index
             continue
         runner.expect(conn, ("commit",))
         time.sleep(rng.uniform(0.0, 1.2))
@@ -250,7 +266,7 @@ def test_kill_minus_nine_twenty_times_then_clean_counts(tmp_path, cache_dir, dur
         assert not any(running(h) for h in helpers), "a worker of the killed ingest is still running"
     assert completions >= 2
 
-    state, again = runner.ingest()                        # and once more: nothing changes
+    state, again = runner.ingest()  # and once more: nothing changes
     assert {status for _, status, _ in again} == {"unchanged"}
     check_clean_counts(state, clean)
     assert runner.state()["generation"] == state["generation"]
@@ -263,15 +279,17 @@ def test_kill_minus_nine_of_the_command_line_then_rerun(tmp_path, cache_dir):
     source = tmp_path / "reports"
     source.mkdir()
     for part in range(4):
-        lines = [json.dumps({"id": f"d{i}", "text": record(i)["text"].split(". ")[0] + "."})
-                 for i in range(part * 100, part * 100 + 100)]
+        lines = [
+            json.dumps({"id": f"d{i}", "text": record(i)["text"].split(". ")[0] + "."})
+            for i in range(part * 100, part * 100 + 100)
+        ]
         (source / f"wire-{part}.jsonl").write_text("\n".join(lines) + "\n")
     settings = Settings.from_env(index_dir=tmp_path / "cli-index", cache_dir=cache_dir)
     env = dict(os.environ, HF_HUB_OFFLINE="1", ASSISTANT_CACHE=str(cache_dir))
     cmd = [sys.executable, "-m", "assistant.cli", "ingest", str(source), "--index", str(settings.index_dir)]
     p = subprocess.Popen(cmd, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, env=env)
     seen = b""
-    while b"chunks" not in seen:                          # tqdm shows "+N chunks" once a batch is stored
+    while b"chunks" not in seen:  # tqdm shows "+N chunks" once a batch is stored
         more = os.read(p.stderr.fileno(), 4096)
         assert more, seen[-2000:]
         seen += more
@@ -293,8 +311,10 @@ def test_kill_minus_nine_of_the_command_line_then_rerun(tmp_path, cache_dir):
 
 
 KIDAL_V1 = "Fighting in Kidal\n\nColonel Souleymane Dembele said 14 rebels were captured near Kidal on Monday.\n"
-KIDAL_V2 = ("Fighting in Kidal\n\nThe rebel spokesman Mohamed Elmaouloud Ramadane said 30 soldiers were killed "
-            "near Kidal on Monday.\n")
+KIDAL_V2 = (
+    "Fighting in Kidal\n\nThe rebel spokesman Mohamed Elmaouloud Ramadane said 30 soldiers were killed "
+    "near Kidal on Monday.\n"
+)
 
 
 def test_updates_and_deletes_take_chunks_keyword_entries_and_attributions_along(tmp_path, cache_dir):
@@ -303,9 +323,11 @@ def test_updates_and_deletes_take_chunks_keyword_entries_and_attributions_along(
     folder = tmp_path / "inbox"
     folder.mkdir()
     (folder / "a.txt").write_text(KIDAL_V1)
-    (folder / "copy.txt").write_text(KIDAL_V1)             # the same content under another name
-    records = [{"id": "r1", "text": "The Red Cross said it delivered 300 tonnes of food to Timbuktu."},
-               {"id": "r2", "text": "A doctor in Goundam said the clinic ran out of insulin last week."}]
+    (folder / "copy.txt").write_text(KIDAL_V1)  # the same content under another name
+    records = [
+        {"id": "r1", "text": "The Red Cross said it delivered 300 tonnes of food to Timbuktu."},
+        {"id": "r2", "text": "A doctor in Goundam said the clinic ran out of insulin last week."},
+    ]
     (folder / "b.jsonl").write_text("\n".join(json.dumps(r) for r in records))
     a = open_assistant(Settings.from_env(index_dir=tmp_path / "index", cache_dir=cache_dir))
     first = {Path(f.path).name: f for f in ingest([folder], assistant=a).files}
@@ -320,11 +342,14 @@ def test_updates_and_deletes_take_chunks_keyword_entries_and_attributions_along(
     assert [second[n].status for n in ("a.txt", "b.jsonl", "copy.txt")] == ["updated", "updated", "unchanged"]
     (v2,) = second["a.txt"].doc_ids
     paths = {d.doc_id: Path(d.path).name for d in a.documents()}
-    assert paths[v1] == "copy.txt" and paths[v2] == "a.txt"          # copy.txt keeps the old content
+    assert paths[v1] == "copy.txt" and paths[v2] == "a.txt"  # copy.txt keeps the old content
     assert old_r2 not in paths and a.store.chunk_ids_of(old_r2) == []
     assert not any(i.startswith(old_r2) for i in a.lexical_index().ids)
-    attributed = [(cid, attr.source) for cid, _, meta in a.store.iter_chunks()
-                  for attr in a.store.get_chunks([cid])[0].attributions]
+    attributed = [
+        (cid, attr.source)
+        for cid, _, meta in a.store.iter_chunks()
+        for attr in a.store.get_chunks([cid])[0].attributions
+    ]
     assert not any(cid.startswith(old_r2) for cid, _ in attributed)
     assert any(cid.startswith(v2) and "Ramadane" in source for cid, source in attributed)
     answer = ask("How many soldiers were killed near Kidal?", assistant=a)
@@ -359,14 +384,18 @@ def test_opening_the_index_repairs_what_an_interrupted_writer_left(tmp_path, cac
     chunks_a = store.get_chunks(store.chunk_ids_of(docs["a.txt"].doc_id))
     half = replace(docs["a.txt"], doc_id="halfwritten0000", state="pending")
     store.put_documents([(half, "text")])
-    store.add_chunks([replace(c, chunk_id=f"halfwritten0000:{i:05d}", doc_id="halfwritten0000")
-                      for i, c in enumerate(chunks_a)], np.ones((len(chunks_a), 384), dtype=np.float32), half)
-    store.commit(retire=[docs["b.txt"].doc_id])                           # marked for removal, not yet removed
+    store.add_chunks(
+        [replace(c, chunk_id=f"halfwritten0000:{i:05d}", doc_id="halfwritten0000") for i, c in enumerate(chunks_a)],
+        np.ones((len(chunks_a), 384), dtype=np.float32),
+        half,
+    )
+    store.commit(retire=[docs["b.txt"].doc_id])  # marked for removal, not yet removed
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
-    store.put_lease(Lease(host=HOST, pid=int(dead.stdout), token="crashed", since=time.time() - 10,
-                          expires=time.time() + 50))
+    store.put_lease(
+        Lease(host=HOST, pid=int(dead.stdout), token="crashed", since=time.time() - 10, expires=time.time() + 50)
+    )
     generation = store.generation()
-    assert {d.doc_id for d in a.documents()} == {docs["a.txt"].doc_id}     # readers already ignore them
+    assert {d.doc_id for d in a.documents()} == {docs["a.txt"].doc_id}  # readers already ignore them
 
     reopened = open_assistant(settings)
     assert reopened.store.unfinished() == [] and reopened.store.lease() is None
@@ -383,9 +412,22 @@ def test_a_second_writer_fails_fast_with_a_clear_message(tmp_path, cache_dir):
     settings = Settings.from_env(index_dir=tmp_path / "index", cache_dir=cache_dir)
     (tmp_path / "a.txt").write_text(KIDAL_V1)
     with writer_lock(open_assistant(settings)):
-        p = subprocess.run([sys.executable, "-m", "assistant.cli", "ingest", str(tmp_path / "a.txt"), "--index",
-                            str(settings.index_dir), "--quiet"], capture_output=True, text=True, timeout=300,
-                           env=dict(os.environ, HF_HUB_OFFLINE="1", ASSISTANT_CACHE=str(cache_dir)))
+        p = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "assistant.cli",
+                "ingest",
+                str(tmp_path / "a.txt"),
+                "--index",
+                str(settings.index_dir),
+                "--quiet",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env=dict(os.environ, HF_HUB_OFFLINE="1", ASSISTANT_CACHE=str(cache_dir)),
+        )
     assert p.returncode == 2
     assert f"is being written by pid {os.getpid()}" in p.stderr and "wait for it to finish" in p.stderr
     assert "Traceback" not in p.stderr

@@ -1,6 +1,7 @@
 """The ingest's embedder: mini-batches of texts of about one length, on one thread per core, give
 the vectors of one plain sentence-transformers `encode` call (to within float32 rounding; each
 mini-batch's bit for bit), in the order of the texts."""
+
 from __future__ import annotations
 
 import threading
@@ -11,8 +12,11 @@ import pytest
 from assistant.config import BUNDLED_MODEL
 from assistant.embed import TorchEmbedder, model_info
 
-TEXTS = [("The army said %d rebels were killed near the border. " % i) * (1 + i % 7) for i in range(70)] + \
-        ["", "Wagner", "THE MINISTRY DENIED THE REPORT."]
+TEXTS = [("The army said %d rebels were killed near the border. " % i) * (1 + i % 7) for i in range(70)] + [
+    "",
+    "Wagner",
+    "THE MINISTRY DENIED THE REPORT.",
+]
 
 
 @pytest.fixture(scope="module")
@@ -35,10 +39,10 @@ def _as_mini_batches(embedder: TorchEmbedder, texts: list[str]) -> np.ndarray:
 def test_threads_give_the_vectors_of_one_encode_call_in_order(embedder: TorchEmbedder) -> None:
     got = embedder.embed(TEXTS)
     assert got.shape == (len(TEXTS), embedder.dim) and got.dtype == np.float32
-    assert float(np.abs(got - _encode(embedder, TEXTS)).max()) < 1e-6      # float32 rounding, no more
-    assert np.array_equal(got, _as_mini_batches(embedder, TEXTS))          # whatever thread ran which
+    assert float(np.abs(got - _encode(embedder, TEXTS)).max()) < 1e-6  # float32 rounding, no more
+    assert np.array_equal(got, _as_mini_batches(embedder, TEXTS))  # whatever thread ran which
     assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
-    assert len(embedder._copies) == 2            # each thread its own model (tokenizers are not thread-safe)
+    assert len(embedder._copies) == 2  # each thread its own model (tokenizers are not thread-safe)
 
 
 def test_mini_batches_hold_texts_of_one_length_in_word_pieces(embedder: TorchEmbedder) -> None:
@@ -53,7 +57,7 @@ def test_mini_batches_hold_texts_of_one_length_in_word_pieces(embedder: TorchEmb
     assert all(len(idx) <= embedder.batch_size for idx in batches)
     padded = sum(max(pieces[i] for i in idx) * len(idx) for idx in batches)
     by_chars = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-    chars_batches = [by_chars[b:b + embedder.batch_size] for b in range(0, len(texts), embedder.batch_size)]
+    chars_batches = [by_chars[b : b + embedder.batch_size] for b in range(0, len(texts), embedder.batch_size)]
     padded_by_chars = sum(max(pieces[i] for i in idx) * len(idx) for idx in chars_batches)
     assert padded == sum(pieces) < padded_by_chars
 
@@ -74,7 +78,7 @@ def test_concurrent_callers_share_it_safely(embedder: TorchEmbedder) -> None:
     def work(k: int) -> None:
         try:
             results[k] = embedder.embed(TEXTS if k % 2 == 0 else TEXTS[-1:])
-        except BaseException as exc:          # noqa: BLE001 - reported below
+        except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 
     threads = [threading.Thread(target=work, args=(k,)) for k in range(6)]
@@ -100,28 +104,30 @@ def test_lists_submitted_one_after_another_keep_their_vectors(embedder: TorchEmb
 
 
 def test_a_cancelled_list_leaves_the_threads_working(embedder: TorchEmbedder) -> None:
-    many = [t + f" ({i})" for i in range(6) for t in TEXTS]     # mini-batches queued behind one another
+    many = [t + f" ({i})" for i in range(6) for t in TEXTS]  # mini-batches queued behind one another
     first, second = embedder.submit(many), embedder.submit(TEXTS)
     assert first.cancel() or first.done()
-    assert np.array_equal(second.result(timeout=120).vectors, embedder.embed(TEXTS))   # no copy of the model lost
+    assert np.array_equal(second.result(timeout=120).vectors, embedder.embed(TEXTS))  # no copy of the model lost
 
 
 def test_sentence_vectors_are_pooled_from_the_chunk_without_changing_its_vector(embedder: TorchEmbedder) -> None:
     """Spans of a text get the mean of its token vectors inside them (each sentence is closer to its
     own span than to the others), and the text's vector is the one it gets without spans."""
-    sentences = ["The Malian army said twenty rebels were killed near Kidal.",
-                 "The separatists said the market in Gao burned for two hours.",
-                 "Rain is expected over the capital on Sunday."]
+    sentences = [
+        "The Malian army said twenty rebels were killed near Kidal.",
+        "The separatists said the market in Gao burned for two hours.",
+        "Rain is expected over the capital on Sunday.",
+    ]
     text = " ".join(sentences)
     spans, at = [], 0
     for s in sentences:
         spans.append((at, at + len(s)))
         at += len(s) + 1
-    long = "word " * 400                         # cut at the model's limit: a span past it gets the text's mean
+    long = "word " * 400  # cut at the model's limit: a span past it gets the text's mean
     got = embedder.submit([text, long, ""], spans=[spans, [(0, 20), (1900, 1990)], []]).result()
     assert np.array_equal(got.vectors, embedder.submit([text, long, ""]).result().vectors)
     assert [p.shape for p in got.parts] == [(3, embedder.dim), (2, embedder.dim), (0, embedder.dim)]
     own = embedder.embed(sentences)
     similarity = got.parts[0] @ own.T
-    assert list(np.argmax(similarity, axis=0)) == [0, 1, 2]     # each sentence is most like its own span
+    assert list(np.argmax(similarity, axis=0)) == [0, 1, 2]  # each sentence is most like its own span
     assert np.allclose(np.linalg.norm(got.parts[1], axis=1), 1.0, atol=1e-5)

@@ -2,6 +2,7 @@
 line) and never with a traceback, a crash or a silent wrong answer: bad options, a missing or
 damaged index, a damaged keyword index (rebuilt), a full disk, Ctrl-C, folders that cannot be
 listed, and texts over their time or memory budget (reported while the other files go in)."""
+
 from __future__ import annotations
 
 import json
@@ -22,16 +23,23 @@ from assistant.config import Settings
 
 from .conftest import SEED
 
-pytestmark = pytest.mark.slow         # command-line runs in subprocesses, large texts
+pytestmark = pytest.mark.slow  # command-line runs in subprocesses, large texts
 
 QUESTION = "How many Wagner fighters were killed?"
 
 
-def cli(*args: str, cache_dir: Path, input: str | bytes | None = None, env_extra: dict | None = None,
-        text: bool = True) -> subprocess.CompletedProcess:
+def cli(
+    *args: str, cache_dir: Path, input: str | bytes | None = None, env_extra: dict | None = None, text: bool = True
+) -> subprocess.CompletedProcess:
     env = dict(os.environ, HF_HUB_OFFLINE="1", ASSISTANT_CACHE=str(cache_dir), **(env_extra or {}))
-    return subprocess.run([sys.executable, "-m", "assistant.cli", *args], capture_output=True, text=text, env=env,
-                          input=input, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "assistant.cli", *args],
+        capture_output=True,
+        text=text,
+        env=env,
+        input=input,
+        timeout=600,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -53,11 +61,13 @@ def vector_index(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> P
 
     folder = tmp_path_factory.mktemp("vectors")
     entries = [f"post {i} quiet" for i in range(2400)]
-    paragraphs = [", ".join(entries[i:i + 80]) + "." for i in range(0, len(entries), 80)]
-    (folder / "patrol_log.txt").write_text("Patrol log\n\n" + "\n\n".join(paragraphs) +
-                                           "\n\nThe final patrol found fuel drums near Aguelhok.\n")
-    settings = Settings.from_env(index_dir=folder / "index", cache_dir=cache_dir, chunk_tokens=8, max_tokens=8,
-                                 overlap_tokens=0)
+    paragraphs = [", ".join(entries[i : i + 80]) + "." for i in range(0, len(entries), 80)]
+    (folder / "patrol_log.txt").write_text(
+        "Patrol log\n\n" + "\n\n".join(paragraphs) + "\n\nThe final patrol found fuel drums near Aguelhok.\n"
+    )
+    settings = Settings.from_env(
+        index_dir=folder / "index", cache_dir=cache_dir, chunk_tokens=8, max_tokens=8, overlap_tokens=0
+    )
     report = ingest([folder / "patrol_log.txt"], assistant=open_assistant(settings))
     assert report.files[0].chunks > 1000
     return folder / "index"
@@ -97,8 +107,15 @@ def test_every_bad_option_exits_2_with_a_message(args, message, small_index, cac
     assert p.stdout == ""
 
 
-@pytest.mark.parametrize("variable,value", [("ASSISTANT_CHROMA_TIMEOUT", "soon"), ("ASSISTANT_PDF_MEMORY_MB", "-5"),
-                                            ("ASSISTANT_TEXT_TIMEOUT", "0"), ("ASSISTANT_QUERY_BACKEND", "gpu")])
+@pytest.mark.parametrize(
+    "variable,value",
+    [
+        ("ASSISTANT_CHROMA_TIMEOUT", "soon"),
+        ("ASSISTANT_PDF_MEMORY_MB", "-5"),
+        ("ASSISTANT_TEXT_TIMEOUT", "0"),
+        ("ASSISTANT_QUERY_BACKEND", "gpu"),
+    ],
+)
 def test_a_bad_setting_in_the_environment_exits_2_naming_it(variable, value, small_index, cache_dir):
     p = cli("documents", "--index", str(small_index), cache_dir=cache_dir, env_extra={variable: value})
     assert p.returncode == 2 and variable in p.stderr and "Traceback" not in p.stderr, p.stderr
@@ -128,19 +145,31 @@ def test_questions_from_stdin_go_on_after_a_line_that_is_not_utf8(small_index, c
 
 # -- a damaged index ---------------------------------------------------------------------------------
 
+
 def segment_files(index: Path) -> list[Path]:
     return sorted(index.glob("*/data_level0.bin"), key=lambda p: p.stat().st_size)
 
 
-@pytest.mark.parametrize("damage", ["empty database", "truncated database", "not a database", "truncated vectors",
-                                    "truncated links", "truncated ids", "truncated header", "missing lengths"])
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "empty database",
+        "truncated database",
+        "not a database",
+        "truncated vectors",
+        "truncated links",
+        "truncated ids",
+        "truncated header",
+        "missing lengths",
+    ],
+)
 def test_a_damaged_index_is_an_error_saying_how_to_rebuild_never_a_crash(damage, vector_index, tmp_path, cache_dir):
     """Unchecked, Chroma crashes on some of these (exit 139) and answers others from what is left
     ("the reports do not say")."""
     index = copy_of(vector_index, tmp_path)
     database = index / "chroma.sqlite3"
-    segment = segment_files(index)[-1].parent            # the chunks' vectors (the larger segment)
-    assert struct.unpack_from("<Q", (segment / "header.bin").read_bytes(), 20)[0] > 1000   # vectors on disk
+    segment = segment_files(index)[-1].parent  # the chunks' vectors (the larger segment)
+    assert struct.unpack_from("<Q", (segment / "header.bin").read_bytes(), 20)[0] > 1000  # vectors on disk
     if damage == "empty database":
         database.write_bytes(b"")
     elif damage == "truncated database":
@@ -159,11 +188,11 @@ def test_a_damaged_index_is_an_error_saying_how_to_rebuild_never_a_crash(damage,
         (segment / "length.bin").unlink()
     for command in (["ask", QUESTION], ["documents"], ["ingest", str(SEED)]):
         p = cli(*command, "--index", str(index), cache_dir=cache_dir)
-        assert p.returncode == 2, (command, p.returncode, p.stderr[-2000:])   # never -11 (a segfault)
+        assert p.returncode == 2, (command, p.returncode, p.stderr[-2000:])  # never -11 (a segfault)
         assert "the index is damaged" in p.stderr and "assistant ingest FILES --index" in p.stderr, p.stderr
         assert "Traceback" not in p.stderr
     if damage == "empty database":
-        assert database.stat().st_size == 0                 # never taken for a new, empty index
+        assert database.stat().st_size == 0  # never taken for a new, empty index
 
 
 def test_a_damaged_keyword_index_is_rebuilt_from_the_store(small_index, tmp_path, cache_dir):
@@ -176,24 +205,34 @@ def test_a_damaged_keyword_index_is_rebuilt_from_the_store(small_index, tmp_path
         p = cli("ask", QUESTION, "--json", "--index", str(index), cache_dir=cache_dir)
         assert p.returncode == 0 and "Traceback" not in p.stderr, p.stderr[-2000:]
         assert json.loads(p.stdout) == json.loads(reference.stdout)
-        assert path.stat().st_size > 0 and cli("ask", QUESTION, "--json", "--index", str(index),
-                                               cache_dir=cache_dir).stdout == p.stdout
+        assert (
+            path.stat().st_size > 0
+            and cli("ask", QUESTION, "--json", "--index", str(index), cache_dir=cache_dir).stdout == p.stdout
+        )
     path = lexical / "bm25" / "params.index.json"
     if path.exists():
         path.write_text("{")
         p = cli("ingest", str(SEED), "--index", str(index), "--json", "--quiet", cache_dir=cache_dir)
         assert p.returncode == 0 and "Traceback" not in p.stderr, p.stderr[-2000:]
-        assert json.loads(path.read_text())                   # rewritten whole
+        assert json.loads(path.read_text())  # rewritten whole
 
 
 # -- the disk fills up; Ctrl-C -------------------------------------------------------------------------
 
+
 def many_reports(folder: Path, files: int = 8, per_file: int = 150) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for part in range(files):
-        lines = [json.dumps({"id": f"r{i}", "text": f"On day {i} the army said {i + 2} fighters were killed near "
-                                                     f"Menaka, and witnesses said {i % 7 + 1} houses burned."})
-                 for i in range(part * per_file, (part + 1) * per_file)]
+        lines = [
+            json.dumps(
+                {
+                    "id": f"r{i}",
+                    "text": f"On day {i} the army said {i + 2} fighters were killed near "
+                    f"Menaka, and witnesses said {i % 7 + 1} houses burned.",
+                }
+            )
+            for i in range(part * per_file, (part + 1) * per_file)
+        ]
         (folder / f"wire-{part}.jsonl").write_text("\n".join(lines) + "\n")
     return folder
 
@@ -224,12 +263,19 @@ def test_a_full_disk_stops_the_ingest_saying_so_and_what_got_in(tmp_path, cache_
         def limited() -> None:
             if limit is not None:
                 import resource
+
                 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
                 resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
         env = dict(os.environ, HF_HUB_OFFLINE="1", ASSISTANT_CACHE=str(cache_dir))
-        p = subprocess.run([sys.executable, "-m", "assistant.cli", "ingest", str(source), "--index", str(index),
-                            "--quiet"], capture_output=True, text=True, env=env, timeout=900, preexec_fn=limited)
+        p = subprocess.run(
+            [sys.executable, "-m", "assistant.cli", "ingest", str(source), "--index", str(index), "--quiet"],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=900,
+            preexec_fn=limited,
+        )
         assert p.returncode == 2, (p.returncode, p.stdout[-1000:], p.stderr[-2000:])
         assert expect in p.stderr and "Committed before it stopped" in p.stderr, p.stderr[-2000:]
         assert "Traceback" not in p.stderr and "Error in compaction" not in p.stderr.split("stopped:")[-1][:60]
@@ -238,7 +284,7 @@ def test_a_full_disk_stops_the_ingest_saying_so_and_what_got_in(tmp_path, cache_
             shutil.rmtree(cache_dir / "lexical", ignore_errors=True)
             q = cli("documents", "--json", "--index", str(index), cache_dir=cache_dir)
             assert q.returncode in (0, 2) and "Traceback" not in q.stderr
-            if q.returncode == 0:                          # the full disk may not let it rebuild anything
+            if q.returncode == 0:  # the full disk may not let it rebuild anything
                 assert {d["path"] for d in json.loads(q.stdout)} >= set(stored)
     finally:
         if mount is not None:
@@ -282,12 +328,19 @@ def test_after_a_write_finds_no_space_later_writes_fail_at_once_and_reads_go_on(
 
     def limited() -> None:
         import resource
+
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
     env = dict(os.environ, HF_HUB_OFFLINE="1")
-    p = subprocess.run([sys.executable, "-c", AFTER_FULL, str(index), str(cache_dir)], capture_output=True, text=True,
-                       env=env, timeout=300, preexec_fn=limited)
+    p = subprocess.run(
+        [sys.executable, "-c", AFTER_FULL, str(index), str(cache_dir)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        preexec_fn=limited,
+    )
     assert p.returncode == 0, p.stderr[-2000:]
     assert "file-size limit (ulimit -f)" in p.stdout, p.stdout
 
@@ -300,13 +353,13 @@ def test_ctrl_c_says_what_was_committed_and_the_index_stays_whole(tmp_path, cach
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True)
     try:
         seen = b""
-        while b"chunks" not in seen:                      # the first batch is committed
+        while b"chunks" not in seen:  # the first batch is committed
             more = os.read(p.stderr.fileno(), 4096)
             assert more, seen[-2000:]
             seen += more
-        os.killpg(p.pid, signal.SIGINT)                   # Ctrl-C reaches the whole process group
+        os.killpg(p.pid, signal.SIGINT)  # Ctrl-C reaches the whole process group
         out, err = p.communicate(timeout=300)
-    finally:                                              # a hung ingest never outlives the test
+    finally:  # a hung ingest never outlives the test
         if p.poll() is None:
             os.killpg(p.pid, signal.SIGKILL)
             p.wait()
@@ -347,15 +400,28 @@ def _path_for_nobody() -> str:
     packages of the one running the tests (a venv's own python may point into /root)."""
     import sysconfig
 
-    paths = [str(Path(__file__).resolve().parents[1]), sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]]
+    paths = [
+        str(Path(__file__).resolve().parents[1]),
+        sysconfig.get_paths()["purelib"],
+        sysconfig.get_paths()["platlib"],
+    ]
     return os.pathsep.join(dict.fromkeys(paths))
 
 
 def _may_run(python: str) -> bool:
     """Whether the user nobody can run `python` and import the project with it."""
     try:
-        return subprocess.run([python, "-c", "import assistant.load"], user=65534, group=65534, capture_output=True,
-                              cwd="/", env=dict(os.environ, PYTHONPATH=_path_for_nobody())).returncode == 0
+        return (
+            subprocess.run(
+                [python, "-c", "import assistant.load"],
+                user=65534,
+                group=65534,
+                capture_output=True,
+                cwd="/",
+                env=dict(os.environ, PYTHONPATH=_path_for_nobody()),
+            ).returncode
+            == 0
+        )
     except OSError:
         return False
 
@@ -378,19 +444,32 @@ def test_unlistable_folders_and_unreadable_files_get_a_line(tmp_path):
         (folder / "secret.txt").chmod(0o000)
         folder.chmod(0o755)
         python, user = sys.executable, {}
-        if os.geteuid() == 0:                 # root reads everything: walk as `nobody`, with a Python it may run
-            python = next((p for p in (sys.executable, "/usr/bin/python3", "/usr/local/bin/python3")
-                           if Path(p).exists() and _may_run(p)), "")
+        if os.geteuid() == 0:  # root reads everything: walk as `nobody`, with a Python it may run
+            python = next(
+                (
+                    p
+                    for p in (sys.executable, "/usr/bin/python3", "/usr/local/bin/python3")
+                    if Path(p).exists() and _may_run(p)
+                ),
+                "",
+            )
             user = {"user": 65534, "group": 65534}
             if not python:
                 pytest.skip("no Python interpreter of this version that the user nobody may run")
-        p = subprocess.run([python, "-c", WALK, str(folder)], capture_output=True, text=True, cwd="/",
-                           env=dict(os.environ, PYTHONPATH=_path_for_nobody()), timeout=120, **user)
+        p = subprocess.run(
+            [python, "-c", WALK, str(folder)],
+            capture_output=True,
+            text=True,
+            cwd="/",
+            env=dict(os.environ, PYTHONPATH=_path_for_nobody()),
+            timeout=120,
+            **user,
+        )
         assert p.returncode == 0 and "Traceback" not in p.stderr, p.stderr
         out = json.loads(p.stdout)
         reasons = {name: (status, why) for name, status, why in out["others"]}
         assert reasons["locked"] == ("failed", "cannot list the folder (Permission denied); its files were not read")
-        assert reasons["inside.txt"] == ("failed", "cannot read it (Permission denied)")   # no_entry/inside.txt
+        assert reasons["inside.txt"] == ("failed", "cannot read it (Permission denied)")  # no_entry/inside.txt
         assert out["read"]["good.txt"] == 1
         assert "cannot read the file (Permission denied)" in out["read"]["secret.txt"]
     finally:
@@ -403,6 +482,7 @@ def test_unlistable_folders_and_unreadable_files_get_a_line(tmp_path):
 
 
 # -- texts over their budget -----------------------------------------------------------------------------
+
 
 def long_prose(megabytes: float) -> str:
     """The seed article's paragraphs again and again (real prose: the parser takes its time)."""
@@ -426,8 +506,13 @@ def test_a_text_over_its_time_budget_is_reported_while_the_files_around_it_go_in
     (folder / "a_before.txt").write_text("Bridge report\n\nThe governor of Gao said the Wabaria bridge reopened.\n")
     (folder / "b_long.txt").write_text(long_prose(1.5))
     (folder / "c_after.txt").write_text("Market report\n\nTraders in Gossi said the cattle market reopened.\n")
-    settings = Settings.from_env(index_dir=tmp_path / "index", cache_dir=cache_dir, text_timeout=15.0,
-                                 text_timeout_per_mb=0.01, large_file_mb=1.0)
+    settings = Settings.from_env(
+        index_dir=tmp_path / "index",
+        cache_dir=cache_dir,
+        text_timeout=15.0,
+        text_timeout_per_mb=0.01,
+        large_file_mb=1.0,
+    )
     assistant = open_assistant(settings)
     result: dict = {}
     ingesting = threading.Thread(target=lambda: result.update(report=ingest([folder], assistant=assistant)))

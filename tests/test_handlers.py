@@ -1,5 +1,6 @@
 """The web page's handlers (assistant/web/handlers.py) as plain functions: no Gradio, no browser.
 A real index in a temporary folder, built from the seed article by the workspace's own startup."""
+
 from __future__ import annotations
 
 import csv
@@ -14,26 +15,54 @@ from assistant.config import Settings
 from assistant.pipeline import Turn
 from assistant.present import CLAIM_COLUMNS, answer_dict
 from assistant.types import Filters
-from assistant.web.handlers import (FilterForm, answer_turn, ask_json, asked_again, choices, claims_csv_file,
-                                    delete_documents, index_uploads, passage_for)
+from assistant.web.handlers import (
+    FilterForm,
+    answer_turn,
+    ask_json,
+    asked_again,
+    choices,
+    claims_csv_file,
+    delete_documents,
+    index_uploads,
+    passage_for,
+)
 from assistant.web.workspace import Workspace
 
 from .conftest import SEED
 
 QUESTION = "How many Wagner fighters were killed?"
-KIDAL = ("Water shortages hit Kidal as wells run dry\n\nThe regional water authority said on Monday that 14 of the "
-         "22 public wells in Kidal had run dry since March, leaving about 9,000 residents without a reliable "
-         "supply.\n")
+KIDAL = (
+    "Water shortages hit Kidal as wells run dry\n\nThe regional water authority said on Monday that 14 of the "
+    "22 public wells in Kidal had run dry since March, leaving about 9,000 residents without a reliable "
+    "supply.\n"
+)
 
 
-@pytest.mark.parametrize("form, filters", [
-    (FilterForm(), Filters()),
-    (FilterForm(types=["military", "not a type"], docs=["d1"], outlets=["RFI"], date_from=" 2024 ",
-                date_to="2024-07-31", source="  army "),
-     Filters(doc_ids=("d1",), outlets=("RFI",), date_from="2024", date_to="2024-07-31", source_types=("military",),
-             source="army")),
-    (FilterForm(date_from="", date_to=None, source=" "), Filters()),
-])
+@pytest.mark.parametrize(
+    "form, filters",
+    [
+        (FilterForm(), Filters()),
+        (
+            FilterForm(
+                types=["military", "not a type"],
+                docs=["d1"],
+                outlets=["RFI"],
+                date_from=" 2024 ",
+                date_to="2024-07-31",
+                source="  army ",
+            ),
+            Filters(
+                doc_ids=("d1",),
+                outlets=("RFI",),
+                date_from="2024",
+                date_to="2024-07-31",
+                source_types=("military",),
+                source="army",
+            ),
+        ),
+        (FilterForm(date_from="", date_to=None, source=" "), Filters()),
+    ],
+)
 def test_filter_form_gives_the_filters_it_means(form: FilterForm, filters: Filters):
     assert form.filters() == filters
 
@@ -59,6 +88,7 @@ def test_no_csv_file_without_claims(tmp_path: Path):
 
 # -- a workspace that is not open ---------------------------------------------------------------------
 
+
 @pytest.fixture
 def closed(tmp_path: Path, settings: Settings) -> Workspace:
     return Workspace(settings, corpus=None, staging=tmp_path / "staging")
@@ -68,8 +98,14 @@ def test_before_the_index_is_ready_every_handler_says_so(closed: Workspace, tmp_
     turn = answer_turn(closed, QUESTION, [], alone=False, form=FilterForm())
     assert turn.answer is None and turn.error.startswith("The index is not ready yet.")
     data = json.loads(ask_json(closed, QUESTION, k=None, form=FilterForm()))
-    assert data == {"question": QUESTION, "error": turn.error, "answerable": False, "text": turn.error,
-                    "citations": [], "claims": []}
+    assert data == {
+        "question": QUESTION,
+        "error": turn.error,
+        "answerable": False,
+        "text": turn.error,
+        "citations": [],
+        "claims": [],
+    }
     assert "Nothing was deleted: The index is not ready yet." in delete_documents(closed, ["x"]).notice
     assert not closed.writer.locked()
     upload = tmp_path / "uploads" / "one" / "kidal.txt"
@@ -89,6 +125,7 @@ def test_nothing_chosen_is_said_before_the_index_is_asked(closed: Workspace, tmp
 
 
 # -- a workspace over a real index ------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def ws(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> Workspace:
@@ -121,8 +158,7 @@ def test_a_question_is_answered_and_its_citation_opens_in_the_document(ws: Works
 
 
 def test_a_follow_up_is_read_in_the_light_of_the_earlier_question_unless_asked_alone(ws: Workspace):
-    first = answer_turn(ws, "How many Wagner fighters were killed at Tinzaouatene?", [], alone=False,
-                        form=FilterForm())
+    first = answer_turn(ws, "How many Wagner fighters were killed at Tinzaouatene?", [], alone=False, form=FilterForm())
     follow = answer_turn(ws, "And what did the army say?", [first], alone=False, form=FilterForm())
     assert "Wagner" in follow.question and "army" in follow.question
     alone = answer_turn(ws, "And what did the army say?", [first], alone=True, form=FilterForm())
@@ -152,7 +188,7 @@ def test_upload_then_delete(ws: Workspace, tmp_path: Path):
     assert last.report is not None and last.clear and last.report.count("added") == 1
     assert last.rows[0][:2] == ["kidal water.txt", "added"] and "The new document is searchable now." in last.notice
     assert ws.status == "Ready: 2 documents indexed."
-    for _ in range(100):                      # the ingest thread lets go of the index, then removes the files
+    for _ in range(100):  # the ingest thread lets go of the index, then removes the files
         if not (upload.exists() or upload.parent.exists() or list(ws.staging.glob("*"))):
             break
         time.sleep(0.1)

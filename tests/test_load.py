@@ -1,4 +1,5 @@
 """Loading real formats: HTML main text and metadata, JSON/JSONL corpora, UN PDFs' metadata."""
+
 from __future__ import annotations
 
 import json
@@ -37,14 +38,18 @@ def test_html_main_text_and_metadata(tmp_path):
 
 
 def test_json_corpus_shapes(tmp_path):
-    muc_like = {"TST-1": {"doc": "THE ARMY DENIED THE REPORT.", "roles": {}},
-                "TST-2": {"doc": "THE REBELS CLAIMED THE ATTACK.", "roles": {}}}
+    muc_like = {
+        "TST-1": {"doc": "THE ARMY DENIED THE REPORT.", "roles": {}},
+        "TST-2": {"doc": "THE REBELS CLAIMED THE ATTACK.", "roles": {}},
+    }
     (tmp_path / "muc.json").write_text(json.dumps(muc_like))
-    records = [{"id": "a", "text": "Police said two men were held.", "title": "Arrests", "outlet": "AFP",
-                "date": "3 Jan 1990"}]
+    records = [
+        {"id": "a", "text": "Police said two men were held.", "title": "Arrests", "outlet": "AFP", "date": "3 Jan 1990"}
+    ]
     (tmp_path / "recs.json").write_text(json.dumps({"records": records}))
-    (tmp_path / "lines.jsonl").write_text(json.dumps(records[0]) + "\n{broken\n" +
-                                          json.dumps({"id": "b", "text": "The ministry denied it."}) + "\n")
+    (tmp_path / "lines.jsonl").write_text(
+        json.dumps(records[0]) + "\n{broken\n" + json.dumps({"id": "b", "text": "The ministry denied it."}) + "\n"
+    )
     muc = load_file(tmp_path / "muc.json")
     assert [d.key for d in muc.documents] == ["TST-1", "TST-2"] and muc.documents[0].meta.genre == "wire"
     recs = load_file(tmp_path / "recs.json").documents

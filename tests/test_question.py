@@ -1,4 +1,5 @@
 """What a question asks for: its source, its focus noun, whether it wants a figure, its names."""
+
 from __future__ import annotations
 
 import pytest
@@ -14,8 +15,14 @@ CASES = [
     ("According to the Defense Ministry, who was responsible?", "Defense Ministry", "military", (), False, ()),
     ("Which country was the peacekeeper from?", None, None, (), False, ()),
     ("What sentences did the Bangkok military court hand the two men?", None, None, ("sentenc",), False, ("bangkok",)),
-    ("How did Defense Minister Hector Gramajo explain the killing?", "Defense Minister Hector Gramajo", "military",
-     (), False, ()),
+    (
+        "How did Defense Minister Hector Gramajo explain the killing?",
+        "Defense Minister Hector Gramajo",
+        "military",
+        (),
+        False,
+        (),
+    ),
 ]
 
 

@@ -1,6 +1,7 @@
 """Retrieval over a real Chroma store: metadata filters evaluated on the keyword index give the same
 neighbours as Chroma's own `where`, the dense candidates are the exact nearest chunks, and the
 keyword index and the chunk vectors rebuilt incrementally equal a full rebuild."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -19,37 +20,45 @@ from assistant.types import Filters
 QUESTIONS = ["How many Wagner fighters were killed?", "What did the army deny?", "Who attacked the farm?"]
 
 
-@pytest.mark.parametrize("filters", [
-    Filters(source_types=("military",)),
-    Filters(source_types=("armed group", "government")),
-    Filters(date_from="2024-01"),
-    Filters(date_to="2024-12-31"),
-    Filters(date_from="1980", date_to="2030"),
-    Filters(outlets=("FBIS (MUC-4 corpus)",)),
-    Filters(outlets=("no such outlet",)),
-    Filters(doc_ids=("no-such-doc",)),
-])
+@pytest.mark.parametrize(
+    "filters",
+    [
+        Filters(source_types=("military",)),
+        Filters(source_types=("armed group", "government")),
+        Filters(date_from="2024-01"),
+        Filters(date_to="2024-12-31"),
+        Filters(date_from="1980", date_to="2030"),
+        Filters(outlets=("FBIS (MUC-4 corpus)",)),
+        Filters(outlets=("no such outlet",)),
+        Filters(doc_ids=("no-such-doc",)),
+    ],
+)
 def test_filtered_dense_search_matches_chroma_where(seeded, filters: Filters) -> None:
     seeded.refresh()
     some_doc = sorted(seeded.documents_by_id())[0]
     for f in (filters, dataclasses.replace(filters, doc_ids=filters.doc_ids + (some_doc,))):
         allowed = [d for d in f.doc_ids if d in seeded.documents_by_id()]
-        where = where_clause(f, doc_ids=allowed if f.doc_ids else None)      # as retrieve() builds it
+        where = where_clause(f, doc_ids=allowed if f.doc_ids else None)  # as retrieve() builds it
         for q in QUESTIONS:
             v = seeded.query_embedder().embed([q])[0]
             want = [(c.chunk_id, round(s, 5)) for c, s in seeded.store.query(v, n=40, where=where)]
-            weights = keyword_mask(seeded.lexical_index(), f, seeded.documents_by_id())      # the keyword side's filter
+            weights = keyword_mask(seeded.lexical_index(), f, seeded.documents_by_id())  # the keyword side's filter
             allowed_ids = [i for i, w in zip(seeded.lexical_index().ids, weights) if w]
             got = [(c.chunk_id, round(s, 5)) for c, s in seeded.store.nearest_among(v, ids=allowed_ids, n=40)]
             assert got == want, (f, q)
 
 
 def _same(a: lexical.LexicalIndex, b: lexical.LexicalIndex) -> bool:
-    return (a.ids == b.ids and a.doc_ids == b.doc_ids and a.outlets == b.outlets
-            and np.array_equal(a.doc_codes, b.doc_codes) and np.array_equal(a.dates, b.dates)
-            and sorted(a.types) == sorted(b.types) and all(np.array_equal(a.types[k], b.types[k]) for k in a.types)
-            and all(lexical.search(a, q, n=20, weights=None) == lexical.search(b, q, n=20, weights=None)
-                    for q in QUESTIONS))
+    return (
+        a.ids == b.ids
+        and a.doc_ids == b.doc_ids
+        and a.outlets == b.outlets
+        and np.array_equal(a.doc_codes, b.doc_codes)
+        and np.array_equal(a.dates, b.dates)
+        and sorted(a.types) == sorted(b.types)
+        and all(np.array_equal(a.types[k], b.types[k]) for k in a.types)
+        and all(lexical.search(a, q, n=20, weights=None) == lexical.search(b, q, n=20, weights=None) for q in QUESTIONS)
+    )
 
 
 def test_incremental_keyword_index_equals_full_rebuild(seeded, settings, tmp_path: Path) -> None:
@@ -75,14 +84,18 @@ def test_incremental_keyword_index_equals_full_rebuild(seeded, settings, tmp_pat
     assert (target.lexical_dir / "terms.txt").exists()
     copy(docs[8:12])
     target.refresh()
-    assert _same(target.lexical_index(), rebuild_lexical(target.store, target.documents_by_id(), generation=target.generation()))
+    assert _same(
+        target.lexical_index(), rebuild_lexical(target.store, target.documents_by_id(), generation=target.generation())
+    )
     for d in docs[2:5]:
         target.store.delete_document(d.doc_id)
     target.store.bump()
     target.refresh()
     assert len(target.documents_by_id()) == 9
-    assert _same(target.lexical_index(), rebuild_lexical(target.store, target.documents_by_id(), generation=target.generation()))
-    full = rebuild_dense(target.store, target.lexical_index())             # without the saved vectors
+    assert _same(
+        target.lexical_index(), rebuild_lexical(target.store, target.documents_by_id(), generation=target.generation())
+    )
+    full = rebuild_dense(target.store, target.lexical_index())  # without the saved vectors
     kept = target.dense_index()
     assert kept is not None and kept.ids == full.ids == target.lexical_index().ids
     assert kept.generation == target.generation() and np.array_equal(np.asarray(kept.vectors), full.vectors)
@@ -101,8 +114,9 @@ def test_dense_candidates_are_the_exact_nearest_chunks(seeded) -> None:
         sims = stored @ (v / np.linalg.norm(v))
         for f in (None, Filters(source_types=("military",)), Filters(date_from="2024-01")):
             allowed = keyword_mask(lex, f, seeded.documents_by_id()) > 0 if f is not None else np.ones(len(sims), bool)
-            want = sorted(((lex.ids[i], float(sims[i])) for i in np.flatnonzero(allowed)),
-                          key=lambda x: (-round(x[1], 6), x[0]))[:10]
+            want = sorted(
+                ((lex.ids[i], float(sims[i])) for i in np.flatnonzero(allowed)), key=lambda x: (-round(x[1], 6), x[0])
+            )[:10]
             got = dense.search(vectors, v, n=10, allowed=None if f is None else allowed)
             assert [i for i, _ in got] == [i for i, _ in want]
             assert np.allclose([s for _, s in got], [s for _, s in want], atol=1e-5)
@@ -130,7 +144,9 @@ def test_document_list_is_kept_with_the_keyword_index(seeded) -> None:
     assert listed.exists()
     again = open_assistant(seeded.settings)
     again.refresh()
-    assert again.documents_by_id() == first.documents_by_id() and list(again.documents_by_id()) == list(first.documents_by_id())
+    assert again.documents_by_id() == first.documents_by_id() and list(again.documents_by_id()) == list(
+        first.documents_by_id()
+    )
     assert again.generation() == first.generation()
 
 
@@ -139,14 +155,17 @@ def test_chunks_carry_a_vector_per_sentence(seeded) -> None:
     answers a question is the nearest of its chunk to that question."""
     seeded.refresh()
     chunks = seeded.store.get_chunks(seeded.lexical_index().ids[:50])
-    assert chunks and all(c.sentence_vectors is not None and len(c.sentence_vectors) == len(c.sentences)
-                          for c in chunks)
+    assert chunks and all(
+        c.sentence_vectors is not None and len(c.sentence_vectors) == len(c.sentences) for c in chunks
+    )
     assert all(np.allclose(np.linalg.norm(c.sentence_vectors, axis=1), 1.0, atol=1e-4) for c in chunks)
     question = "Did a helicopter crash during a routine mission in Kidal?"
     v = seeded.query_embedder().embed([question])[0]
-    chunk = next(c for c in seeded.store.get_chunks(seeded.lexical_index().ids) if "helicopter crash in Kidal" in c.text)
+    chunk = next(
+        c for c in seeded.store.get_chunks(seeded.lexical_index().ids) if "helicopter crash in Kidal" in c.text
+    )
     best = chunk.sentences[int(np.argmax(chunk.sentence_vectors @ v))]
-    assert "helicopter crash in Kidal" in chunk.text[best.start - chunk.start:best.end - chunk.start]
+    assert "helicopter crash in Kidal" in chunk.text[best.start - chunk.start : best.end - chunk.start]
 
 
 def test_dense_candidates_are_the_exact_nearest_whatever_the_pool(seeded) -> None:

@@ -2,6 +2,7 @@
 ASSISTANT_CHROMA_URL), answers equal those of the embedded store, the keyword index follows
 changes made by other processes, one writer at a time across machines, and a server that is down
 gives a clear error."""
+
 from __future__ import annotations
 
 import http.server
@@ -27,9 +28,12 @@ from .conftest import read_jsonl, stop_process
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
 CHROMA = Path(sys.executable).with_name("chroma")
-QUESTIONS = ["How many Wagner fighters were killed?", "What did the Malian military acknowledge?",
-             "How many civilians were killed in the Tinzaouatene fighting?",
-             "What does the Sudan's letter of 2 May 2025 say about the Rapid Support militia?"]
+QUESTIONS = [
+    "How many Wagner fighters were killed?",
+    "What did the Malian military acknowledge?",
+    "How many civilians were killed in the Tinzaouatene fighting?",
+    "What does the Sudan's letter of 2 May 2025 say about the Rapid Support militia?",
+]
 
 
 def free_port() -> int:
@@ -46,17 +50,20 @@ class ChromaServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = path.with_suffix(".log")
         with open(self.log, "wb") as log:
-            self.proc = subprocess.Popen([str(CHROMA), "run", "--path", str(path), "--host", "127.0.0.1",
-                                          "--port", str(self.port)], stdout=log, stderr=subprocess.STDOUT)
+            self.proc = subprocess.Popen(
+                [str(CHROMA), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(self.port)],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         deadline = time.time() + 60
         while True:
             try:
                 urllib.request.urlopen(f"{self.url}/api/v2/heartbeat", timeout=2).read()
                 return
-            except OSError:
+            except OSError as exc:
                 if self.proc.poll() is not None or time.time() > deadline:
                     self.stop()
-                    raise RuntimeError(f"chroma run did not start: {self.log.read_text()[-2000:]}")
+                    raise RuntimeError(f"chroma run did not start: {self.log.read_text()[-2000:]}") from exc
                 time.sleep(0.2)
 
     def stop(self) -> None:
@@ -77,19 +84,26 @@ def served(server: ChromaServer, small_corpus: Path, cache_dir: Path, tmp_path_f
     """The small corpus ingested into the server (the same files as the embedded `seeded` index)."""
     from assistant.pipeline import ingest, open_assistant
 
-    settings = Settings.from_env(index_dir=tmp_path_factory.mktemp("unused-index"), cache_dir=cache_dir,
-                                 chroma_url=server.url)
+    settings = Settings.from_env(
+        index_dir=tmp_path_factory.mktemp("unused-index"), cache_dir=cache_dir, chroma_url=server.url
+    )
     assistant = open_assistant(settings)
     report = ingest([small_corpus], assistant=assistant)
     assert not report.failed and report.count("added") == 3
-    assert not settings.index_dir.joinpath("chroma.sqlite3").exists()       # nothing stored locally
+    assert not settings.index_dir.joinpath("chroma.sqlite3").exists()  # nothing stored locally
     return assistant
 
 
 def cli(*args: str, env_extra: dict | None = None, input: str | None = None) -> subprocess.CompletedProcess:
     env = dict(os.environ, HF_HUB_OFFLINE="1", **(env_extra or {}))
-    return subprocess.run([sys.executable, "-m", "assistant.cli", *args], capture_output=True, text=True, env=env,
-                          input=input, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "assistant.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        input=input,
+        timeout=600,
+    )
 
 
 def test_answers_through_the_server_equal_the_embedded_store(served, seeded):
@@ -119,7 +133,7 @@ def test_every_command_uses_the_server(served, server, cache_dir, tmp_path):
     (added,) = json.loads(p.stdout)["files"]
     assert added["status"] == "added"
     (doc_id,) = added["doc_ids"]
-    served.refresh()                                      # another process wrote: the keyword index follows
+    served.refresh()  # another process wrote: the keyword index follows
     assert any(i.startswith(doc_id) for i in served.lexical_index().ids)
     assert any("Wabaria" in c.quote for c in ask("When did the Wabaria checkpoint reopen?", assistant=served).citations)
 
@@ -142,8 +156,14 @@ def test_a_writer_on_another_machine_holds_the_index(served, server, cache_dir, 
     extra = tmp_path / "blocked.txt"
     extra.write_text("A report that must wait for the other writer.\n")
     with writer_lock(served):
-        p = cli("ingest", str(extra), "--chroma-url", server.url, "--quiet",
-                env_extra={"ASSISTANT_CACHE": str(tmp_path / "other-machine-cache")})
+        p = cli(
+            "ingest",
+            str(extra),
+            "--chroma-url",
+            server.url,
+            "--quiet",
+            env_extra={"ASSISTANT_CACHE": str(tmp_path / "other-machine-cache")},
+        )
     assert p.returncode == 2
     assert f"being written by pid {os.getpid()}" in p.stderr and "Traceback" not in p.stderr
 
@@ -155,7 +175,7 @@ def test_a_writer_on_another_machine_holds_the_index(served, server, cache_dir, 
             pass
     store.put_lease(Lease(host="analyst-laptop", pid=4242, token="t2", since=now - 300, expires=now - 1))
     generation = store.generation()
-    with writer_lock(served) as writer:                   # it lapsed: taken over, and repaired
+    with writer_lock(served) as writer:  # it lapsed: taken over, and repaired
         assert writer.abandoned
         assert repair(served, abandoned=writer.abandoned) == []
     assert store.lease() is None and store.generation() == generation + 1
@@ -165,15 +185,21 @@ def test_a_server_that_is_down_gives_a_clear_error(tmp_path, cache_dir, small_co
     from assistant.pipeline import ask, ingest, open_assistant
 
     dead = f"http://127.0.0.1:{free_port()}"
-    p = cli("ask", "How many Wagner fighters were killed?", "--chroma-url", dead,
-            env_extra={"ASSISTANT_CACHE": str(cache_dir)})
+    p = cli(
+        "ask",
+        "How many Wagner fighters were killed?",
+        "--chroma-url",
+        dead,
+        env_extra={"ASSISTANT_CACHE": str(cache_dir)},
+    )
     assert p.returncode == 2
     assert f"cannot reach the Chroma server at {dead}" in p.stderr and "Traceback" not in p.stderr
 
     srv = ChromaServer(tmp_path / "short-lived")
     try:
-        settings = Settings.from_env(index_dir=tmp_path / "unused", cache_dir=cache_dir,
-                                     chroma_url=f"http://user:s3cret@127.0.0.1:{srv.port}")
+        settings = Settings.from_env(
+            index_dir=tmp_path / "unused", cache_dir=cache_dir, chroma_url=f"http://user:s3cret@127.0.0.1:{srv.port}"
+        )
         assistant = open_assistant(settings)
         ingest([small_corpus / "muc4_sample.jsonl"], assistant=assistant)
     finally:
@@ -186,16 +212,23 @@ def test_a_server_that_is_down_gives_a_clear_error(tmp_path, cache_dir, small_co
 
 # -- a server that does not answer --------------------------------------------------------------------
 
-COMMANDS = [("ask", "How many Wagner fighters were killed?"), ("documents",), ("delete", "0123456789abcdef"),
-            ("ingest", "REPORT")]
+COMMANDS = [
+    ("ask", "How many Wagner fighters were killed?"),
+    ("documents",),
+    ("delete", "0123456789abcdef"),
+    ("ingest", "REPORT"),
+]
 
 
 def run_every_command(url: str, tmp_path: Path, cache_dir: Path, *, timeout: float) -> list[tuple[list[str], Any]]:
     """Each command against `url` with a `timeout`-second limit per call: (its arguments, result)."""
     report = tmp_path / "report.txt"
     report.write_text("Checkpoint report\n\nThe governor of Gao said the Wabaria checkpoint reopened on Sunday.\n")
-    env = {"ASSISTANT_CACHE": str(cache_dir), "ASSISTANT_CHROMA_TIMEOUT": str(timeout),
-           "ASSISTANT_CHROMA_CONNECT_TIMEOUT": str(timeout)}
+    env = {
+        "ASSISTANT_CACHE": str(cache_dir),
+        "ASSISTANT_CHROMA_TIMEOUT": str(timeout),
+        "ASSISTANT_CHROMA_CONNECT_TIMEOUT": str(timeout),
+    }
     out = []
     for command in COMMANDS:
         args = [str(report) if a == "REPORT" else a for a in command] + ["--chroma-url", url]
@@ -218,7 +251,7 @@ def test_a_frozen_server_makes_every_command_stop_within_its_timeout(tmp_path, c
     for args, p, seconds in results:
         assert p.returncode == 2, (args, p.stderr[-1000:])
         assert "did not answer" in p.stderr and srv.url in p.stderr and "Traceback" not in p.stderr, p.stderr
-        assert seconds < 30, (args, seconds)                 # the limit (3 s) plus starting Python
+        assert seconds < 30, (args, seconds)  # the limit (3 s) plus starting Python
 
 
 class SilentSocket:
@@ -289,10 +322,17 @@ def test_a_server_lost_mid_ingest_leaves_a_summary_of_what_got_in(tmp_path, cach
     the index when the server comes back, and running the ingest again adds the rest."""
     source = tmp_path / "reports"
     source.mkdir()
-    for part in range(18):                                # 50 one-chunk reports each: a batch holds 2.5 files
-        lines = [json.dumps({"id": f"d{i}", "text": f"On day {i} the army said {i + 3} fighters were killed near "
-                                                       f"Kidal, and residents said the market stayed closed."})
-                 for i in range(part * 50, part * 50 + 50)]
+    for part in range(18):  # 50 one-chunk reports each: a batch holds 2.5 files
+        lines = [
+            json.dumps(
+                {
+                    "id": f"d{i}",
+                    "text": f"On day {i} the army said {i + 3} fighters were killed near "
+                    f"Kidal, and residents said the market stayed closed.",
+                }
+            )
+            for i in range(part * 50, part * 50 + 50)
+        ]
         (source / f"wire-{part}.jsonl").write_text("\n".join(lines) + "\n")
     srv = ChromaServer(tmp_path / "lost")
     env = dict(os.environ, HF_HUB_OFFLINE="1", ASSISTANT_CACHE=str(cache_dir), ASSISTANT_CHROMA_TIMEOUT="4")
@@ -301,7 +341,7 @@ def test_a_server_lost_mid_ingest_leaves_a_summary_of_what_got_in(tmp_path, cach
     try:
         p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
         seen = b""
-        while b"chunks" not in seen:                      # the progress bar shows "+N chunks" once a batch is in
+        while b"chunks" not in seen:  # the progress bar shows "+N chunks" once a batch is in
             more = os.read(p.stderr.fileno(), 4096)
             assert more, seen[-2000:]
             seen += more
@@ -320,12 +360,13 @@ def test_a_server_lost_mid_ingest_leaves_a_summary_of_what_got_in(tmp_path, cach
         assert added and "of 50 documents stored: the ingest stopped before the rest" in text, text
         settings = Settings.from_env(index_dir=tmp_path / "unused", cache_dir=cache_dir, chroma_url=srv.url)
         from assistant.pipeline import open_assistant
+
         stored = {Path(d.path).name for d in open_assistant(settings).documents()}
         assert {Path(a).name for a in added} <= stored
         again = subprocess.run(cmd + ["--json", "--quiet"], capture_output=True, text=True, env=env, timeout=900)
         assert again.returncode == 0, again.stderr[-2000:]
         assert len(open_assistant(settings).documents()) == 900
-    finally:                                              # neither the ingest nor a frozen server outlives the test
+    finally:  # neither the ingest nor a frozen server outlives the test
         if p is not None and p.poll() is None:
             p.kill()
             p.wait()

@@ -1,4 +1,5 @@
 """The attribute rules applied by lookup give exactly what spaCy's own attribute ruler gives."""
+
 from __future__ import annotations
 
 import json

@@ -2,6 +2,7 @@
 JSON lines split on "\\n" only, chunk lookups by position, settings and options that are checked,
 and the index files checked before Chroma reads them. (The same behaviour end to end, with real
 models and processes, is in test_bad_inputs.py and test_faults.py.)"""
+
 from __future__ import annotations
 
 import json
@@ -11,7 +12,8 @@ import struct
 from pathlib import Path
 
 import pytest
-from hypothesis import example, given, strategies as st
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from assistant.chunk import _Overlapping
 from assistant.clean import _letters_before_hyphen, _slices, _words_before_period
@@ -34,7 +36,7 @@ def test_the_walk_reports_everything_it_meets_and_reads_only_regular_files(tmp_p
     os.symlink("self.txt", folder / "self.txt")
     os.symlink("missing.txt", folder / "dangling.txt")
     os.symlink("..", folder / "sub" / "parent")
-    os.symlink("a.txt", folder / "also_a.txt")            # the same file twice: read once
+    os.symlink("a.txt", folder / "also_a.txt")  # the same file twice: read once
     (folder / "index").mkdir()
     (folder / "index" / "chroma.sqlite3").write_bytes(b"")
     (folder / "other").mkdir()
@@ -61,7 +63,8 @@ def test_a_file_inside_the_index_folder_is_never_read(tmp_path):
     (index / "assistant_lexical" / "terms.txt").write_text("kill wound")
     walk = discover([index / "assistant_lexical" / "terms.txt"], exclude=[index])
     assert walk.files == [] and [(s, w) for _, s, w in walk.others] == [
-        ("skipped", "inside the index folder; never read as documents")]
+        ("skipped", "inside the index folder; never read as documents")
+    ]
 
 
 def test_a_name_that_is_not_utf8_is_shown_with_replacement_characters(tmp_path):
@@ -71,7 +74,7 @@ def test_a_name_that_is_not_utf8_is_shown_with_replacement_characters(tmp_path):
     assert shown(path) == str(tmp_path / "caf\ufffd.txt")
     (doc,) = load_file(path).documents
     assert doc.path == shown(path) and doc.meta.title and "\udce9" not in doc.meta.title
-    json.dumps(doc.path).encode("utf-8")                  # storable
+    json.dumps(doc.path).encode("utf-8")  # storable
 
 
 def test_a_pipe_given_by_name_is_never_opened(tmp_path):
@@ -82,13 +85,17 @@ def test_a_pipe_given_by_name_is_never_opened(tmp_path):
 
 # -- parts of long texts; JSON lines ------------------------------------------------------------------
 
-@pytest.mark.parametrize("text,size,expected", [
-    ("aaaa\n\nbbbb\n\ncccc", 10, ["aaaa\n\n", "bbbb\n\ncccc"]),
-    ("aaaa\n\nbbbb\n\ncccc", 13, ["aaaa\n\nbbbb\n\n", "cccc"]),
-    ("one. two. three. four.", 12, ["one. two. ", "three. four."]),
-    ("abcdefghij", 4, ["abcd", "efgh", "ij"]),
-    ("short", 10, ["short"]),
-])
+
+@pytest.mark.parametrize(
+    "text,size,expected",
+    [
+        ("aaaa\n\nbbbb\n\ncccc", 10, ["aaaa\n\n", "bbbb\n\ncccc"]),
+        ("aaaa\n\nbbbb\n\ncccc", 13, ["aaaa\n\nbbbb\n\n", "cccc"]),
+        ("one. two. three. four.", 12, ["one. two. ", "three. four."]),
+        ("abcdefghij", 4, ["abcd", "efgh", "ij"]),
+        ("short", 10, ["short"]),
+    ],
+)
 def test_texts_are_cut_between_paragraphs_then_sentences_then_words(text, size, expected):
     assert [text[a:b] for a, b in _cuts(text, size)] == expected
 
@@ -105,7 +112,7 @@ def test_a_long_text_is_stored_in_parts(tmp_path):
     (tmp_path / "long.txt").write_text("Convoy log\n\n" + "\n\n".join([paragraph] * 100))
     loaded = load_file(tmp_path / "long.txt", part_mb=0.05)
     docs = loaded.documents
-    assert len(docs) == 5 and [d.key for d in docs] == [f"part {i}" for i in range(1, 6)]   # 24 paragraphs each
+    assert len(docs) == 5 and [d.key for d in docs] == [f"part {i}" for i in range(1, 6)]  # 24 paragraphs each
     assert [d.meta.title for d in docs] == [f"Convoy log (part {i} of 5)" for i in range(1, 6)]
     assert "".join(d.pages[0] for d in docs) == (tmp_path / "long.txt").read_text()
     assert all(len(d.pages[0]) <= 50_000 and d.pages[0].endswith(("\n\n", ". ")) for d in docs)
@@ -114,9 +121,11 @@ def test_a_long_text_is_stored_in_parts(tmp_path):
 
 def test_json_lines_keep_line_separators_inside_strings_and_long_numbers(tmp_path):
     text = "He said\u2028they left\u2029at dawn\u0085and returned."
-    lines = [json.dumps({"id": "a", "text": text}, ensure_ascii=False),
-             '{"id": "b", "n": ' + "7" * 4500 + ', "text": "A number too long for int()."}',
-             '{"id": "c", "text": "Fine."}']
+    lines = [
+        json.dumps({"id": "a", "text": text}, ensure_ascii=False),
+        '{"id": "b", "n": ' + "7" * 4500 + ', "text": "A number too long for int()."}',
+        '{"id": "c", "text": "Fine."}',
+    ]
     (tmp_path / "x.jsonl").write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
     loaded = load_file(tmp_path / "x.jsonl")
     assert [d.key for d in loaded.documents] == ["a", "b", "c"]
@@ -170,12 +179,16 @@ def test_slices_never_cut_a_word(text, size):
 
 # -- settings and options -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("variable,value,message", [
-    ("ASSISTANT_CHROMA_TIMEOUT", "soon", "ASSISTANT_CHROMA_TIMEOUT='soon' is not a number"),
-    ("ASSISTANT_PDF_MEMORY_MB", "1.5", "ASSISTANT_PDF_MEMORY_MB='1.5' is not a whole number"),
-    ("ASSISTANT_TEXT_TIMEOUT", "-1", "ASSISTANT_TEXT_TIMEOUT='-1' must be above 0"),
-    ("ASSISTANT_QUERY_BACKEND", "gpu", "ASSISTANT_QUERY_BACKEND must be onnx or torch"),
-])
+
+@pytest.mark.parametrize(
+    "variable,value,message",
+    [
+        ("ASSISTANT_CHROMA_TIMEOUT", "soon", "ASSISTANT_CHROMA_TIMEOUT='soon' is not a number"),
+        ("ASSISTANT_PDF_MEMORY_MB", "1.5", "ASSISTANT_PDF_MEMORY_MB='1.5' is not a whole number"),
+        ("ASSISTANT_TEXT_TIMEOUT", "-1", "ASSISTANT_TEXT_TIMEOUT='-1' must be above 0"),
+        ("ASSISTANT_QUERY_BACKEND", "gpu", "ASSISTANT_QUERY_BACKEND must be onnx or torch"),
+    ],
+)
 def test_settings_from_the_environment_are_checked(monkeypatch, variable, value, message):
     monkeypatch.setenv(variable, value)
     with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
@@ -189,13 +202,27 @@ def test_settings_from_the_environment_are_read(monkeypatch):
     assert s.chroma_timeout == 7.5 and s.text_memory_mb == 512 and s.chroma_connect_timeout == 10.0
 
 
-@pytest.mark.parametrize("text,ok", [("2025", True), ("2025-06", True), ("2024-02-29", True), ("2025-02-29", False),
-                                     ("2025-13", False), ("2025-00", False), ("25-06", False), ("abc", False),
-                                     ("0000", False), ("2025-6", False), ("2025-06-1", False)])
+@pytest.mark.parametrize(
+    "text,ok",
+    [
+        ("2025", True),
+        ("2025-06", True),
+        ("2024-02-29", True),
+        ("2025-02-29", False),
+        ("2025-13", False),
+        ("2025-00", False),
+        ("25-06", False),
+        ("abc", False),
+        ("0000", False),
+        ("2025-6", False),
+        ("2025-06-1", False),
+    ],
+)
 def test_dates_given_as_options(text, ok):
     import argparse
 
     from assistant.cli import _date
+
     if ok:
         assert _date(text) == text
     else:
@@ -205,20 +232,37 @@ def test_dates_given_as_options(text, ok):
 
 # -- index files checked before Chroma reads them ---------------------------------------------------------
 
+
 def hnsw_segment(folder: Path, *, count: int = 3, max_m: int = 4, levels: tuple[int, ...] = (0, 1, 0)) -> Path:
     """A persisted hnswlib index as chromadb writes it (dimension 2)."""
     folder.mkdir(parents=True)
     max_m0, data = 2 * max_m, 2 * 4
     links0 = max_m0 * 4 + 4
     per_element = links0 + data + 8
-    header = struct.pack("<iQQQQQQiIQQQdQ", 1, 0, max(count, 10), count, per_element, links0 + data, links0,
-                         max(levels), 0, max_m, max_m0, max_m, 0.5, 100)
+    header = struct.pack(
+        "<iQQQQQQiIQQQdQ",
+        1,
+        0,
+        max(count, 10),
+        count,
+        per_element,
+        links0 + data,
+        links0,
+        max(levels),
+        0,
+        max_m,
+        max_m0,
+        max_m,
+        0.5,
+        100,
+    )
     (folder / "header.bin").write_bytes(header)
     (folder / "data_level0.bin").write_bytes(b"\0" * per_element * count)
     (folder / "length.bin").write_bytes(b"\0" * 4 * count)
     per_level = max_m * 4 + 4
-    (folder / "link_lists.bin").write_bytes(b"".join(struct.pack("<I", per_level * n) + b"\0" * per_level * n
-                                                     for n in levels))
+    (folder / "link_lists.bin").write_bytes(
+        b"".join(struct.pack("<I", per_level * n) + b"\0" * per_level * n for n in levels)
+    )
     return folder
 
 
@@ -237,7 +281,8 @@ def test_a_sound_index_passes_and_each_damage_is_named(tmp_path):
         "chroma.sqlite3 is empty": lambda: (index / "chroma.sqlite3").write_bytes(b""),
         "chroma.sqlite3 is not a SQLite database": lambda: (index / "chroma.sqlite3").write_bytes(b"hello" * 100),
         "chroma.sqlite3 is truncated": lambda: (index / "chroma.sqlite3").write_bytes(
-            b"SQLite format 3\0" + struct.pack(">H", 4096) + b"\0" * 82 + b"\0" * 3000),
+            b"SQLite format 3\0" + struct.pack(">H", 4096) + b"\0" * 82 + b"\0" * 3000
+        ),
     }
     for message, damage in damages.items():
         saved = {p.name: p.read_bytes() for p in segment.iterdir()}

@@ -1,6 +1,7 @@
 """The web chat in a real browser: Debian's chromium driven by Playwright against `app.py` started
 as a subprocess on a free port with a temporary index of the seed article (one app per module).
 Screenshots go to test-artifacts/."""
+
 from __future__ import annotations
 
 import csv
@@ -23,11 +24,19 @@ from .conftest import ROOT, SEED, stop_process
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+]
 ARTIFACTS = ROOT / "test-artifacts"
-READY = 600_000          # ms: the first start indexes the seed article (spaCy and the model load once)
+READY = 600_000  # ms: the first start indexes the seed article (spaCy and the model load once)
 ANSWER = 120_000
 
 SMALL_DOC = """Water shortages hit Kidal as wells run dry
@@ -61,16 +70,40 @@ class WebApp:
 
 def start_app(folder: Path, *, index: Path, corpus: Path, cache_dir: Path, extra: list[str] = ()) -> WebApp:
     port = free_port()
-    (folder / "tmp").mkdir(exist_ok=True)                               # the app's temp files land here
-    (folder / "home").mkdir(exist_ok=True)                              # what the app writes under ~ shows here
-    env = dict(os.environ, HF_HUB_OFFLINE="1", ASSISTANT_CACHE=str(cache_dir), TMPDIR=str(folder / "tmp"),
-               HOME=str(folder / "home"))
-    for name in ("GRADIO_ANALYTICS_ENABLED", "ANONYMIZED_TELEMETRY", "HF_HUB_DISABLE_TELEMETRY", "ORT_DISABLE_TELEMETRY"):
-        env.pop(name, None)                                             # the app turns telemetry off by itself
+    (folder / "tmp").mkdir(exist_ok=True)  # the app's temp files land here
+    (folder / "home").mkdir(exist_ok=True)  # what the app writes under ~ shows here
+    env = dict(
+        os.environ,
+        HF_HUB_OFFLINE="1",
+        ASSISTANT_CACHE=str(cache_dir),
+        TMPDIR=str(folder / "tmp"),
+        HOME=str(folder / "home"),
+    )
+    for name in (
+        "GRADIO_ANALYTICS_ENABLED",
+        "ANONYMIZED_TELEMETRY",
+        "HF_HUB_DISABLE_TELEMETRY",
+        "ORT_DISABLE_TELEMETRY",
+    ):
+        env.pop(name, None)  # the app turns telemetry off by itself
     log = open(folder / f"app-{port}.log", "w")
-    proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port), "--index", str(index),
-                             "--corpus", str(corpus), *extra], cwd=folder, env=env, stdout=log,
-                            stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            str(ROOT / "app.py"),
+            "--port",
+            str(port),
+            "--index",
+            str(index),
+            "--corpus",
+            str(corpus),
+            *extra,
+        ],
+        cwd=folder,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
@@ -147,7 +180,8 @@ def ask(page, question: str) -> None:
     page.fill("#question textarea", question)
     page.click("#ask-button")
     page.wait_for_function(
-        f"document.querySelectorAll('#chat .turn .answer:not(.waiting)').length > {n}", timeout=ANSWER)
+        f"document.querySelectorAll('#chat .turn .answer:not(.waiting)').length > {n}", timeout=ANSWER
+    )
     settle(page)
 
 
@@ -172,8 +206,9 @@ def upload(page, paths: list[Path]) -> str:
 
 
 def wait_for_summary(page) -> None:
-    page.wait_for_function("(document.querySelector('#ingest-summary')?.innerText || '').match(/searchable|Nothing/)",
-                           timeout=ANSWER * 2)
+    page.wait_for_function(
+        "(document.querySelector('#ingest-summary')?.innerText || '').match(/searchable|Nothing/)", timeout=ANSWER * 2
+    )
 
 
 def results_text(page) -> str:
@@ -181,6 +216,7 @@ def results_text(page) -> str:
 
 
 # -- tests ------------------------------------------------------------------------------------------
+
 
 def test_page_answers_before_the_index_is_ready(web: WebApp):
     assert web.first_status and not web.first_status.startswith("Ready"), web.first_status
@@ -197,22 +233,26 @@ def test_contested_question_shows_each_source_with_its_own_figure(session: Sessi
     mossa = next(v for k, v in cards.items() if "Mossa Ag Inzoma" in k)
     assert "at least 20" in baza.inner_text() and "media" in baza.locator(".stype").inner_text()
     assert "at least 15" in local.inner_text() and local.get_attribute("data-type") == "local sources"
-    assert local.locator(".stype").count() == 0                          # no "Local sources local sources"
+    assert local.locator(".stype").count() == 0  # no "Local sources local sources"
     assert "dozens" in mossa.inner_text() and "armed group" in mossa.locator(".stype").inner_text()
 
     # one line compares the accounts, a chart shows the numbers: Baza 20, local sources 15
     line = turn.locator(".compare").inner_text()
     assert line.startswith("Wagner fighters killed:"), line
     assert "at least 20 — The Baza Telegram" in line and "at least 15 — Local sources" in line and "dozens" in line
-    bars = {g.locator("tspan.name").text_content(): (g.locator("tspan.value").text_content(),
-                                                   g.locator("rect").bounding_box()["width"])
-            for g in turn.locator(".fig-chart svg g.bar").all()}
+    bars = {
+        g.locator("tspan.name").text_content(): (
+            g.locator("tspan.value").text_content(),
+            g.locator("rect").bounding_box()["width"],
+        )
+        for g in turn.locator(".fig-chart svg g.bar").all()
+    }
     baza_bar = next(v for k, v in bars.items() if "Baza" in k)
     local_bar = next(v for k, v in bars.items() if "Local sources" in k)
     assert baza_bar[0] == "at least 20" and local_bar[0] == "at least 15", bars
-    assert abs(local_bar[1] / baza_bar[1] - 15 / 20) < 0.02, bars       # bar lengths in proportion
+    assert abs(local_bar[1] / baza_bar[1] - 15 / 20) < 0.02, bars  # bar lengths in proportion
     assert turn.locator(".fig-chart svg[role=img]").get_attribute("aria-labelledby")
-    assert turn.locator("ol.sources > li.source-doc").count() == 1       # one document: its title once
+    assert turn.locator("ol.sources > li.source-doc").count() == 1  # one document: its title once
     assert turn.locator("ol.sources li.source-doc li").count() >= 3
     turn.scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "web-1-contested-answer.png"), full_page=True)
@@ -234,11 +274,12 @@ def test_citation_opens_the_passage_highlighted_in_its_document(session: Session
     card.locator("button.cite").first.click()
     page.wait_for_selector("#passage mark.hl")
     settle(page)
-    assert page.inner_text("#passage mark.hl") == ("The Baza Telegram news channel, linked to Russian security, "
-                                                   "reported at least 20 Wagner fighters were killed.")
+    assert page.inner_text("#passage mark.hl") == (
+        "The Baza Telegram news channel, linked to Russian security, reported at least 20 Wagner fighters were killed."
+    )
     passage = page.inner_text("#passage")
-    assert "Major Triumph for Mali Rebels" in passage                   # title
-    assert "Mossa Ag Inzoma" in passage                                 # surrounding document text
+    assert "Major Triumph for Mali Rebels" in passage  # title
+    assert "Mossa Ag Inzoma" in passage  # surrounding document text
     assert "credited to The Baza Telegram news channel" in passage
     page.screenshot(path=str(ARTIFACTS / "web-2-citation-opened.png"), full_page=True)
 
@@ -261,7 +302,8 @@ def test_follow_up_is_resolved_against_the_conversation(session: Session):
     n = page.locator("#chat .turn").count()
     turn.locator("button.ask-new").click()
     page.wait_for_function(
-        f"document.querySelectorAll('#chat .turn .answer:not(.waiting)').length > {n}", timeout=ANSWER)
+        f"document.querySelectorAll('#chat .turn .answer:not(.waiting)').length > {n}", timeout=ANSWER
+    )
     settle(page)
     again = last_turn(page)
     assert again.locator(".q").inner_text().endswith("And what did the army say?")
@@ -296,8 +338,9 @@ def test_unanswerable_question_says_the_reports_are_silent(session: Session):
     page.screenshot(path=str(ARTIFACTS / "web-6-unanswerable.png"), full_page=True)
 
 
-def test_upload_a_document_then_ask_about_it_then_delete_it(session: Session, web: WebApp, tmp_path: Path,
-                                                           cache_dir: Path):
+def test_upload_a_document_then_ask_about_it_then_delete_it(
+    session: Session, web: WebApp, tmp_path: Path, cache_dir: Path
+):
     page = session.page
     doc = tmp_path / "kidal_water.txt"
     doc.write_text(SMALL_DOC, encoding="utf-8")
@@ -312,9 +355,9 @@ def test_upload_a_document_then_ask_about_it_then_delete_it(session: Session, we
     settle(page)
     page.screenshot(path=str(ARTIFACTS / "web-4-library.png"), full_page=True)
     leftovers = list((web.folder / "tmp").glob("**/kidal_water*")) + list((cache_dir / "uploads").glob("**/*.txt"))
-    assert leftovers == []                                              # uploaded temp files are gone
+    assert leftovers == []  # uploaded temp files are gone
 
-    summary = upload(page, [doc])                                       # the same file again
+    summary = upload(page, [doc])  # the same file again
     assert "1 already in the library (duplicate). Nothing new was added." in summary, summary
     assert "duplicate" in results_text(page) and "searchable" not in summary
 
@@ -328,8 +371,9 @@ def test_upload_a_document_then_ask_about_it_then_delete_it(session: Session, we
     page.click("#delete-picker input")
     page.get_by_role("option", name="Water shortages hit Kidal", exact=False).click()
     page.click("#delete-button")
-    page.wait_for_function("!document.querySelector('#documents').innerText.includes('Water shortages')",
-                           timeout=ANSWER)
+    page.wait_for_function(
+        "!document.querySelector('#documents').innerText.includes('Water shortages')", timeout=ANSWER
+    )
 
 
 def test_markup_inside_a_document_is_shown_as_text(session: Session, tmp_path: Path):
@@ -345,15 +389,15 @@ def test_markup_inside_a_document_is_shown_as_text(session: Session, tmp_path: P
     page.wait_for_selector("#passage mark.hl")
     settle(page)
     shown = turn.inner_text() + page.inner_text("#passage")
-    assert "<img src=x onerror=alert(1)>" in shown                      # visible as text
+    assert "<img src=x onerror=alert(1)>" in shown  # visible as text
     assert "<script>" in shown
     for where in ("#chat", "#passage", "#claims-table", "#documents"):
         assert page.locator(f"{where} img, {where} script, {where} iframe").count() == 0, where
         hrefs = page.eval_on_selector_all(f"{where} a[href]", "els => els.map(e => e.getAttribute('href'))")
         assert not [h for h in hrefs if h.lower().startswith("javascript")], hrefs
     page.screenshot(path=str(ARTIFACTS / "web-5-markup-as-text.png"), full_page=True)
-    assert session.dialogs == []                                        # no script ran
-    assert session.remote == []                                         # no remote image was fetched
+    assert session.dialogs == []  # no script ran
+    assert session.remote == []  # no remote image was fetched
 
 
 def test_api_ask_returns_the_cli_json(web: WebApp):
@@ -361,17 +405,29 @@ def test_api_ask_returns_the_cli_json(web: WebApp):
 
     question = "How many Wagner fighters were killed?"
     got = json.loads(Client(web.url + "/", verbose=False).predict(question, api_name="/ask"))
-    cli = subprocess.run([sys.executable, "-m", "assistant.cli", "ask", "--json", question, "--index", str(web.index)],
-                         capture_output=True, text=True, env=web.env, timeout=600)
+    cli = subprocess.run(
+        [sys.executable, "-m", "assistant.cli", "ask", "--json", question, "--index", str(web.index)],
+        capture_output=True,
+        text=True,
+        env=web.env,
+        timeout=600,
+    )
     assert cli.returncode == 0, cli.stderr[-2000:]
     assert got == json.loads(cli.stdout)
     assert any("Baza" in c["source"] for c in got["claims"])
 
 
 def test_file_route_serves_only_gradios_own_files(web: WebApp):
-    probes = ["/etc/passwd", "../../../../etc/passwd", "%2e%2e/%2e%2e/%2e%2e/etc/passwd",
-              "%252e%252e%252f%252e%252e%252fetc%252fpasswd", str(web.index / "chroma.sqlite3"), str(SEED),
-              "http://198.51.100.7/x.png", "/tmp/../etc/passwd"]
+    probes = [
+        "/etc/passwd",
+        "../../../../etc/passwd",
+        "%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+        "%252e%252e%252f%252e%252e%252fetc%252fpasswd",
+        str(web.index / "chroma.sqlite3"),
+        str(SEED),
+        "http://198.51.100.7/x.png",
+        "/tmp/../etc/passwd",
+    ]
     with httpx.Client(base_url=web.url) as client:
         for probe in probes:
             for prefix in ("/gradio_api/file=", "/file=", "/gradio_api/file/"):
@@ -386,41 +442,53 @@ def test_binds_localhost_only(web: WebApp):
     listening = set()
     for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
         local, state = line.split()[1], line.split()[3]
-        if state == "0A":                                               # LISTEN
+        if state == "0A":  # LISTEN
             addr, port = local.split(":")
             listening.add((addr, int(port, 16)))
-    assert ("0100007F", web.port) in listening                          # 127.0.0.1
-    assert ("00000000", web.port) not in listening                      # not 0.0.0.0
+    assert ("0100007F", web.port) in listening  # 127.0.0.1
+    assert ("00000000", web.port) not in listening  # not 0.0.0.0
 
 
 def test_auth_protects_page_and_api_and_uploads_are_limited(web: WebApp, tmp_path: Path, cache_dir: Path):
-    app = start_app(tmp_path, index=web.index, corpus=tmp_path, cache_dir=cache_dir,
-                    extra=["--auth", "analyst:s3cret", "--max-upload-mb", "1"])
+    app = start_app(
+        tmp_path,
+        index=web.index,
+        corpus=tmp_path,
+        cache_dir=cache_dir,
+        extra=["--auth", "analyst:s3cret", "--max-upload-mb", "1"],
+    )
     try:
         assert httpx.get(app.url + "/config", timeout=10).status_code in (401, 403)
         from gradio_client import Client
-        with pytest.raises(Exception):
+
+        with pytest.raises(Exception):  # noqa: B017  (gradio_client's error for a refused login differs between versions)
             Client(app.url + "/", verbose=False)
         client = Client(app.url + "/", auth=("analyst", "s3cret"), verbose=False)
         assert "/ask" in client.view_api(print_info=False, return_format="dict")["named_endpoints"]
 
         login = httpx.post(app.url + "/login", data={"username": "analyst", "password": "s3cret"})
-        cookie = login.headers["set-cookie"].split(";", 1)[0]            # Secure cookie: httpx will not resend it
-        small = httpx.post(app.url + "/gradio_api/upload", headers={"cookie": cookie},
-                           files={"files": ("small.txt", b"a few words")})
+        cookie = login.headers["set-cookie"].split(";", 1)[0]  # Secure cookie: httpx will not resend it
+        small = httpx.post(
+            app.url + "/gradio_api/upload", headers={"cookie": cookie}, files={"files": ("small.txt", b"a few words")}
+        )
         assert small.status_code == 200, small.text
-        big = httpx.post(app.url + "/gradio_api/upload", headers={"cookie": cookie},
-                         files={"files": ("big.txt", b"x" * (2 * 1024 * 1024))})
+        big = httpx.post(
+            app.url + "/gradio_api/upload",
+            headers={"cookie": cookie},
+            files={"files": ("big.txt", b"x" * (2 * 1024 * 1024))},
+        )
         assert big.status_code == 413, big.text
 
         # failed logins slow down: three answered at once, then a wait that doubles
-        tries = [httpx.post(app.url + "/login", data={"username": "analyst", "password": f"guess{i}"})
-                 for i in range(6)]
+        tries = [
+            httpx.post(app.url + "/login", data={"username": "analyst", "password": f"guess{i}"}) for i in range(6)
+        ]
         assert [t.status_code for t in tries[:3]] == [400, 400, 400]
-        assert all(t.status_code == 429 and int(t.headers["retry-after"]) >= 1 for t in tries[3:]), \
-            [(t.status_code, t.headers.get("retry-after")) for t in tries]
+        assert all(t.status_code == 429 and int(t.headers["retry-after"]) >= 1 for t in tries[3:]), [
+            (t.status_code, t.headers.get("retry-after")) for t in tries
+        ]
         held = httpx.post(app.url + "/login", data={"username": "analyst", "password": "s3cret"})
-        assert held.status_code == 429                                  # even the right password waits
+        assert held.status_code == 429  # even the right password waits
     finally:
         stop_app(app)
 
@@ -501,7 +569,7 @@ def test_all_text_of_the_answer_meets_wcag_aa_contrast(browser, web: WebApp, the
         page.goto(web.url + f"/?__theme={theme}")
         page.wait_for_selector("#status-line.ready", timeout=READY)
         ask(page, "How many Wagner fighters were killed at Tinzaouatene?")
-        ask(page, "And what did the army say?")                         # the chip, "Ask as a new question"
+        ask(page, "And what did the army say?")  # the chip, "Ask as a new question"
         ask(page, "How many Wagner fighters were killed in 2030 according to the weather service?")
         last_turn(page).locator("button.cite, button.ask-new").first.click()
         page.wait_for_timeout(500)
@@ -523,16 +591,16 @@ def test_phone_width_claims_are_cards_and_no_header_breaks_inside_a_word(browser
         ask(page, "How many Wagner fighters were killed at Tinzaouatene?")
         rows = page.locator("#claims-table tr")
         assert rows.count() >= 3
-        assert rows.first.evaluate("r => getComputedStyle(r).display") == "block"      # a card per claim
+        assert rows.first.evaluate("r => getComputedStyle(r).display") == "block"  # a card per claim
         label = page.locator("#claims-table td").first.evaluate("td => getComputedStyle(td, '::before').content")
-        assert "source" in label, label                                                  # labelled lines
+        assert "source" in label, label  # labelled lines
         assert page.evaluate(WRAPPED_WORDS_JS, "th") == []
         page.screenshot(path=str(ARTIFACTS / "web-7-phone.png"), full_page=True)
         page.get_by_role("tab", name="Library").click()
         page.wait_for_selector("#documents th")
         assert page.evaluate(WRAPPED_WORDS_JS, "th") == []
         page.screenshot(path=str(ARTIFACTS / "web-7-phone-library.png"), full_page=True)
-        page.set_viewport_size({"width": 700, "height": 900})              # just over the card width
+        page.set_viewport_size({"width": 700, "height": 900})  # just over the card width
         page.get_by_role("tab", name="Ask").click()
         assert page.locator("#claims-table thead").is_visible()
         assert page.evaluate(WRAPPED_WORDS_JS, "th") == []
@@ -540,14 +608,18 @@ def test_phone_width_claims_are_cards_and_no_header_breaks_inside_a_word(browser
         context.close()
 
 
-def test_library_shows_one_progress_table_during_an_upload_and_keeps_the_documents_in_view(session: Session,
-                                                                                           tmp_path: Path):
+def test_library_shows_one_progress_table_during_an_upload_and_keeps_the_documents_in_view(
+    session: Session, tmp_path: Path
+):
     page = session.page
     paths = []
     for i, place in enumerate(("Menaka", "Bourem", "Douentza")):
         p = tmp_path / f"report_{place.lower()}.txt"
-        p.write_text(f"Market day in {place}\n\nTraders in {place} said on Tuesday that {i + 3} stalls had reopened "
-                     "after the curfew was lifted, and that prices of millet had fallen.\n", encoding="utf-8")
+        p.write_text(
+            f"Market day in {place}\n\nTraders in {place} said on Tuesday that {i + 3} stalls had reopened "
+            "after the curfew was lifted, and that prices of millet had fallen.\n",
+            encoding="utf-8",
+        )
         paths.append(p)
     page.get_by_role("tab", name="Library").click()
     page.set_input_files("#upload input[type=file]", [str(p) for p in paths])
@@ -557,17 +629,19 @@ def test_library_shows_one_progress_table_during_an_upload_and_keeps_the_documen
     page.click("#add-button")
     page.wait_for_selector("#ingest-summary .notice.busy", timeout=30_000)
     rows = page.inner_text("#ingest-results")
-    assert all(p.name in rows for p in paths), rows                    # a row per file …
+    assert all(p.name in rows for p in paths), rows  # a row per file …
     assert any(state in rows for state in ("reading…", "indexing…", "waiting", "keyword index")), rows
-    assert page.locator("#documents").is_visible()                     # … and the document list stays
+    assert page.locator("#documents").is_visible()  # … and the document list stays
     box = page.locator("#documents").bounding_box()
     covered = page.evaluate(
         "([x, y]) => !document.querySelector('#documents').contains(document.elementFromPoint(x, y))",
-        [box["x"] + box["width"] / 2, box["y"] + min(box["height"] / 2, 60)])
+        [box["x"] + box["width"] / 2, box["y"] + min(box["height"] / 2, 60)],
+    )
     assert not covered
-    visible_bars = [b for b in page.locator("#component-0 ~ * .eta-bar, .progress-text, .eta-bar").all()
-                    if b.is_visible()]
-    assert visible_bars == []                                          # no Gradio progress overlays
+    visible_bars = [
+        b for b in page.locator("#component-0 ~ * .eta-bar, .progress-text, .eta-bar").all() if b.is_visible()
+    ]
+    assert visible_bars == []  # no Gradio progress overlays
     page.screenshot(path=str(ARTIFACTS / "web-4-library-uploading.png"), full_page=True)
     assert page.inner_text("#documents") == documents_before
     wait_for_summary(page)
@@ -577,12 +651,14 @@ def test_library_shows_one_progress_table_during_an_upload_and_keeps_the_documen
 
 # -- the server refuses what it should ------------------------------------------------------------
 
+
 def test_requests_for_another_host_are_refused_and_the_page_cannot_be_framed(web: WebApp):
     for path in ("/", "/config", "/gradio_api/info"):
         r = httpx.get(web.url + path, headers={"Host": "attacker.example"}, timeout=10)
         assert r.status_code == 403 and "does not answer to the host name" in r.text, (path, r.status_code)
-    r = httpx.post(web.url + "/gradio_api/queue/join", headers={"Origin": "https://attacker.example"},
-                   json={}, timeout=10)
+    r = httpx.post(
+        web.url + "/gradio_api/queue/join", headers={"Origin": "https://attacker.example"}, json={}, timeout=10
+    )
     assert r.status_code == 403
     page = httpx.get(web.url + "/", timeout=10)
     assert page.status_code == 200
@@ -597,13 +673,18 @@ def test_terminal_says_what_happens_and_no_dependency_keeps_telemetry(web: WebAp
     assert f"The chat is ready: http://127.0.0.1:{web.port}/" in log
     assert not [ln for ln in log.splitlines() if "warn" in ln.lower()], log[-3000:]
     home = web.folder / "home"
-    assert not (home / ".cache" / "Microsoft").exists()                # ONNX Runtime's device id and event queue
+    assert not (home / ".cache" / "Microsoft").exists()  # ONNX Runtime's device id and event queue
     assert not (home / ".cache" / "huggingface").exists()
 
 
 def test_a_busy_port_is_named_with_the_option_to_use(web: WebApp, tmp_path: Path):
-    done = subprocess.run([sys.executable, str(ROOT / "app.py"), "--port", str(web.port), "--index",
-                           str(tmp_path / "index")], capture_output=True, text=True, timeout=120, env=web.env)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "app.py"), "--port", str(web.port), "--index", str(tmp_path / "index")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=web.env,
+    )
     assert done.returncode != 0
     assert f"Port {web.port} on 127.0.0.1 is in use" in done.stderr and "--port" in done.stderr, done.stderr
     assert "Traceback" not in done.stderr

@@ -1,6 +1,7 @@
 """The web chat's HTTP guard as an ASGI middleware, in front of a minimal ASGI app (the stand-in
 for Gradio): which Host and Origin headers are refused, the security headers, and the slow-down
 of failed logins. The same guard in front of the real app: tests/test_web.py."""
+
 from __future__ import annotations
 
 import asyncio
@@ -28,8 +29,16 @@ async def downstream(scope, receive, send):
     await send({"type": "http.response.body", "body": b"ok"})
 
 
-def call(guard: Guard, path: str = "/", *, method: str = "GET", host: str | None = "127.0.0.1:7860",
-         origin: str | None = None, body: bytes = b"", client: str = "10.0.0.1") -> tuple[int, dict, bytes]:
+def call(
+    guard: Guard,
+    path: str = "/",
+    *,
+    method: str = "GET",
+    host: str | None = "127.0.0.1:7860",
+    origin: str | None = None,
+    body: bytes = b"",
+    client: str = "10.0.0.1",
+) -> tuple[int, dict, bytes]:
     headers = [(b"host", host.encode())] if host is not None else []
     if origin is not None:
         headers.append((b"origin", origin.encode()))
@@ -50,32 +59,47 @@ def call(guard: Guard, path: str = "/", *, method: str = "GET", host: str | None
 
 def guard(bind: str = "127.0.0.1", allow: tuple[str, ...] = (), clock: Clock | None = None) -> Guard:
     throttle = LoginThrottle(clock=clock or Clock())
-    return Guard(downstream, allowed_files="/nonexistent-upload-folder",
-                 hosts=HostPolicy.for_binding(bind, allow=allow), throttle=throttle)
+    return Guard(
+        downstream,
+        allowed_files="/nonexistent-upload-folder",
+        hosts=HostPolicy.for_binding(bind, allow=allow),
+        throttle=throttle,
+    )
 
 
-@pytest.mark.parametrize("value, name", [("127.0.0.1:7860", "127.0.0.1"), ("LOCALHOST", "localhost"),
-                                         ("[::1]:7860", "::1"), ("example.org.", "example.org"), ("::1", "::1")])
+@pytest.mark.parametrize(
+    "value, name",
+    [
+        ("127.0.0.1:7860", "127.0.0.1"),
+        ("LOCALHOST", "localhost"),
+        ("[::1]:7860", "::1"),
+        ("example.org.", "example.org"),
+        ("::1", "::1"),
+    ],
+)
 def test_host_name(value, name):
     assert host_name(value) == name
 
 
-@pytest.mark.parametrize("bind, allow, host, ok", [
-    ("127.0.0.1", (), "127.0.0.1:7860", True),
-    ("127.0.0.1", (), "localhost:7860", True),
-    ("127.0.0.1", (), "[::1]:7860", True),
-    ("127.0.0.1", (), "attacker.example", False),               # DNS rebinding
-    ("127.0.0.1", (), "attacker.example:7860", False),
-    ("127.0.0.1", (), "localhost.attacker.example", False),
-    ("127.0.0.1", (), "192.168.1.20:7860", False),
-    ("127.0.0.1", (), None, False),
-    ("127.0.0.1", ("chat.example.org",), "chat.example.org", True),
-    ("0.0.0.0", (), "192.168.1.20:7860", True),                 # every interface: any address
-    ("0.0.0.0", (), "[fe80::1]:7860", True),
-    ("0.0.0.0", (), "attacker.example", False),                 # but names only when allowed
-    ("192.168.1.20", (), "192.168.1.20:7860", True),
-    ("192.168.1.20", (), "10.0.0.5:7860", False),
-])
+@pytest.mark.parametrize(
+    "bind, allow, host, ok",
+    [
+        ("127.0.0.1", (), "127.0.0.1:7860", True),
+        ("127.0.0.1", (), "localhost:7860", True),
+        ("127.0.0.1", (), "[::1]:7860", True),
+        ("127.0.0.1", (), "attacker.example", False),  # DNS rebinding
+        ("127.0.0.1", (), "attacker.example:7860", False),
+        ("127.0.0.1", (), "localhost.attacker.example", False),
+        ("127.0.0.1", (), "192.168.1.20:7860", False),
+        ("127.0.0.1", (), None, False),
+        ("127.0.0.1", ("chat.example.org",), "chat.example.org", True),
+        ("0.0.0.0", (), "192.168.1.20:7860", True),  # every interface: any address
+        ("0.0.0.0", (), "[fe80::1]:7860", True),
+        ("0.0.0.0", (), "attacker.example", False),  # but names only when allowed
+        ("192.168.1.20", (), "192.168.1.20:7860", True),
+        ("192.168.1.20", (), "10.0.0.5:7860", False),
+    ],
+)
 def test_requests_for_other_hosts_are_refused(bind, allow, host, ok):
     status, headers, body = call(guard(bind, allow), host=host)
     assert (status == 200) is ok, (host, status, body)
@@ -84,14 +108,17 @@ def test_requests_for_other_hosts_are_refused(bind, allow, host, ok):
         assert headers["x-frame-options"] == "DENY"
 
 
-@pytest.mark.parametrize("method, origin, ok", [
-    ("POST", None, True),                                       # gradio_client, curl
-    ("POST", "http://127.0.0.1:7860", True),                    # the page itself
-    ("POST", "http://localhost:7860", True),
-    ("POST", "https://evil.example", False),                    # a page of another site
-    ("POST", "null", False),                                    # a sandboxed frame or file
-    ("GET", "https://evil.example", True),                      # reading is left to CORS
-])
+@pytest.mark.parametrize(
+    "method, origin, ok",
+    [
+        ("POST", None, True),  # gradio_client, curl
+        ("POST", "http://127.0.0.1:7860", True),  # the page itself
+        ("POST", "http://localhost:7860", True),
+        ("POST", "https://evil.example", False),  # a page of another site
+        ("POST", "null", False),  # a sandboxed frame or file
+        ("GET", "https://evil.example", True),  # reading is left to CORS
+    ],
+)
 def test_changes_from_pages_of_other_sites_are_refused(method, origin, ok):
     status, _, _ = call(guard(), "/gradio_api/queue/join", method=method, origin=origin)
     assert (status == 200) is ok
@@ -114,17 +141,18 @@ def test_failed_logins_slow_down_per_client():
     g = guard(clock=clock)
 
     def login(password: str, client: str = "10.0.0.1") -> tuple[int, dict]:
-        status, headers, _ = call(g, "/login", method="POST", body=f"username=a&password={password}".encode(),
-                                  client=client)
+        status, headers, _ = call(
+            g, "/login", method="POST", body=f"username=a&password={password}".encode(), client=client
+        )
         return status, headers
 
-    assert [login("wrong")[0] for _ in range(3)] == [400, 400, 400]       # the first few at once
+    assert [login("wrong")[0] for _ in range(3)] == [400, 400, 400]  # the first few at once
     status, headers = login("right")
-    assert status == 429 and headers["retry-after"] == "2"                # then even the right one waits
-    assert login("wrong", client="10.0.0.2")[0] == 400                    # another client is not held up
+    assert status == 429 and headers["retry-after"] == "2"  # then even the right one waits
+    assert login("wrong", client="10.0.0.2")[0] == 400  # another client is not held up
     clock.now += 2.1
-    assert login("wrong")[0] == 400                                       # the 4th failure …
-    assert login("wrong")[1].get("retry-after") == "4"                    # … doubles the wait
+    assert login("wrong")[0] == 400  # the 4th failure …
+    assert login("wrong")[1].get("retry-after") == "4"  # … doubles the wait
     clock.now += 4.1
     assert login("wrong")[0] == 400
     waits = []
@@ -133,11 +161,11 @@ def test_failed_logins_slow_down_per_client():
         waits.append(int(headers["retry-after"]))
         clock.now += waits[-1] + 0.1
         login("wrong")
-    assert waits[:3] == [8, 16, 32] and max(waits) == 300                 # capped at five minutes
+    assert waits[:3] == [8, 16, 32] and max(waits) == 300  # capped at five minutes
     assert login("right")[0] == 429
     clock.now += 300.1
-    assert login("right")[0] == 200                                       # after the wait, a right password works
-    assert login("wrong")[0] == 400 and login("wrong")[0] == 400          # and the count starts again
+    assert login("right")[0] == 200  # after the wait, a right password works
+    assert login("wrong")[0] == 400 and login("wrong")[0] == 400  # and the count starts again
 
 
 def test_two_hundred_wrong_passwords_take_minutes_not_seconds():
@@ -147,5 +175,5 @@ def test_two_hundred_wrong_passwords_take_minutes_not_seconds():
     for _ in range(200):
         status, _, _ = call(g, "/login", method="POST", body=b"username=a&password=guess")
         answered += status == 400
-        clock.now += 0.015                                                # 200 tries in 3 s
+        clock.now += 0.015  # 200 tries in 3 s
     assert answered <= 5

@@ -13,15 +13,46 @@ ingesting    `ingest`, with planner (what to do with each file), analysis_pool (
 faces        what the command line and the web page call besides these (document pages, a file's
              attributions, follow-up questions)
 """
+
 from .asking import ask
-from .faces import (Analysed, DocumentPages, Resolved, Turn, attributions_of_file, document_pages, index_location,
-                    resolve_follow_up, warm_up)
+from .faces import (
+    Analysed,
+    DocumentPages,
+    Resolved,
+    Turn,
+    attributions_of_file,
+    document_pages,
+    index_location,
+    resolve_follow_up,
+    warm_up,
+)
 from .ingesting import Progress, ingest
 from .maintenance import delete, recover, repair
 from .resources import Assistant, open_assistant
 from .snapshot import rebuild_lexical
 from .writer import HOST, Writer, writer_at_work, writer_lock
 
-__all__ = ["HOST", "Analysed", "Assistant", "DocumentPages", "Progress", "Resolved", "Turn", "Writer", "ask",
-           "attributions_of_file", "delete", "document_pages", "index_location", "ingest", "open_assistant",
-           "rebuild_lexical", "recover", "repair", "resolve_follow_up", "warm_up", "writer_at_work", "writer_lock"]
+__all__ = [
+    "HOST",
+    "Analysed",
+    "Assistant",
+    "DocumentPages",
+    "Progress",
+    "Resolved",
+    "Turn",
+    "Writer",
+    "ask",
+    "attributions_of_file",
+    "delete",
+    "document_pages",
+    "index_location",
+    "ingest",
+    "open_assistant",
+    "rebuild_lexical",
+    "recover",
+    "repair",
+    "resolve_follow_up",
+    "warm_up",
+    "writer_at_work",
+    "writer_lock",
+]

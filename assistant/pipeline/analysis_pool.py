@@ -1,10 +1,12 @@
 """The language analysis (spaCy) of documents during an ingest: in a limited worker process for
 larger ingests, in this process when the result is needed for one or two files."""
+
 from __future__ import annotations
 
 import multiprocessing
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from .. import analysis_worker
 from ..analyse import analyse, pieces
@@ -40,16 +42,16 @@ class AnalysisPool:
     def __init__(self, assistant: Assistant, *, workers: int | None, n_files: int) -> None:
         self.assistant = assistant
         self.workers = workers if workers is not None else (1 if n_files > 2 else 0)
-        self.alone_chars = assistant.settings.alone_chars     # parsed alone, in the limited worker
+        self.alone_chars = assistant.settings.alone_chars  # parsed alone, in the limited worker
         self.pool: ProcessPoolExecutor | None = None
         self._ready: Future | None = None
 
-    def __enter__(self) -> "AnalysisPool":
+    def __enter__(self) -> AnalysisPool:
         return self
 
     def __exit__(self, *exc: object) -> None:
         if exc[0] is not None:
-            self.restart(kill=True)          # stopped (an error, Ctrl-C): do not wait for a parse to end
+            self.restart(kill=True)  # stopped (an error, Ctrl-C): do not wait for a parse to end
         elif self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
@@ -59,10 +61,11 @@ class AnalysisPool:
             self.pool.shutdown(wait=False)
 
     def submit(self, doc: Document) -> Future:
-        if self.workers > 0 or len(doc.text) >= self.alone_chars:     # a long text: in the limited worker
+        if self.workers > 0 or len(doc.text) >= self.alone_chars:  # a long text: in the limited worker
             return self._worker().submit(analysis_worker.run, doc)
-        return Later(lambda: analyse(doc, analyzer=self.assistant.analyzer(),
-                                      batch_size=analysis_worker.parse_batch(doc)))
+        return Later(
+            lambda: analyse(doc, analyzer=self.assistant.analyzer(), batch_size=analysis_worker.parse_batch(doc))
+        )
 
     def start(self) -> None:
         """Start the worker process and its spaCy pipeline before the first document is ready."""
@@ -75,20 +78,23 @@ class AnalysisPool:
             try:
                 self._ready.result()
             except Exception:
-                pass                         # a broken worker: the document's own future says so
+                pass  # a broken worker: the document's own future says so
 
     def _worker(self) -> ProcessPoolExecutor:
-        if self.pool is None:                # started when first needed: a re-run may have nothing new
+        if self.pool is None:  # started when first needed: a re-run may have nothing new
             s = self.assistant.settings
-            self.pool = ProcessPoolExecutor(max_workers=max(1, self.workers),
-                                            mp_context=multiprocessing.get_context("spawn"),
-                                            initializer=analysis_worker.init,
-                                            initargs=(s.spacy_model, s.text_memory_mb))
+            self.pool = ProcessPoolExecutor(
+                max_workers=max(1, self.workers),
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=analysis_worker.init,
+                initargs=(s.spacy_model, s.text_memory_mb),
+            )
             self._ready = self.pool.submit(analysis_worker.ready)
         return self.pool
 
-    def submit_many(self, docs: Sequence[Document], *, together: int = 256,
-                    chars: int | None = None) -> list[tuple[Document, Future, bool]]:
+    def submit_many(
+        self, docs: Sequence[Document], *, together: int = 256, chars: int | None = None
+    ) -> list[tuple[Document, Future, bool]]:
         """`submit` for each document; short documents go to the worker in groups of at most
         `together` paragraphs and `chars` characters (default: `alone_chars`), parsed in one batch
         (faster, same result): (document, its analysis, whether it went alone)."""
@@ -129,7 +135,7 @@ class AnalysisPool:
         def spread(done: Future) -> None:
             try:
                 results = done.result()
-            except BaseException as exc:     # the worker crashed: every document of the group learns it
+            except BaseException as exc:  # the worker crashed: every document of the group learns it
                 for f in each:
                     f.set_exception(exc)
                 return

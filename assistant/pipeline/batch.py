@@ -1,9 +1,11 @@
 """Documents embedded and stored together, each batch committed in one write."""
+
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING
 
 from ..errors import AssistantError
 from ..types import Chunk, DocRecord
@@ -14,7 +16,7 @@ if TYPE_CHECKING:
     from .resources import Assistant
     from .writer import Writer
 
-Progress = Callable[[str, int, int], None]   # (stage, done, total)
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
 class Batch:
@@ -29,8 +31,13 @@ class Batch:
     flight while the ingest reads, parses and chunks the next documents (torch releases the GIL).
     The embedding model is loaded on its own thread as soon as there is something to embed."""
 
-    def __init__(self, assistant: Assistant, writer: Writer, planner: Planner, progress: Progress | None,
-                 ) -> None:
+    def __init__(
+        self,
+        assistant: Assistant,
+        writer: Writer,
+        planner: Planner,
+        progress: Progress | None,
+    ) -> None:
         self.assistant, self.writer, self.planner, self.progress = assistant, writer, planner, progress
         self.size, self.ahead = assistant.settings.batch_chunks, assistant.settings.batches_ahead
         self.items: list[tuple[DocRecord, str, list[Chunk]]] = []
@@ -40,15 +47,15 @@ class Batch:
         self.chunks_of: dict[str, int] = {}
         self.failures: dict[str, list[str]] = {}
         self.failed_ids: set[str] = set()
-        self.committed: dict[str, int] = {}     # doc id -> chunks, once its batch is committed (writing thread)
+        self.committed: dict[str, int] = {}  # doc id -> chunks, once its batch is committed (writing thread)
         self._stored_of: dict[str, int] = {}
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="assistant-ingest-writer")
         self._loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="assistant-ingest-embed")
-        self._inflight: deque[tuple[Future, Future]] = deque()   # (its write, its embedding started) per batch
+        self._inflight: deque[tuple[Future, Future]] = deque()  # (its write, its embedding started) per batch
         self._model: Future | None = None
-        self._failed = False                 # on the writing thread: no batch is written after a failed one
+        self._failed = False  # on the writing thread: no batch is written after a failed one
 
-    def __enter__(self) -> "Batch":
+    def __enter__(self) -> Batch:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -56,7 +63,7 @@ class Batch:
             if exc[0] is None:
                 self.flush()
                 self.wait()
-        finally:                             # interrupted: batches not yet written stay pending, unembedded
+        finally:  # interrupted: batches not yet written stay pending, unembedded
             self._loader.shutdown(wait=True, cancel_futures=True)
             for _, started in self._inflight:
                 if started.done() and not started.cancelled() and started.exception() is None and started.result():
@@ -85,9 +92,9 @@ class Batch:
         label = f"record {p.doc.key}: " if p.doc.key else ""
         self.failures.setdefault(p.path, []).append(label + reason)
         if p.retire and self._stored_of.get(p.path):
-            self.retire(p.retire)            # the file's other new documents replace the old ones
+            self.retire(p.retire)  # the file's other new documents replace the old ones
         elif p.retire:
-            self.planner.keep(p.retire)      # nothing of the new version stored: the old one stays
+            self.planner.keep(p.retire)  # nothing of the new version stored: the old one stays
 
     def flush(self) -> None:
         """Hand what is gathered over: its embedding is queued and its write follows those of the
@@ -97,7 +104,7 @@ class Batch:
         if not self.items and not retire:
             return
         for i in retire:
-            self.planner.retiring.pop(i, None)   # its removal is under way: no later file can keep it
+            self.planner.retiring.pop(i, None)  # its removal is under way: no later file can keep it
         items, n = self.items, self.n
         self.items, self.n = [], 0
         chunks = [c for _, _, cs in items for c in cs]
@@ -131,8 +138,9 @@ class Batch:
         spans = [[(max(s.start, c.start) - c.start, min(s.end, c.end) - c.start) for s in c.sentences] for c in chunks]
         return self.assistant.ingest_embedder().submit([c.text for c in chunks], spans=spans)
 
-    def _write(self, items: list[tuple[DocRecord, str, list[Chunk]]], retire: list[str], n: int,
-               started: Future) -> tuple[list, int]:
+    def _write(
+        self, items: list[tuple[DocRecord, str, list[Chunk]]], retire: list[str], n: int, started: Future
+    ) -> tuple[list, int]:
         """On the writing thread: store one batch, once its vectors are ready, committed in one write."""
         try:
             if self._failed:
@@ -144,8 +152,7 @@ class Batch:
                 embedding = started.result()
                 if embedding is not None:
                     vectors = embedding.result()
-                    store.add_batch([(r, cs) for r, _, cs in items], vectors.vectors,
-                                    sentence_vectors=vectors.parts)
+                    store.add_batch([(r, cs) for r, _, cs in items], vectors.vectors, sentence_vectors=vectors.parts)
             store.commit(done=[r.doc_id for r, _, _ in items], retire=retire)
             self.committed.update((r.doc_id, len(cs)) for r, _, cs in items)
             store.purge(retire)

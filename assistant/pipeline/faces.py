@@ -1,10 +1,11 @@
 """Entry points for the faces (the command line and the web page): they call these, and `open_assistant`,
 `ask`, `ingest`, `delete` and `writer_at_work`, instead of reaching into the store or the stages."""
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 from ..analyse import analyse, content_text, load_analyzer
 from ..clean import clean
@@ -14,14 +15,24 @@ from ..load import load_file
 from ..types import Analysis, Answer, DocRecord, Document, Page
 from .resources import Assistant
 
-__all__ = ["Analysed", "DocumentPages", "Resolved", "Turn", "attributions_of_file", "document_pages",
-           "index_location", "resolve_follow_up", "warm_up"]
+__all__ = [
+    "Analysed",
+    "DocumentPages",
+    "Resolved",
+    "Turn",
+    "attributions_of_file",
+    "document_pages",
+    "index_location",
+    "resolve_follow_up",
+    "warm_up",
+]
 
 
 @dataclass(frozen=True, slots=True)
 class DocumentPages:
     """One indexed document as the web shows it: its manifest record (None when it is not in the
     index), its cleaned text and its page spans in order."""
+
     record: DocRecord | None
     text: str
     pages: tuple[Page, ...]
@@ -31,6 +42,7 @@ class DocumentPages:
 class Analysed:
     """One document of a file, cleaned, with who says what in it and, for each attribution, what it
     attributes as the reader sees it (an interrupting "he said" cut out)."""
+
     document: Document
     analysis: Analysis
     contents: tuple[str, ...]
@@ -58,8 +70,13 @@ def warm_up(assistant: Assistant) -> None:
 
 def attributions_of_file(path: Path, *, settings: Settings) -> list[Analysed]:
     """Each document of one file (no index needed) loaded, cleaned and analysed."""
-    loaded = load_file(path, pdf_timeout=settings.pdf_timeout, pdf_memory_mb=settings.pdf_memory_mb,
-                       max_mb=settings.max_file_mb, part_mb=settings.text_part_mb)
+    loaded = load_file(
+        path,
+        pdf_timeout=settings.pdf_timeout,
+        pdf_memory_mb=settings.pdf_memory_mb,
+        max_mb=settings.max_file_mb,
+        part_mb=settings.text_part_mb,
+    )
     analyzer = load_analyzer(settings.spacy_model)
     out = []
     for raw in loaded.documents:

@@ -1,7 +1,9 @@
 """Keeping the index whole: repair after an interrupted writer, and deleting documents."""
+
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from ..errors import IndexError_
 from .writer import writer_lock
@@ -33,7 +35,7 @@ def recover(assistant: Assistant) -> list[str]:
         with writer_lock(assistant, purpose="repair") as writer:
             return repair(assistant, abandoned=writer.abandoned)
     except (IndexError_, OSError):
-        return []                            # a writer is at work (it repairs), or we may not write
+        return []  # a writer is at work (it repairs), or we may not write
 
 
 def delete(doc_ids: Sequence[str], *, assistant: Assistant) -> int:

@@ -1,5 +1,6 @@
 """The open index and the models that serve it, built once when first needed; and the snapshot
 readers answer from (the complete documents and the keyword index of one generation)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -21,6 +22,7 @@ from .snapshot import load_documents, rebuild_dense, rebuild_lexical, save_docum
 @dataclass
 class Assistant:
     """An open index and the models that serve it. Build with `open_assistant(settings)`."""
+
     settings: Settings
     store: Store
     _query_embedder: Embedder | None = None
@@ -96,7 +98,7 @@ class Assistant:
             return
         listed = self.lexical_dir.with_name(self.lexical_dir.name + ".documents.json")
         docs = load_documents(listed, generation=gen)
-        if docs is None:                  # listing the store's manifest takes seconds on a large index
+        if docs is None:  # listing the store's manifest takes seconds on a large index
             docs = self.store.documents(state="done")
             save_documents(listed, docs, generation=gen)
         self._docs = {d.doc_id: d for d in docs}
@@ -107,7 +109,7 @@ class Assistant:
                 lexical.save(lex, self.lexical_dir)
             except OSError:
                 pass
-            lex.tokens = None             # kept on disk for the next rebuild, not in memory
+            lex.tokens = None  # kept on disk for the next rebuild, not in memory
         vectors = dense.load(self.dense_dir)
         if vectors is None or vectors.generation != gen or vectors.ids != lex.ids:
             vectors = rebuild_dense(self.store, lex, previous=vectors)
@@ -133,8 +135,13 @@ def open_assistant(settings: Settings | None = None, *, create: bool = True) -> 
     embedded index that does not exist yet is created, without it that is an IndexError_."""
     settings = settings or Settings.from_env()
     info = model_info(settings.embedding_model)
-    client = open_client(index_dir=settings.index_dir, chroma_url=settings.chroma_url, create=create,
-                         connect_timeout=settings.chroma_connect_timeout, timeout=settings.chroma_timeout)
+    client = open_client(
+        index_dir=settings.index_dir,
+        chroma_url=settings.chroma_url,
+        create=create,
+        connect_timeout=settings.chroma_connect_timeout,
+        timeout=settings.chroma_timeout,
+    )
     where = server_address(settings.chroma_url).shown if settings.chroma_url else str(settings.index_dir)
     store = Store(client, name=settings.collection, model=info.name, where=where, create=create)
     assistant = Assistant(settings=settings, store=store)

@@ -1,6 +1,7 @@
 """What readers answer from, kept beside the index between processes: the list of complete
 documents of a generation, the keyword index and the chunk vectors for the exact dense search,
 both rebuilt incrementally when the store changed."""
+
 from __future__ import annotations
 
 import json
@@ -19,8 +20,10 @@ def load_documents(path: Path, *, generation: int) -> list[DocRecord] | None:
         saved = json.loads(path.read_text(encoding="utf-8"))
         if saved.get("generation") != generation:
             return None
-        return [DocRecord(**{**d, "meta": DocMeta(**d["meta"]), "narrator": Narrator(**d["narrator"])})
-                for d in saved["documents"]]
+        return [
+            DocRecord(**{**d, "meta": DocMeta(**d["meta"]), "narrator": Narrator(**d["narrator"])})
+            for d in saved["documents"]
+        ]
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None
 
@@ -30,15 +33,18 @@ def save_documents(path: Path, docs: list[DocRecord], *, generation: int) -> Non
     tmp = path.with_name(path.name + f".tmp{os.getpid()}")
     try:
         tmp.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps({"generation": generation, "documents": [asdict(d) for d in docs]},
-                                  ensure_ascii=False), encoding="utf-8")
+        tmp.write_text(
+            json.dumps({"generation": generation, "documents": [asdict(d) for d in docs]}, ensure_ascii=False),
+            encoding="utf-8",
+        )
         os.replace(tmp, path)
     except OSError:
         tmp.unlink(missing_ok=True)
 
 
-def rebuild_lexical(store: Store, docs: dict[str, DocRecord], *, generation: int,
-                    previous: Path | None = None) -> lexical.LexicalIndex:
+def rebuild_lexical(
+    store: Store, docs: dict[str, DocRecord], *, generation: int, previous: Path | None = None
+) -> lexical.LexicalIndex:
     """The keyword index of the chunks of `docs`. With `previous` (the folder of an earlier keyword
     index of this store), the chunks it holds are taken from it with their terms and only the others
     are read and tokenized: the same index as a full rebuild (same chunks, in the store's order)."""
@@ -46,7 +52,7 @@ def rebuild_lexical(store: Store, docs: dict[str, DocRecord], *, generation: int
     if not known:
         entries = ((cid, text, meta) for cid, text, meta in store.iter_chunks() if meta.get("doc_id") in docs)
         return lexical.build(entries, generation=generation)
-    expect: dict[str, tuple[str, int]] = {}      # what a document's chunks say of its outlet and date
+    expect: dict[str, tuple[str, int]] = {}  # what a document's chunks say of its outlet and date
 
     def current(r: lexical.Row) -> bool:
         d = docs.get(r[2])
@@ -58,16 +64,22 @@ def rebuild_lexical(store: Store, docs: dict[str, DocRecord], *, generation: int
 
     order = store.chunk_ids()
     fresh = [cid for cid in order if cid not in known or not current(known[cid])]
-    read = {cid: lexical.row(cid, lexical.stem_terms(text), meta)
-            for cid, text, meta in store.chunk_rows(fresh) if meta.get("doc_id") in docs}
-    rows = (read[cid] if cid in read else known[cid] for cid in order
-            if cid in read or (cid in known and current(known[cid])))
+    read = {
+        cid: lexical.row(cid, lexical.stem_terms(text), meta)
+        for cid, text, meta in store.chunk_rows(fresh)
+        if meta.get("doc_id") in docs
+    }
+    rows = (
+        read[cid] if cid in read else known[cid]
+        for cid in order
+        if cid in read or (cid in known and current(known[cid]))
+    )
     return lexical.assemble(rows, generation=generation)
 
 
-
-
-def rebuild_dense(store: Store, lex: lexical.LexicalIndex, *, previous: dense.DenseIndex | None = None) -> dense.DenseIndex:
+def rebuild_dense(
+    store: Store, lex: lexical.LexicalIndex, *, previous: dense.DenseIndex | None = None
+) -> dense.DenseIndex:
     """The vectors of the keyword index's chunks, in its order: those `previous` (an earlier dense
     index of this store) holds are taken from it, only the others are read from the store."""
     return dense.build(lex.ids, generation=lex.generation, fetch=store.chunk_vectors, previous=previous)

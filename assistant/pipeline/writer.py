@@ -1,5 +1,6 @@
 """One writer at a time: a machine-local lock plus a lease record in the index for writers on
 other machines sharing a Chroma server."""
+
 from __future__ import annotations
 
 import fcntl
@@ -9,10 +10,11 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 from ..config import Settings
 from ..errors import AssistantError, IndexLockedError
@@ -46,12 +48,14 @@ class Writer:
                 self.lease = replace(self.lease, expires=time.time() + self.lease_seconds)
                 self.store.put_lease(self.lease)
             except AssistantError:
-                continue                     # a passing network problem: the next write will say
+                continue  # a passing network problem: the next write will say
 
     def check(self) -> None:
         if self._lost is not None:
-            raise IndexLockedError(f"{self.store.where}: this ingest lost its claim on the index (to pid "
-                                   f"{self._lost.pid} on {self._lost.host}) and stopped; run it again")
+            raise IndexLockedError(
+                f"{self.store.where}: this ingest lost its claim on the index (to pid "
+                f"{self._lost.pid} on {self._lost.host}) and stopped; run it again"
+            )
 
     def close(self) -> None:
         self._stop.set()
@@ -59,7 +63,7 @@ class Writer:
         try:
             self.store.drop_lease(self.lease.token)
         except AssistantError:
-            pass                             # it lapses by itself
+            pass  # it lapses by itself
 
 
 def _lock_path(settings: Settings, store: Store) -> Path:
@@ -74,13 +78,13 @@ def _lease_alive(lease: Lease, *, embedded: bool, now: float) -> bool:
     machine-local lock when it asks)."""
     if lease.host == HOST:
         if embedded or lease.pid == os.getpid():
-            return False                     # it would hold the local lock we hold
+            return False  # it would hold the local lock we hold
         try:
             os.kill(lease.pid, 0)
         except ProcessLookupError:
             return False
         except PermissionError:
-            pass                             # alive, another user's
+            pass  # alive, another user's
     return lease.expires > now
 
 
@@ -103,8 +107,9 @@ def writer_lock(assistant: Assistant, *, purpose: str = "ingest") -> Iterator[Wr
         except BlockingIOError as exc:
             fh.seek(0)
             holder = fh.read().strip() or "another process"
-            raise IndexLockedError(f"{store.where}: the index is being written by {holder}; "
-                                   "wait for it to finish, then try again") from exc
+            raise IndexLockedError(
+                f"{store.where}: the index is being written by {holder}; wait for it to finish, then try again"
+            ) from exc
         try:
             fh.seek(0)
             fh.truncate()
@@ -115,9 +120,16 @@ def writer_lock(assistant: Assistant, *, purpose: str = "ingest") -> Iterator[Wr
                 raise IndexLockedError(
                     f"{store.where}: the index is being written by pid {held.pid} on {held.host} ({held.purpose}, "
                     f"since {time.strftime('%H:%M:%S', time.localtime(held.since))}); wait for it to finish. If that "
-                    f"process is gone, its claim lapses at {time.strftime('%H:%M:%S', time.localtime(held.expires))}")
-            lease = Lease(host=HOST, pid=os.getpid(), token=uuid.uuid4().hex, since=now, expires=now + s.lease_seconds,
-                          purpose=purpose)
+                    f"process is gone, its claim lapses at {time.strftime('%H:%M:%S', time.localtime(held.expires))}"
+                )
+            lease = Lease(
+                host=HOST,
+                pid=os.getpid(),
+                token=uuid.uuid4().hex,
+                since=now,
+                expires=now + s.lease_seconds,
+                purpose=purpose,
+            )
             store.put_lease(lease)
             if (mine := store.lease()) is None or mine.token != lease.token:
                 raise IndexLockedError(f"{store.where}: another writer claimed the index at the same moment; try again")
@@ -137,13 +149,13 @@ def writer_at_work(assistant: Assistant) -> Lease | None:
         held = assistant.store.lease()
     except AssistantError:
         return None
-    if held is None or held.expires <= time.time():   # a live writer renews its claim 4 times per lease
+    if held is None or held.expires <= time.time():  # a live writer renews its claim 4 times per lease
         return None
     if held.host == HOST:
         try:
             os.kill(held.pid, 0)
         except ProcessLookupError:
-            return None                      # killed: its claim has not lapsed yet
+            return None  # killed: its claim has not lapsed yet
         except PermissionError:
-            pass                             # alive, another user's
+            pass  # alive, another user's
     return held

@@ -18,11 +18,24 @@ faults      the index's errors in words (server gone, disk full, damaged)
 collection  `Store`, `Lease`
 records     the metadata of documents and chunks, and `where` filters over it
 """
+
 from .client import ServerAddress, open_client, server_address
 from .collection import SCHEMA, Lease, Store
 from .faults import index_error
 from .files import check_index_files
 from .records import date_int, pack_vectors, unpack_vectors, where_clause
 
-__all__ = ["SCHEMA", "Lease", "ServerAddress", "Store", "check_index_files", "date_int", "index_error", "open_client",
-           "pack_vectors", "server_address", "unpack_vectors", "where_clause"]
+__all__ = [
+    "SCHEMA",
+    "Lease",
+    "ServerAddress",
+    "Store",
+    "check_index_files",
+    "date_int",
+    "index_error",
+    "open_client",
+    "pack_vectors",
+    "server_address",
+    "unpack_vectors",
+    "where_clause",
+]

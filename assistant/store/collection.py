@@ -1,8 +1,10 @@
 """`Store`: the chunks and the document manifest of one index, and the writer's lease."""
+
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 import httpx
 import numpy as np
@@ -17,7 +19,7 @@ from .records import chunk_from, chunk_metadata, doc_metadata, doc_record, safe
 
 STATE_ID = "__state__"
 LEASE_ID = "__lease__"
-SCHEMA = 1              # the layout of the records; an index of another schema is refused on open
+SCHEMA = 1  # the layout of the records; an index of another schema is refused on open
 UNFINISHED = ["pending", "deleting"]
 
 
@@ -25,6 +27,7 @@ UNFINISHED = ["pending", "deleting"]
 class Lease:
     """Who is writing to an index: host, process, a random token, and until when the claim holds
     unless renewed (unix seconds)."""
+
     host: str
     pid: int
     token: str
@@ -36,21 +39,32 @@ class Lease:
 class Store:
     """Chunks and the document manifest of one index."""
 
-    def __init__(self, client: Any, *, name: str, model: str, embedder: Embedder | None = None,
-                 where: str = "the index", create: bool = True) -> None:
+    def __init__(
+        self,
+        client: Any,
+        *,
+        name: str,
+        model: str,
+        embedder: Embedder | None = None,
+        where: str = "the index",
+        create: bool = True,
+    ) -> None:
         """Open the index `name` in `client`; with `create`, make it when it is not there (else
         that is an IndexError_)."""
         self.client = client
         self.where = where
-        self.full: StorageFullError | None = None   # set when a call found no space: no more writes
+        self.full: StorageFullError | None = None  # set when a call found no space: no more writes
         self.model = model
         ef = ChromaEmbedding(embedder, model)
         try:
             if not create and f"{name}_docs" not in {getattr(c, "name", c) for c in client.list_collections()}:
-                raise IndexError_(f"{where} holds no assistant index (no collection {name}_docs); build one with "
-                                  "`assistant ingest FILES` pointed at it, or check --index / --chroma-url")
-            self.chunks = client.get_or_create_collection(f"{name}_chunks", embedding_function=ef,
-                                                          configuration={"hnsw": {"space": "cosine"}})
+                raise IndexError_(
+                    f"{where} holds no assistant index (no collection {name}_docs); build one with "
+                    "`assistant ingest FILES` pointed at it, or check --index / --chroma-url"
+                )
+            self.chunks = client.get_or_create_collection(
+                f"{name}_chunks", embedding_function=ef, configuration={"hnsw": {"space": "cosine"}}
+            )
             self.docs = client.get_or_create_collection(f"{name}_docs", embedding_function=ef)
             self.max_batch = max(1, int(client.get_max_batch_size()))
         except (httpx.HTTPError, ChromaError, OSError) as exc:
@@ -59,12 +73,16 @@ class Store:
         if state is None:
             self._put_state(generation=0)
         elif state.get("schema", SCHEMA) != SCHEMA:
-            raise IndexError_(f"{where}: this index has the record layout (schema) {state.get('schema')!r}, and this "
-                              f"version of the assistant reads schema {SCHEMA}; build the index again with "
-                              f"`assistant ingest FILES` into a new folder (or use the version that built it)")
+            raise IndexError_(
+                f"{where}: this index has the record layout (schema) {state.get('schema')!r}, and this "
+                f"version of the assistant reads schema {SCHEMA}; build the index again with "
+                f"`assistant ingest FILES` into a new folder (or use the version that built it)"
+            )
         elif state.get("model") != model:
-            raise IndexError_(f"this index was built with the embedding model {state.get('model')!r}, not {model!r}; "
-                              "use the same ASSISTANT_EMBEDDING_MODEL or build a new index")
+            raise IndexError_(
+                f"this index was built with the embedding model {state.get('model')!r}, not {model!r}; "
+                "use the same ASSISTANT_EMBEDDING_MODEL or build a new index"
+            )
 
     @property
     def uid(self) -> str:
@@ -101,9 +119,14 @@ class Store:
         if not got["ids"]:
             return None
         m = got["metadatas"][0]
-        return Lease(host=str(m.get("host", "")), pid=int(m.get("pid", 0)), token=str(m.get("token", "")),
-                     since=float(m.get("since", 0.0)), expires=float(m.get("expires", 0.0)),
-                     purpose=str(m.get("purpose", "ingest")))
+        return Lease(
+            host=str(m.get("host", "")),
+            pid=int(m.get("pid", 0)),
+            token=str(m.get("token", "")),
+            since=float(m.get("since", 0.0)),
+            expires=float(m.get("expires", 0.0)),
+            purpose=str(m.get("purpose", "ingest")),
+        )
 
     @writing
     def put_lease(self, lease: Lease) -> None:
@@ -121,27 +144,39 @@ class Store:
     def put_documents(self, items: Sequence[tuple[DocRecord, str]]) -> None:
         """Write manifest entries (with the cleaned text) as given, normally in state 'pending'."""
         for b in range(0, len(items), self.max_batch):
-            part = items[b:b + self.max_batch]
-            self.docs.upsert(ids=[r.doc_id for r, _ in part], embeddings=[[1.0]] * len(part),
-                             documents=[safe(t) for _, t in part], metadatas=[doc_metadata(r) for r, _ in part])
+            part = items[b : b + self.max_batch]
+            self.docs.upsert(
+                ids=[r.doc_id for r, _ in part],
+                embeddings=[[1.0]] * len(part),
+                documents=[safe(t) for _, t in part],
+                metadatas=[doc_metadata(r) for r, _ in part],
+            )
 
     def add_chunks(self, chunks: Sequence[Chunk], embeddings: np.ndarray, doc: DocRecord) -> None:
         """Write one document's chunks with their embeddings."""
         self.add_batch([(doc, chunks)], embeddings)
 
     @writing
-    def add_batch(self, items: Sequence[tuple[DocRecord, Sequence[Chunk]]], embeddings: np.ndarray, *,
-                  sentence_vectors: Sequence[np.ndarray] = ()) -> None:
+    def add_batch(
+        self,
+        items: Sequence[tuple[DocRecord, Sequence[Chunk]]],
+        embeddings: np.ndarray,
+        *,
+        sentence_vectors: Sequence[np.ndarray] = (),
+    ) -> None:
         """Write the chunks of several documents (embeddings, and each chunk's sentence vectors when
         given, in the same order) in as few writes as the server allows (each write costs tens of
         milliseconds however small)."""
         rows = [(c, doc) for doc, chunks in items for c in chunks]
         for b in range(0, len(rows), self.max_batch):
-            part = rows[b:b + self.max_batch]
-            vecs = sentence_vectors[b:b + len(part)] if sentence_vectors else [None] * len(part)
-            self.chunks.upsert(ids=[c.chunk_id for c, _ in part], documents=[safe(c.text) for c, _ in part],
-                               embeddings=embeddings[b:b + len(part)],
-                               metadatas=[chunk_metadata(c, doc, v) for (c, doc), v in zip(part, vecs)])
+            part = rows[b : b + self.max_batch]
+            vecs = sentence_vectors[b : b + len(part)] if sentence_vectors else [None] * len(part)
+            self.chunks.upsert(
+                ids=[c.chunk_id for c, _ in part],
+                documents=[safe(c.text) for c, _ in part],
+                embeddings=embeddings[b : b + len(part)],
+                metadatas=[chunk_metadata(c, doc, v) for (c, doc), v in zip(part, vecs)],
+            )
 
     @writing
     def commit(self, *, done: Sequence[str] = (), retire: Sequence[str] = ()) -> int:
@@ -152,9 +187,9 @@ class Store:
         metas: list[dict[str, Any]] = [{"state": "done"}] * len(done) + [{"state": "deleting"}] * len(retire)
         state = self._state_meta(generation)
         room = self.max_batch - 1
-        cut = max(0, len(ids) - room)                            # only for more than one write holds
+        cut = max(0, len(ids) - room)  # only for more than one write holds
         for b in range(0, cut, room):
-            self.docs.update(ids=ids[b:min(b + room, cut)], metadatas=metas[b:min(b + room, cut)])
+            self.docs.update(ids=ids[b : min(b + room, cut)], metadatas=metas[b : min(b + room, cut)])
         self.docs.update(ids=ids[cut:] + [STATE_ID], metadatas=metas[cut:] + [state])
         return generation
 
@@ -167,7 +202,7 @@ class Store:
         """Delete documents' chunks, then their manifest entries (call after they left state done)."""
         ids = list(dict.fromkeys(doc_ids))
         for b in range(0, len(ids), 100):
-            part = ids[b:b + 100]
+            part = ids[b : b + 100]
             self.chunks.delete(where={"doc_id": {"$in": part}})
             self.docs.delete(ids=part)
 
@@ -219,8 +254,15 @@ class Store:
         return int(self.chunks.count())
 
     @guarded
-    def nearest(self, embedding: np.ndarray, *, n: int, pool: int, where: dict[str, Any] | None = None,
-                ids: Sequence[str] | None = None) -> list[tuple[str, float]]:
+    def nearest(
+        self,
+        embedding: np.ndarray,
+        *,
+        n: int,
+        pool: int,
+        where: dict[str, Any] | None = None,
+        ids: Sequence[str] | None = None,
+    ) -> list[tuple[str, float]]:
         """Ids of the `n` nearest chunks (among `ids` / passing `where` when given) with their cosine
         similarity, nearest first. The approximate (HNSW) search is asked for `pool` candidates and
         only the `n` best by exact distance are kept, ties broken by id, so that the answer does not
@@ -228,10 +270,17 @@ class Store:
         if n <= 0 or (ids is not None and not ids):
             return []
         k = max(n, pool) if ids is None else min(max(n, pool), len(ids))
-        got = self.chunks.query(query_embeddings=[embedding], n_results=k, where=where,
-                                ids=list(ids) if ids is not None else None, include=["distances"])
-        ranked = sorted(((i, 1.0 - float(d)) for i, d in zip(got["ids"][0], got["distances"][0])),
-                        key=lambda x: (-round(x[1], 6), x[0]))
+        got = self.chunks.query(
+            query_embeddings=[embedding],
+            n_results=k,
+            where=where,
+            ids=list(ids) if ids is not None else None,
+            include=["distances"],
+        )
+        ranked = sorted(
+            ((i, 1.0 - float(d)) for i, d in zip(got["ids"][0], got["distances"][0])),
+            key=lambda x: (-round(x[1], 6), x[0]),
+        )
         return ranked[:n]
 
     def query(self, embedding: np.ndarray, *, n: int, where: dict[str, Any] | None) -> list[tuple[Chunk, float]]:
@@ -276,7 +325,7 @@ class Store:
     def chunk_rows(self, ids: Sequence[str], *, batch: int = 2000) -> Iterator[tuple[str, str, dict[str, Any]]]:
         """(id, text, metadata) of these chunks, in pages."""
         for b in range(0, len(ids), batch):
-            got = self._chunk_rows(list(ids[b:b + batch]))
+            got = self._chunk_rows(list(ids[b : b + batch]))
             yield from zip(got["ids"], got["documents"], got["metadatas"])
 
     @guarded
@@ -287,7 +336,7 @@ class Store:
         """The stored vectors of these chunks, in the order asked (float32, one row each)."""
         rows: list[np.ndarray] = []
         for b in range(0, len(ids), batch):
-            page = list(ids[b:b + batch])
+            page = list(ids[b : b + batch])
             got = self._chunk_vectors(page)
             by_id = dict(zip(got["ids"], got["embeddings"]))
             missing = [i for i in page if i not in by_id]

@@ -1,13 +1,15 @@
 """What went wrong with the index, in words: a server gone or frozen, a full disk, a file-size
 limit, a damaged index; and the decorators that turn the client's errors into an IndexError_."""
+
 from __future__ import annotations
 
 import errno
 import functools
 import os
 import re
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 from chromadb.errors import ChromaError
@@ -28,8 +30,9 @@ def short_reason(exc: BaseException) -> str:
 
 def guarded(method: F) -> F:
     """Turn the client's connection and storage errors into an IndexError_ naming the index."""
+
     @functools.wraps(method)
-    def wrapper(self: "Store", *args: Any, **kwargs: Any) -> Any:
+    def wrapper(self: Store, *args: Any, **kwargs: Any) -> Any:
         try:
             return method(self, *args, **kwargs)
         except AssistantError:
@@ -39,6 +42,7 @@ def guarded(method: F) -> F:
             if isinstance(error, StorageFullError):
                 self.full = error
             raise error from exc
+
     return wrapper  # type: ignore[return-value]
 
 
@@ -49,17 +53,21 @@ def writing(method: F) -> F:
     checked = guarded(method)
 
     @functools.wraps(method)
-    def wrapper(self: "Store", *args: Any, **kwargs: Any) -> Any:
+    def wrapper(self: Store, *args: Any, **kwargs: Any) -> Any:
         if self.full is not None:
             raise StorageFullError(str(self.full))
         return checked(self, *args, **kwargs)
+
     return wrapper  # type: ignore[return-value]
 
 
 _DISK_FULL = re.compile(r"no space left|os error 28|disk is full|SQLITE_FULL|ENOSPC", re.I)
 _TOO_LARGE = re.compile(r"file too large|os error 27|EFBIG", re.I)
-_DAMAGED = re.compile(r"malformed|file is not a database|not a database|corrupt|hnsw segment reader|"
-                      r"deserializing pickle|Error loading hnsw", re.I)
+_DAMAGED = re.compile(
+    r"malformed|file is not a database|not a database|corrupt|hnsw segment reader|"
+    r"deserializing pickle|Error loading hnsw",
+    re.I,
+)
 
 
 def index_error(where: str, exc: BaseException, *, opening: bool = False) -> IndexError_:
@@ -67,20 +75,32 @@ def index_error(where: str, exc: BaseException, *, opening: bool = False) -> Ind
     does not answer or went away, a full disk, a damaged index, or else the client's own reason."""
     text = " ".join(str(e) for e in _chain(exc))
     if isinstance(exc, httpx.TimeoutException):
-        return IndexError_(f"the Chroma server at {where} did not answer in time (is it frozen or overloaded? "
-                           "the limit is ASSISTANT_CHROMA_TIMEOUT seconds)")
+        return IndexError_(
+            f"the Chroma server at {where} did not answer in time (is it frozen or overloaded? "
+            "the limit is ASSISTANT_CHROMA_TIMEOUT seconds)"
+        )
     if isinstance(exc, httpx.TransportError):
-        return IndexError_(f"lost the connection to the Chroma server at {where} ({short_reason(exc)}); "
-                           "is it still running?")
-    space = _space_problem(where)           # Chroma's own message may only say "Error in compaction"
-    if _DISK_FULL.search(text) or any(getattr(e, "errno", None) == errno.ENOSPC for e in _chain(exc)) \
-            or space == "full":
-        return StorageFullError(f"{where}: the disk holding the index is full; free some space, then run the "
-                                "same command again")
-    if _TOO_LARGE.search(text) or any(getattr(e, "errno", None) == errno.EFBIG for e in _chain(exc)) \
-            or space == "limit":
-        return StorageFullError(f"{where}: a file of the index reached this process's file-size limit "
-                                "(ulimit -f); raise the limit, then run the same command again")
+        return IndexError_(
+            f"lost the connection to the Chroma server at {where} ({short_reason(exc)}); is it still running?"
+        )
+    space = _space_problem(where)  # Chroma's own message may only say "Error in compaction"
+    if (
+        _DISK_FULL.search(text)
+        or any(getattr(e, "errno", None) == errno.ENOSPC for e in _chain(exc))
+        or space == "full"
+    ):
+        return StorageFullError(
+            f"{where}: the disk holding the index is full; free some space, then run the same command again"
+        )
+    if (
+        _TOO_LARGE.search(text)
+        or any(getattr(e, "errno", None) == errno.EFBIG for e in _chain(exc))
+        or space == "limit"
+    ):
+        return StorageFullError(
+            f"{where}: a file of the index reached this process's file-size limit "
+            "(ulimit -f); raise the limit, then run the same command again"
+        )
     if _DAMAGED.search(text):
         return IndexError_(f"{where}: the index is damaged ({short_reason(exc)}); " + REBUILD.format(index_dir=where))
     verb = "cannot open the index" if opening else "the index could not be read or written"
@@ -88,7 +108,7 @@ def index_error(where: str, exc: BaseException, *, opening: bool = False) -> Ind
 
 
 def _space_problem(where: str, *, low: int = 64 << 20) -> str | None:
-    """"full" when the filesystem of the embedded index at `where` has under `low` bytes free,
+    """ "full" when the filesystem of the embedded index at `where` has under `low` bytes free,
     "limit" when one of its files has reached the process's file-size limit, else None."""
     import resource
 
@@ -100,8 +120,9 @@ def _space_problem(where: str, *, low: int = 64 << 20) -> str | None:
         if st.f_bavail * st.f_frsize < low:
             return "full"
         limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
-        if limit != resource.RLIM_INFINITY and any(f.is_file() and f.stat().st_size >= limit - (1 << 20)
-                                                   for f in folder.rglob("*")):
+        if limit != resource.RLIM_INFINITY and any(
+            f.is_file() and f.stat().st_size >= limit - (1 << 20) for f in folder.rglob("*")
+        ):
             return "limit"
     except OSError:
         return None

@@ -1,12 +1,14 @@
 """How documents and chunks are kept as Chroma records: their metadata, the packed sentence
 vectors, and the `where` filters over that metadata."""
+
 from __future__ import annotations
 
 import base64
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import asdict
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 
@@ -26,13 +28,16 @@ def where_clause(filters: Filters, *, doc_ids: Iterable[str] | None = None) -> d
         parts.append({"outlet": {"$in": list(filters.outlets)}})
     if filters.date_from:
         parts.append({"date_int": {"$gte": date_int(filters.date_from, end=False)}})
-    if filters.date_to:                       # an undated chunk (0) is outside any date range
+    if filters.date_to:  # an undated chunk (0) is outside any date range
         parts.append({"date_int": {"$lte": date_int(filters.date_to, end=True)}})
         if not filters.date_from:
             parts.append({"date_int": {"$gt": 0}})
     if filters.source_types:
-        parts.append({"$or": [{f"st_{type_key(t)}": True} for t in filters.source_types]}
-                     if len(filters.source_types) > 1 else {f"st_{type_key(filters.source_types[0])}": True})
+        parts.append(
+            {"$or": [{f"st_{type_key(t)}": True} for t in filters.source_types]}
+            if len(filters.source_types) > 1
+            else {f"st_{type_key(filters.source_types[0])}": True}
+        )
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else {"$and": parts}
@@ -62,20 +67,45 @@ def safe(value: Any) -> Any:
 
 def doc_metadata(r: DocRecord) -> dict[str, Any]:
     m = r.meta
-    meta = {"path": r.path, "key": r.key or "", "title": m.title or "", "outlet": m.outlet or "",
-            "author": m.author or "", "date": m.date or "", "url": m.url or "", "genre": m.genre,
-            "symbol": m.symbol or "", "narrator": r.narrator.name, "narrator_type": r.narrator.source_type,
-            "n_chunks": r.n_chunks, "state": r.state, "length": r.length}
+    meta = {
+        "path": r.path,
+        "key": r.key or "",
+        "title": m.title or "",
+        "outlet": m.outlet or "",
+        "author": m.author or "",
+        "date": m.date or "",
+        "url": m.url or "",
+        "genre": m.genre,
+        "symbol": m.symbol or "",
+        "narrator": r.narrator.name,
+        "narrator_type": r.narrator.source_type,
+        "n_chunks": r.n_chunks,
+        "state": r.state,
+        "length": r.length,
+    }
     return {k: safe(v) for k, v in meta.items()}
 
 
 def doc_record(doc_id: str, m: dict[str, Any]) -> DocRecord:
-    meta = DocMeta(title=m.get("title") or None, outlet=m.get("outlet") or None, author=m.get("author") or None,
-                   date=m.get("date") or None, url=m.get("url") or None, genre=m.get("genre") or "document",
-                   symbol=m.get("symbol") or None)
-    return DocRecord(doc_id=doc_id, path=m.get("path", ""), key=m.get("key") or None, meta=meta,
-                     narrator=Narrator(m.get("narrator", ""), m.get("narrator_type", "author")),
-                     n_chunks=int(m.get("n_chunks", 0)), state=m.get("state", "pending"), length=int(m.get("length", 0)))
+    meta = DocMeta(
+        title=m.get("title") or None,
+        outlet=m.get("outlet") or None,
+        author=m.get("author") or None,
+        date=m.get("date") or None,
+        url=m.get("url") or None,
+        genre=m.get("genre") or "document",
+        symbol=m.get("symbol") or None,
+    )
+    return DocRecord(
+        doc_id=doc_id,
+        path=m.get("path", ""),
+        key=m.get("key") or None,
+        meta=meta,
+        narrator=Narrator(m.get("narrator", ""), m.get("narrator_type", "author")),
+        n_chunks=int(m.get("n_chunks", 0)),
+        state=m.get("state", "pending"),
+        length=int(m.get("length", 0)),
+    )
 
 
 def pack_vectors(vectors: np.ndarray) -> str:
@@ -102,11 +132,17 @@ def unpack_vectors(text: str) -> np.ndarray | None:
 
 def chunk_metadata(c: Chunk, doc: DocRecord, sentence_vectors: np.ndarray | None = None) -> dict[str, Any]:
     meta: dict[str, Any] = {
-        "doc_id": c.doc_id, "index": c.index, "start": c.start, "end": c.end,
+        "doc_id": c.doc_id,
+        "index": c.index,
+        "start": c.start,
+        "end": c.end,
         "page_start": c.page_start if c.page_start is not None else -1,
         "page_end": c.page_end if c.page_end is not None else -1,
-        "paragraph": c.paragraph, "n_tokens": c.n_tokens,
-        "outlet": doc.meta.outlet or "", "date": doc.meta.date or "", "date_int": date_int(doc.meta.date),
+        "paragraph": c.paragraph,
+        "n_tokens": c.n_tokens,
+        "outlet": doc.meta.outlet or "",
+        "date": doc.meta.date or "",
+        "date_int": date_int(doc.meta.date),
         "sents": json.dumps([[s.start, s.end, s.paragraph] for s in c.sentences]),
         "pages": json.dumps([[p.number, p.start, p.end] for p in c.pages]),
         "attrs": json.dumps([asdict(a) for a in c.attributions], ensure_ascii=False),
@@ -120,11 +156,19 @@ def chunk_metadata(c: Chunk, doc: DocRecord, sentence_vectors: np.ndarray | None
 
 def chunk_from(chunk_id: str, text: str, m: dict[str, Any]) -> Chunk:
     page_start, page_end = int(m.get("page_start", -1)), int(m.get("page_end", -1))
-    return Chunk(chunk_id=chunk_id, doc_id=m["doc_id"], index=int(m["index"]), start=int(m["start"]),
-                 end=int(m["end"]), text=text, page_start=page_start if page_start >= 0 else None,
-                 page_end=page_end if page_end >= 0 else None, paragraph=int(m.get("paragraph", 0)),
-                 n_tokens=int(m.get("n_tokens", 0)),
-                 sentences=tuple(Sentence(*s) for s in json.loads(m.get("sents", "[]"))),
-                 attributions=tuple(Attribution(**a) for a in json.loads(m.get("attrs", "[]"))),
-                 pages=tuple(Page(*p) for p in json.loads(m.get("pages", "[]"))),
-                 sentence_vectors=unpack_vectors(m.get("svec", "")))
+    return Chunk(
+        chunk_id=chunk_id,
+        doc_id=m["doc_id"],
+        index=int(m["index"]),
+        start=int(m["start"]),
+        end=int(m["end"]),
+        text=text,
+        page_start=page_start if page_start >= 0 else None,
+        page_end=page_end if page_end >= 0 else None,
+        paragraph=int(m.get("paragraph", 0)),
+        n_tokens=int(m.get("n_tokens", 0)),
+        sentences=tuple(Sentence(*s) for s in json.loads(m.get("sents", "[]"))),
+        attributions=tuple(Attribution(**a) for a in json.loads(m.get("attrs", "[]"))),
+        pages=tuple(Page(*p) for p in json.loads(m.get("pages", "[]"))),
+        sentence_vectors=unpack_vectors(m.get("svec", "")),
+    )

@@ -11,6 +11,7 @@
   connections out of the page and the page out of other sites' frames (frame-ancestors 'none',
   X-Frame-Options: DENY).
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -20,14 +21,17 @@ import os
 import re
 import threading
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
-CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
-       "img-src 'self' data: blob:; media-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
-       "object-src 'none'; frame-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
+CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; media-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
+    "object-src 'none'; frame-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 LOOPBACK = ("localhost", "127.0.0.1", "::1")
 WILDCARD = ("0.0.0.0", "::", "")
@@ -39,7 +43,7 @@ def host_name(value: str) -> str:
     """The name or address in a Host header or URL authority, lower case, without port or brackets."""
     value = value.strip().lower()
     if value.startswith("["):
-        return value[1:value.find("]")] if "]" in value else value[1:]
+        return value[1 : value.find("]")] if "]" in value else value[1:]
     if value.count(":") == 1:
         value = value.split(":", 1)[0]
     return value.rstrip(".")
@@ -56,11 +60,12 @@ def _is_ip(name: str) -> bool:
 @dataclass(frozen=True, slots=True)
 class HostPolicy:
     """The names a request's Host may carry."""
+
     names: frozenset[str]
-    any_ip: bool = False            # bound to every interface: any IP address (a rebinding page sends a name)
+    any_ip: bool = False  # bound to every interface: any IP address (a rebinding page sends a name)
 
     @classmethod
-    def for_binding(cls, bind: str, *, allow: Iterable[str] = ()) -> "HostPolicy":
+    def for_binding(cls, bind: str, *, allow: Iterable[str] = ()) -> HostPolicy:
         bound = host_name(bind)
         names = {*LOOPBACK, *(host_name(a) for a in allow if a.strip())}
         if bound not in WILDCARD:
@@ -79,6 +84,7 @@ class LoginThrottle:
     """Failed logins per client: the first `free` are answered at once; after that each try must
     wait 2, 4, 8 … seconds (at most `cap`) after the last failure. Forgotten after `forget`
     seconds without a failure, and on a successful login."""
+
     free: int = 3
     cap: float = 300.0
     forget: float = 900.0
@@ -102,7 +108,7 @@ class LoginThrottle:
         with self._lock:
             n, _ = self._failures.get(client, (0, 0.0))
             self._failures[client] = (n + 1, self.clock())
-            if len(self._failures) > 10000:                     # bounded memory under a flood
+            if len(self._failures) > 10000:  # bounded memory under a flood
                 oldest = min(self._failures, key=lambda k: self._failures[k][1])
                 del self._failures[oldest]
 
@@ -114,8 +120,9 @@ class LoginThrottle:
 class Guard:
     """The ASGI middleware (see the module docstring)."""
 
-    def __init__(self, app: Any, *, allowed_files: str, hosts: HostPolicy, throttle: LoginThrottle | None = None,
-                 hint: str = "") -> None:
+    def __init__(
+        self, app: Any, *, allowed_files: str, hosts: HostPolicy, throttle: LoginThrottle | None = None, hint: str = ""
+    ) -> None:
         self.app = app
         self.allowed = os.path.realpath(allowed_files)
         self.hosts = hosts
@@ -137,9 +144,14 @@ class Guard:
         login = scope["type"] == "http" and scope.get("method") == "POST" and LOGIN_ROUTE.match(path)
         if login and (wait := self.throttle.wait(client)) > 0:
             seconds = math.ceil(round(wait, 3))
-            await _reply(scope, send, 429, json.dumps({"detail": f"Too many failed logins from this address; try "
-                                                                 f"again in {seconds} seconds."}),
-                         extra=[(b"retry-after", str(seconds).encode())], kind=b"application/json")
+            await _reply(
+                scope,
+                send,
+                429,
+                json.dumps({"detail": f"Too many failed logins from this address; try again in {seconds} seconds."}),
+                extra=[(b"retry-after", str(seconds).encode())],
+                kind=b"application/json",
+            )
             return
 
         async def with_headers(message: dict) -> None:
@@ -185,12 +197,17 @@ class Guard:
 def _with_security_headers(headers: list) -> list:
     drop = (b"content-security-policy", b"referrer-policy", b"x-frame-options", b"x-content-type-options")
     kept = [(k, v) for k, v in headers if k.lower() not in drop]
-    return kept + [(b"content-security-policy", CSP.encode()), (b"referrer-policy", b"no-referrer"),
-                   (b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY")]
+    return kept + [
+        (b"content-security-policy", CSP.encode()),
+        (b"referrer-policy", b"no-referrer"),
+        (b"x-content-type-options", b"nosniff"),
+        (b"x-frame-options", b"DENY"),
+    ]
 
 
-async def _reply(scope: dict, send: Callable, status: int, text: str, *, extra: list = (),
-                 kind: bytes = b"text/plain; charset=utf-8") -> None:
+async def _reply(
+    scope: dict, send: Callable, status: int, text: str, *, extra: list = (), kind: bytes = b"text/plain; charset=utf-8"
+) -> None:
     if scope["type"] == "websocket":
         await send({"type": "websocket.close", "code": 1008})
         return

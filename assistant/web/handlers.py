@@ -2,6 +2,7 @@
 read in the light of the conversation and answered, the claims written as CSV, a citation opened in
 its document, uploads staged and indexed, documents deleted, the API's JSON answer. `layout` wires
 them to the page; `Workspace` is the open index they work on."""
+
 from __future__ import annotations
 
 import json
@@ -28,6 +29,7 @@ DATE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
 @dataclass(frozen=True, slots=True)
 class FilterForm:
     """The filters as typed on the page (or given to the API), not yet checked."""
+
     types: Sequence[str] | None = None
     docs: Sequence[str] | None = None
     outlets: Sequence[str] | None = None
@@ -40,16 +42,20 @@ class FilterForm:
         for d in (self.date_from, self.date_to):
             if d and not DATE.fullmatch(d.strip()):
                 raise ValueError(f"Dates are written yyyy, yyyy-mm or yyyy-mm-dd (got “{d.strip()}”).")
-        return Filters(doc_ids=tuple(self.docs or ()), outlets=tuple(self.outlets or ()),
-                       date_from=(self.date_from or "").strip() or None,
-                       date_to=(self.date_to or "").strip() or None,
-                       source_types=tuple(t for t in (self.types or ()) if t in SOURCE_TYPES),
-                       source=(self.source or "").strip() or None)
+        return Filters(
+            doc_ids=tuple(self.docs or ()),
+            outlets=tuple(self.outlets or ()),
+            date_from=(self.date_from or "").strip() or None,
+            date_to=(self.date_to or "").strip() or None,
+            source_types=tuple(t for t in (self.types or ()) if t in SOURCE_TYPES),
+            source=(self.source or "").strip() or None,
+        )
 
 
 @dataclass(frozen=True, slots=True)
 class Choices:
     """What the document and outlet pickers offer: (label, doc_id) pairs and the outlets."""
+
     documents: list[tuple[str, str]]
     outlets: list[str]
 
@@ -57,11 +63,13 @@ class Choices:
 def choices(ws: Workspace) -> Choices:
     """The pickers' documents and outlets, from the index as it is now."""
     docs = ws.documents()
-    return Choices([(document_label(d), d.doc_id) for d in docs],
-                   sorted({d.meta.outlet for d in docs if d.meta.outlet}))
+    return Choices(
+        [(document_label(d), d.doc_id) for d in docs], sorted({d.meta.outlet for d in docs if d.meta.outlet})
+    )
 
 
 # -- chat ------------------------------------------------------------------------------------------
+
 
 def asked_again(turns: Sequence[Turn], key: str) -> str | None:
     """What was typed in the turn a "Ask as a new question" button (`data-ask="i"`) names, or None."""
@@ -73,8 +81,9 @@ def asked_again(turns: Sequence[Turn], key: str) -> str | None:
 def answer_turn(ws: Workspace, message: str, turns: Sequence[Turn], *, alone: bool, form: FilterForm) -> Turn:
     """`message` read in the light of the earlier turns (unless asked `alone`) and answered; a turn
     that says why when it cannot be (bad filters, the index not ready, an error of the index)."""
-    resolved = resolve_follow_up(message, [] if alone else [t.question for t in turns],
-                                 last=None if alone or not turns else turns[-1].answer)
+    resolved = resolve_follow_up(
+        message, [] if alone else [t.question for t in turns], last=None if alone or not turns else turns[-1].answer
+    )
     try:
         answer = ask(resolved.question, assistant=ws.need(), filters=form.filters())
         return Turn(asked=message, question=resolved.question, answer=answer)
@@ -131,10 +140,12 @@ def ask_json(ws: Workspace, question: str, *, k: int | None, form: FilterForm) -
 
 # -- library ---------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True, slots=True)
 class UploadStep:
     """One update of the Library while an upload is indexed: the per-file rows and the notice (None:
     unchanged); `clear` empties the file picker; `report` is set on the last step of a finished ingest."""
+
     rows: list[list[object]] | None
     notice: str | None
     clear: bool = False
@@ -145,7 +156,7 @@ def _call(fn: Any, *args: Any, **kwargs: Any) -> tuple[Any, BaseException | None
     """(fn(*args, **kwargs), None), or (None, the exception it raised): for a worker thread."""
     try:
         return fn(*args, **kwargs), None
-    except BaseException as exc:                     # handed to the thread that reports it
+    except BaseException as exc:  # handed to the thread that reports it
         return None, exc
 
 
@@ -156,8 +167,13 @@ def index_uploads(ws: Workspace, uploads: list[Path], *, upload_root: Path) -> I
         yield UploadStep(None, notice_html("Choose files first."))
         return
     if not ws.writer.acquire(blocking=False):
-        yield UploadStep([], notice_html("The index is busy (being built or written); add the files again when the "
-                                         "status line says Ready.", kind="error"))
+        yield UploadStep(
+            [],
+            notice_html(
+                "The index is busy (being built or written); add the files again when the status line says Ready.",
+                kind="error",
+            ),
+        )
         return
     try:
         assistant = ws.need()
@@ -170,10 +186,11 @@ def index_uploads(ws: Workspace, uploads: list[Path], *, upload_root: Path) -> I
         return
     events: queue.SimpleQueue = queue.SimpleQueue()
 
-    def work() -> None:                     # owns the writer lock and the uploaded files from here on
+    def work() -> None:  # owns the writer lock and the uploaded files from here on
         try:
-            events.put(("done", _call(ingest, staged, assistant=assistant,
-                                      progress=lambda *e: events.put(("progress", e)))))
+            events.put(
+                ("done", _call(ingest, staged, assistant=assistant, progress=lambda *e: events.put(("progress", e))))
+            )
         finally:
             ws.writer.release()
             for p in [*uploads, *staged]:  # uploaded files never outlive their ingest
@@ -182,9 +199,12 @@ def index_uploads(ws: Workspace, uploads: list[Path], *, upload_root: Path) -> I
     shown = [names[str(p.resolve())] for p in staged]
     n = len(shown)
     threading.Thread(target=work, name="upload-ingest", daemon=True).start()
-    yield UploadStep(progress_rows(shown, read=0), notice_html(f"Indexing {n} file{'s' if n != 1 else ''}… (the "
-                                                               "first upload also loads the language models)",
-                                                               kind="busy"))
+    yield UploadStep(
+        progress_rows(shown, read=0),
+        notice_html(
+            f"Indexing {n} file{'s' if n != 1 else ''}… (the first upload also loads the language models)", kind="busy"
+        ),
+    )
     done = yield from _progress(events, shown)
     yield _outcome(ws, done, names)
 
@@ -202,8 +222,9 @@ def _progress(events: queue.SimpleQueue, shown: list[str]) -> Generator[UploadSt
             yield UploadStep(progress_rows(shown, read=len(shown), stage=stage), None)
 
 
-def _outcome(ws: Workspace, done: tuple[IngestReport | None, BaseException | None], names: dict[str, str]
-             ) -> UploadStep:
+def _outcome(
+    ws: Workspace, done: tuple[IngestReport | None, BaseException | None], names: dict[str, str]
+) -> UploadStep:
     result, error = done
     if error is not None:
         if not isinstance(error, (AssistantError, RuntimeError, OSError)):
@@ -212,14 +233,18 @@ def _outcome(ws: Workspace, done: tuple[IngestReport | None, BaseException | Non
     assert result is not None
     ws.refresh_status()
     failed_all = result.count("failed") == len(result.files)
-    return UploadStep(report_rows(result, names), notice_html(ingest_summary(result),
-                                                              kind="error" if failed_all else "info"),
-                      clear=True, report=result)
+    return UploadStep(
+        report_rows(result, names),
+        notice_html(ingest_summary(result), kind="error" if failed_all else "info"),
+        clear=True,
+        report=result,
+    )
 
 
 @dataclass(frozen=True, slots=True)
 class Deleted:
     """What a delete did: the notice, and whether the index changed (the lists must be refreshed)."""
+
     notice: str
     changed: bool
 

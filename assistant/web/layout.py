@@ -1,6 +1,7 @@
 """The web page: the Gradio Blocks layout and its wiring (the only module of the package that
 imports Gradio). Each event calls a plain function of `handlers` and turns its result into the
 page's updates."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -11,8 +12,17 @@ import gradio as gr
 
 from ..types import SOURCE_TYPES
 from . import STATIC
-from .handlers import (FilterForm, answer_turn, ask_json, asked_again, choices, claims_csv_file, delete_documents,
-                       index_uploads, passage_for)
+from .handlers import (
+    FilterForm,
+    answer_turn,
+    ask_json,
+    asked_again,
+    choices,
+    claims_csv_file,
+    delete_documents,
+    index_uploads,
+    passage_for,
+)
 from .html import PAGE_HEAD, PASSAGE_HEAD, PASSAGE_HINT, claims_table_html, conversation_html, status_html
 from .tables import DOCUMENT_COLUMNS, REPORT_COLUMNS, documents_rows
 from .workspace import Workspace
@@ -29,11 +39,12 @@ def static(name: str) -> str:
 @dataclass(frozen=True, slots=True)
 class AskTab:
     """The widgets of the Ask tab that events read or update."""
+
     chat: Any
     question: Any
     send: Any
     clear: Any
-    filters: list[Any]          # source types, documents, outlets, from, to, source name
+    filters: list[Any]  # source types, documents, outlets, from, to, source name
     passage: Any
     claims: Any
     download: Any
@@ -50,6 +61,7 @@ class AskTab:
 @dataclass(frozen=True, slots=True)
 class LibraryTab:
     """The widgets of the Library tab that events read or update."""
+
     files: Any
     add: Any
     summary: Any
@@ -90,16 +102,25 @@ class Events:
         turn = answer_turn(self.ws, message, turns, alone=bool(asked.get("alone")), form=form)
         turns = [*turns, turn]
         csv_path = claims_csv_file(turn.answer, self.tmp)
-        return (conversation_html(turns), turns, claims_table_html(turn.answer),
-                gr.update(value=str(csv_path) if csv_path else None, interactive=csv_path is not None))
+        return (
+            conversation_html(turns),
+            turns,
+            claims_table_html(turn.answer),
+            gr.update(value=str(csv_path) if csv_path else None, interactive=csv_path is not None),
+        )
 
     def cite(self, turns: list, evt: gr.EventData):
         shown = passage_for(self.ws, turns, str((evt._data or {}).get("cite") or ""))
         return gr.skip() if shown is None else shown
 
     def clear(self):
-        return (conversation_html([]), [], claims_table_html(None), gr.update(value=None, interactive=False),
-                PASSAGE_HINT)
+        return (
+            conversation_html([]),
+            [],
+            claims_table_html(None),
+            gr.update(value=None, interactive=False),
+            PASSAGE_HINT,
+        )
 
     # -- library -------------------------------------------------------------------------------------
     def status(self) -> str:
@@ -113,8 +134,16 @@ class Events:
             notice = gr.skip() if step.notice is None else step.notice
             if step.report is not None:
                 got = choices(self.ws)
-                yield (rows, notice, documents_rows(self.ws.documents()), gr.update(choices=got.documents),
-                       gr.update(choices=got.documents), gr.update(choices=got.outlets), None, self.status())
+                yield (
+                    rows,
+                    notice,
+                    documents_rows(self.ws.documents()),
+                    gr.update(choices=got.documents),
+                    gr.update(choices=got.documents),
+                    gr.update(choices=got.outlets),
+                    None,
+                    self.status(),
+                )
             elif step.clear:
                 yield rows, notice, *[gr.skip()] * 4, None, gr.skip()
             else:
@@ -125,25 +154,44 @@ class Events:
         if not done.changed:
             return done.notice, *[gr.skip()] * 5
         got = choices(self.ws)
-        return (done.notice, documents_rows(self.ws.documents()), gr.update(choices=got.documents, value=[]),
-                gr.update(choices=got.documents, value=[]), gr.update(choices=got.outlets), self.status())
+        return (
+            done.notice,
+            documents_rows(self.ws.documents()),
+            gr.update(choices=got.documents, value=[]),
+            gr.update(choices=got.documents, value=[]),
+            gr.update(choices=got.outlets),
+            self.status(),
+        )
 
     def tick(self):
         line = self.status()
         if not (self.ws.ready.is_set() or self.ws.failed):
             return line, gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
         got = choices(self.ws)
-        return (line, gr.Timer(active=False), documents_rows(self.ws.documents()), gr.update(choices=got.documents),
-                gr.update(choices=got.documents), gr.update(choices=got.outlets))
+        return (
+            line,
+            gr.Timer(active=False),
+            documents_rows(self.ws.documents()),
+            gr.update(choices=got.documents),
+            gr.update(choices=got.documents),
+            gr.update(choices=got.outlets),
+        )
 
 
 def build(ws: Workspace, *, upload_root: Path, tmp: Path) -> gr.Blocks:
     """The page over `ws`; uploads arrive under `upload_root`, claims CSV files are written under `tmp`."""
     on = Events(ws, upload_root=upload_root, tmp=tmp)
 
-    def ask_api(question: str, k: int = 5, source: str = "", source_types: list[str] | None = None,
-                outlets: list[str] | None = None, doc_ids: list[str] | None = None, date_from: str = "",
-                date_to: str = "") -> str:
+    def ask_api(
+        question: str,
+        k: int = 5,
+        source: str = "",
+        source_types: list[str] | None = None,
+        outlets: list[str] | None = None,
+        doc_ids: list[str] | None = None,
+        date_from: str = "",
+        date_to: str = "",
+    ) -> str:
         """Answer a question from the indexed reports. Returns the JSON text `assistant ask --json`
         prints (a string: gradio_client would otherwise try to download every "path" in it)."""
         return ask_json(ws, question, k=k, form=FilterForm(source_types, doc_ids, outlets, date_from, date_to, source))
@@ -163,19 +211,37 @@ def build(ws: Workspace, *, upload_root: Path, tmp: Path) -> gr.Blocks:
         chat, answer_out = ask.chat, [ask.chat, turns, ask.claims, ask.download]
         for trigger in (ask.question.submit, ask.send.click):
             trigger(on.submit, [ask.question, turns], [chat, asked, ask.question], queue=False, **PRIVATE).then(
-                on.answer, [asked, turns, *ask.filters], answer_out, concurrency_id="ask", concurrency_limit=2,
-                **PRIVATE)
+                on.answer,
+                [asked, turns, *ask.filters],
+                answer_out,
+                concurrency_id="ask",
+                concurrency_limit=2,
+                **PRIVATE,
+            )
         chat.click(on.cite, [turns], [ask.passage], concurrency_id="view", concurrency_limit=4, **PRIVATE)
-        chat.click(on.ask_new, [turns], [chat, asked], queue=False, **PRIVATE).then(     # "Ask as a new question"
-            on.answer, [asked, turns, *ask.filters], answer_out, concurrency_id="ask", concurrency_limit=2, **PRIVATE)
+        chat.click(on.ask_new, [turns], [chat, asked], queue=False, **PRIVATE).then(  # "Ask as a new question"
+            on.answer, [asked, turns, *ask.filters], answer_out, concurrency_id="ask", concurrency_limit=2, **PRIVATE
+        )
         ask.clear.click(on.clear, None, [chat, turns, ask.claims, ask.download, ask.passage], queue=False, **PRIVATE)
         pickers = [lib.documents, ask.f_docs, lib.to_delete, ask.f_outlets]
-        lib.add.click(on.add, [lib.files], [lib.results, lib.summary, *pickers, lib.files, status],
-                      concurrency_id="writer", concurrency_limit=1, show_progress="hidden", **PRIVATE)
+        lib.add.click(
+            on.add,
+            [lib.files],
+            [lib.results, lib.summary, *pickers, lib.files, status],
+            concurrency_id="writer",
+            concurrency_limit=1,
+            show_progress="hidden",
+            **PRIVATE,
+        )
         lib.files.upload(lambda: ([], ""), None, [lib.results, lib.summary], queue=False, **PRIVATE)
-        lib.remove.click(on.delete, [lib.to_delete], [lib.deleted, lib.documents, lib.to_delete, ask.f_docs,
-                                                      ask.f_outlets, status],
-                         concurrency_id="writer", concurrency_limit=1, **PRIVATE)
+        lib.remove.click(
+            on.delete,
+            [lib.to_delete],
+            [lib.deleted, lib.documents, lib.to_delete, ask.f_docs, ask.f_outlets, status],
+            concurrency_id="writer",
+            concurrency_limit=1,
+            **PRIVATE,
+        )
         timer.tick(on.tick, None, [status, timer, *pickers], queue=False, **PRIVATE)
         demo.load(on.tick, None, [status, timer, *pickers], queue=False, **PRIVATE)
         gr.api(ask_api, api_name="ask", concurrency_id="ask", concurrency_limit=2)
@@ -186,12 +252,24 @@ def _ask_tab() -> AskTab:
     """The Ask tab: the conversation, the question box, the filters, the passage pane, the claims."""
     with gr.Row(equal_height=False):
         with gr.Column(scale=3, min_width=420):
-            chat = gr.HTML(conversation_html([]), js_on_load=static("chat.js"), elem_id="chat",
-                           min_height=240, container=True, padding=True)
+            chat = gr.HTML(
+                conversation_html([]),
+                js_on_load=static("chat.js"),
+                elem_id="chat",
+                min_height=240,
+                container=True,
+                padding=True,
+            )
             with gr.Row():
-                question = gr.Textbox(placeholder="Ask a question about the reports…",
-                                      show_label=False, lines=1, max_lines=4, scale=5,
-                                      elem_id="question", autofocus=True)
+                question = gr.Textbox(
+                    placeholder="Ask a question about the reports…",
+                    show_label=False,
+                    lines=1,
+                    max_lines=4,
+                    scale=5,
+                    elem_id="question",
+                    autofocus=True,
+                )
                 send = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="ask-button")
                 clear = gr.Button("New conversation", scale=1, min_width=120, elem_id="clear-button")
             with gr.Accordion("Filters", open=False, elem_id="filters"):
@@ -206,32 +284,71 @@ def _ask_tab() -> AskTab:
                     f_to = gr.Textbox(label="To date", elem_id="f-to")
         with gr.Column(scale=2, min_width=340):
             gr.HTML(PASSAGE_HEAD, elem_id="passage-head", js_on_load=None)
-            passage = gr.HTML(PASSAGE_HINT, js_on_load=static("passage.js"), elem_id="passage",
-                              container=True, padding=True, min_height=200)
+            passage = gr.HTML(
+                PASSAGE_HINT,
+                js_on_load=static("passage.js"),
+                elem_id="passage",
+                container=True,
+                padding=True,
+                min_height=200,
+            )
     with gr.Accordion("Claims in this answer", open=True, elem_id="claims"):
         claims = gr.HTML(claims_table_html(None), elem_id="claims-table", js_on_load=None)
-        download = gr.DownloadButton("Download claims (CSV)", value=None, interactive=False,
-                                     size="sm", elem_id="claims-csv")
-    return AskTab(chat=chat, question=question, send=send, clear=clear,
-                  filters=[f_types, f_docs, f_outlets, f_from, f_to, f_source], passage=passage, claims=claims,
-                  download=download)
+        download = gr.DownloadButton(
+            "Download claims (CSV)", value=None, interactive=False, size="sm", elem_id="claims-csv"
+        )
+    return AskTab(
+        chat=chat,
+        question=question,
+        send=send,
+        clear=clear,
+        filters=[f_types, f_docs, f_outlets, f_from, f_to, f_source],
+        passage=passage,
+        claims=claims,
+        download=download,
+    )
 
 
 def _library_tab() -> LibraryTab:
     """The Library tab: upload, the result per file, the indexed documents, delete."""
-    gr.Markdown("Add PDF, text, Markdown, HTML, JSON or JSONL files. A file uploaded again under the "
-                "same name replaces its earlier version; identical content is reported as a duplicate.")
+    gr.Markdown(
+        "Add PDF, text, Markdown, HTML, JSON or JSONL files. A file uploaded again under the "
+        "same name replaces its earlier version; identical content is reported as a duplicate."
+    )
     files = gr.File(file_count="multiple", file_types=UPLOAD_TYPES, label="Documents to add", elem_id="upload")
     add = gr.Button("Add to the library", variant="primary", elem_id="add-button")
     summary = gr.HTML("", elem_id="ingest-summary", js_on_load=None)
-    results = gr.Dataframe(headers=list(REPORT_COLUMNS), value=[], interactive=False, wrap=True,
-                           datatype="str", label="Result per file", elem_id="ingest-results")
-    documents = gr.Dataframe(headers=list(DOCUMENT_COLUMNS), value=[], interactive=False, wrap=True,
-                             datatype="str", label="Indexed documents", elem_id="documents",
-                             max_height=420, show_search="search")
+    results = gr.Dataframe(
+        headers=list(REPORT_COLUMNS),
+        value=[],
+        interactive=False,
+        wrap=True,
+        datatype="str",
+        label="Result per file",
+        elem_id="ingest-results",
+    )
+    documents = gr.Dataframe(
+        headers=list(DOCUMENT_COLUMNS),
+        value=[],
+        interactive=False,
+        wrap=True,
+        datatype="str",
+        label="Indexed documents",
+        elem_id="documents",
+        max_height=420,
+        show_search="search",
+    )
     with gr.Row():
         to_delete = gr.Dropdown([], multiselect=True, label="Documents to delete", scale=4, elem_id="delete-picker")
         remove = gr.Button("Delete selected", variant="stop", scale=1, elem_id="delete-button")
     deleted = gr.HTML("", elem_id="delete-summary", js_on_load=None)
-    return LibraryTab(files=files, add=add, summary=summary, results=results, documents=documents,
-                      to_delete=to_delete, remove=remove, deleted=deleted)
+    return LibraryTab(
+        files=files,
+        add=add,
+        summary=summary,
+        results=results,
+        documents=documents,
+        to_delete=to_delete,
+        remove=remove,
+        deleted=deleted,
+    )

@@ -1,9 +1,10 @@
 """The Library tab's tables and summaries: one row per uploaded file (while it is indexed and
 after), one row per indexed document, how documents are named in pickers, and what an upload did."""
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from ..types import DocRecord, IngestReport
 
@@ -15,8 +16,16 @@ RESULT_NAMES = {"added": "added", "updated": "updated", "unchanged": "duplicate"
 def report_rows(r: IngestReport, names: dict[str, str] | None = None) -> list[list[object]]:
     """One row per uploaded file (columns REPORT_COLUMNS); `names` maps paths to the names shown."""
     names = names or {}
-    return [[names.get(f.path, Path(f.path).name), RESULT_NAMES.get(f.status, f.status), f.documents, f.chunks,
-             _detail(f.reason, names)] for f in r.files]
+    return [
+        [
+            names.get(f.path, Path(f.path).name),
+            RESULT_NAMES.get(f.status, f.status),
+            f.documents,
+            f.chunks,
+            _detail(f.reason, names),
+        ]
+        for f in r.files
+    ]
 
 
 def progress_rows(names: Sequence[str], *, read: int, stage: str = "files") -> list[list[object]]:
@@ -40,13 +49,20 @@ def ingest_summary(r: IngestReport) -> str:
     """What an upload really did, in a sentence or two: counts by outcome, then whether anything new
     can now be found."""
     n = len(r.files)
-    counts = [(r.count("added"), "added"), (r.count("updated"), "updated"), (r.count("unchanged"), "already in the "
-              "library (duplicate)"), (r.count("failed"), "failed")]
+    counts = [
+        (r.count("added"), "added"),
+        (r.count("updated"), "updated"),
+        (r.count("unchanged"), "already in the library (duplicate)"),
+        (r.count("failed"), "failed"),
+    ]
     head = f"{n} file{'s' if n != 1 else ''}: " + ", ".join(f"{k} {what}" for k, what in counts if k) + "."
     new_docs = sum(f.documents for f in r.files if f.status in ("added", "updated"))
     if new_docs:
-        tail = (f"The new document is searchable now." if new_docs == 1 else
-                f"The {new_docs:,} new documents are searchable now.")
+        tail = (
+            "The new document is searchable now."
+            if new_docs == 1
+            else f"The {new_docs:,} new documents are searchable now."
+        )
     elif r.count("failed") == n:
         tail = "Nothing was added; the reasons are in the table."
     elif r.count("failed"):
@@ -65,8 +81,9 @@ def _detail(reason: str | None, names: dict[str, str]) -> str:
 
 def documents_rows(docs: Sequence[DocRecord]) -> list[list[object]]:
     """One row per indexed document (columns DOCUMENT_COLUMNS)."""
-    return [[d.meta.title or Path(d.path).name, d.meta.outlet or "", d.meta.date or "", d.n_chunks, d.doc_id]
-            for d in docs]
+    return [
+        [d.meta.title or Path(d.path).name, d.meta.outlet or "", d.meta.date or "", d.n_chunks, d.doc_id] for d in docs
+    ]
 
 
 def document_label(d: DocRecord) -> str:

@@ -1,6 +1,7 @@
 """The open index behind the web page and what it is doing (no Gradio here). It is opened (and,
 when empty, built from the corpus) in a background thread so the page answers at once; one writer
 at a time (the startup build, uploads, deletes)."""
+
 from __future__ import annotations
 
 import os
@@ -69,8 +70,12 @@ class Workspace:
         self.marker.parent.mkdir(parents=True, exist_ok=True)
         self.marker.write_text(str(corpus), encoding="utf-8")
         self.status = f"Building the index from {corpus.name}/ (first start only)…"
-        print(f"Building the index from {corpus}/ into {self.settings.chroma_url or self.settings.index_dir} "
-              "(first start only; a few minutes)…", file=sys.stderr, flush=True)
+        print(
+            f"Building the index from {corpus}/ into {self.settings.chroma_url or self.settings.index_dir} "
+            "(first start only; a few minutes)…",
+            file=sys.stderr,
+            flush=True,
+        )
         bar = tqdm(total=0, unit="file", desc="Indexing", file=sys.stderr, disable=None, dynamic_ncols=True)
         seen = {"files": 0, "total": 0, "chunks": 0}
 
@@ -86,9 +91,11 @@ class Workspace:
                 bar.set_description("Keyword index")
             elif seen["total"]:
                 reading = min(seen["files"] + 1, seen["total"])
-                self.status = (f"Building the index from {corpus.name}/ (first start only): file {reading} of "
-                               f"{seen['total']}, {seen['chunks']:,} passages stored so far. Questions can be asked "
-                               "when this finishes…")
+                self.status = (
+                    f"Building the index from {corpus.name}/ (first start only): file {reading} of "
+                    f"{seen['total']}, {seen['chunks']:,} passages stored so far. Questions can be asked "
+                    "when this finishes…"
+                )
 
         report = ingest([corpus], assistant=assistant, progress=progress)
         bar.close()
@@ -96,8 +103,12 @@ class Workspace:
         for line in self.build_failures:
             print(f"not indexed: {line}", file=sys.stderr, flush=True)
         docs, files = sum(f.documents for f in report.files), len(report.files)
-        print(f"Indexed {docs:,} document{'s' if docs != 1 else ''} ({seen['chunks']:,} passages) from {files} "
-              f"file{'s' if files != 1 else ''} in {report.seconds:.0f} s.", file=sys.stderr, flush=True)
+        print(
+            f"Indexed {docs:,} document{'s' if docs != 1 else ''} ({seen['chunks']:,} passages) from {files} "
+            f"file{'s' if files != 1 else ''} in {report.seconds:.0f} s.",
+            file=sys.stderr,
+            flush=True,
+        )
         self.marker.unlink(missing_ok=True)
 
     def refresh_status(self) -> None:
@@ -107,8 +118,10 @@ class Workspace:
         text = f"Ready: {n} document{'s' if n != 1 else ''} indexed."
         if self.build_failures:
             k = len(self.build_failures)
-            text += (f" {k} file{'s' if k != 1 else ''} of the corpus could not be indexed "
-                     f"({self.build_failures[0]}{' …' if k > 1 else ''}; the server log lists them).")
+            text += (
+                f" {k} file{'s' if k != 1 else ''} of the corpus could not be indexed "
+                f"({self.build_failures[0]}{' …' if k > 1 else ''}; the server log lists them)."
+            )
         self.status = text
 
     @property
