@@ -19,10 +19,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import relevance
+from .answer_model import AnswerModel, answerability
 from .figures import answering, value_of
 from .lexical import LexicalIndex, stem_terms
 from .question import QuestionInfo
-from .relevance import AnswerModel, Passage
+from .relevance import Passage
 from .speakers import Wanted, speaks, wanted
 from .types import Answer, Attribution, Citation, Claim, Filters, Hit
 
@@ -60,7 +61,7 @@ def compose(
 
     every = relevance.passages(q, hits, vector=vector, lex=lex, model=model, asked=asked_by(q))
     ranked = sorted(every, key=lambda p: (-p.relevance, p.hit.chunk.chunk_id, p.start))
-    probability = relevance.answerability(ranked, model)
+    probability = answerability(ranked, model)
     allowed = [p for p in ranked if _allowed(p, filters, filter_source)]
     constraints = _constraints(q)
     choices = [_choice(q, p, asked, _unmet(constraints, p, lex)) for p in allowed]

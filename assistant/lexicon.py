@@ -5,6 +5,9 @@ are the `SourceType` literal and `SOURCE_TYPES` in types.py.
 
 Pure data and two helpers (`FORMS`: each inflected form of a cue verb -> its lemma; `alternation`:
 a word list as a regular-expression group); no spaCy.
+
+Longer than 400 lines by design: it is word tables, not logic, and splitting them up again would
+bring back the copies that drift.
 """
 
 from __future__ import annotations

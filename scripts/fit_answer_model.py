@@ -48,7 +48,7 @@ from assistant.config import Settings, quiet_runtime  # noqa: E402
 
 quiet_runtime()
 
-from assistant import relevance  # noqa: E402
+from assistant import answer_model, relevance  # noqa: E402
 from assistant.compose import asked_by  # noqa: E402
 from assistant.pipeline import open_assistant  # noqa: E402
 from assistant.question import analyse_question  # noqa: E402
@@ -94,7 +94,7 @@ def collect(index: Path, questions: list[dict]) -> list[dict]:
                 "article": q["article"],
                 "answerable": q["answerable"],
                 "weight": q.get("weight", 1.0),
-                "x": np.array([p.features for p in ps], dtype=np.float64).reshape(len(ps), len(relevance.FEATURES)),
+                "x": np.array([p.features for p in ps], dtype=np.float64).reshape(len(ps), len(answer_model.FEATURES)),
                 "y": np.array(
                     [q["answerable"] and any(all(f in fold(p.text) for f in item) for item in items) for p in ps],
                     dtype=bool,
@@ -107,24 +107,12 @@ def collect(index: Path, questions: list[dict]) -> list[dict]:
 
 
 def cached(path: Path | None, compute):
-    """compute(), kept in `path` under a key of the feature code (relevance.py, question.py)."""
+    """compute(), kept in `path` under a key of the feature code (relevance.py, question.py, ...)."""
     import hashlib
-    import inspect
     import pickle
 
-    code = [
-        inspect.getsource(f)
-        for f in (
-            relevance.passages,
-            relevance._features,
-            relevance._window,
-            relevance._sentences,
-            relevance.has_figure,
-            relevance.has_kind,
-        )
-    ]
-    code += [(ROOT / "assistant" / f).read_text() for f in ("question.py", "speakers.py", "figures.py")]
-    key = hashlib.sha256("\n".join([*code, repr(relevance.FEATURES)]).encode()).hexdigest()
+    code = [(ROOT / "assistant" / f).read_text() for f in ("relevance.py", "question.py", "speakers.py", "figures.py")]
+    key = hashlib.sha256("\n".join([*code, repr(answer_model.FEATURES)]).encode()).hexdigest()
     if path is not None and path.exists():
         stored = pickle.loads(path.read_bytes())
         if stored["key"] == key:
@@ -147,16 +135,16 @@ def fit_linear(x: np.ndarray, y: np.ndarray, c: float, w: np.ndarray | None = No
 
     mean, scale = x.mean(0), x.std(0)
     scale[scale < 1e-9] = 1.0
-    m = LogisticRegression(C=c, max_iter=5000).fit(relevance.standardise(x, mean, scale), y, sample_weight=w)
+    m = LogisticRegression(C=c, max_iter=5000).fit(answer_model.standardise(x, mean, scale), y, sample_weight=w)
     return {"mean": mean, "scale": scale, "weights": m.coef_[0], "bias": float(m.intercept_[0])}
 
 
-def as_linear(d: dict, names: tuple[str, ...]) -> relevance.Linear:
-    return relevance.Linear(names=names, mean=d["mean"], scale=d["scale"], weights=d["weights"], bias=d["bias"])
+def as_linear(d: dict, names: tuple[str, ...]) -> answer_model.Linear:
+    return answer_model.Linear(names=names, mean=d["mean"], scale=d["scale"], weights=d["weights"], bias=d["bias"])
 
 
 class _Ranked:
-    """Stands for a passage in `relevance.question_features` (its features and relevance)."""
+    """Stands for a passage in `answer_model.question_features` (its features and relevance)."""
 
     __slots__ = ("features", "relevance")
 
@@ -164,7 +152,7 @@ class _Ranked:
         self.features, self.relevance = tuple(features), rel
 
     def feature(self, name: str) -> float:
-        return self.features[relevance.FEATURES.index(name)]
+        return self.features[answer_model.FEATURES.index(name)]
 
 
 def question_rows(data: list[dict], probs: list[np.ndarray]) -> np.ndarray:
@@ -172,7 +160,7 @@ def question_rows(data: list[dict], probs: list[np.ndarray]) -> np.ndarray:
     for d, p in zip(data, probs):
         order = np.argsort(-p)
         ranked = [_Ranked(d["x"][i], float(p[i])) for i in order]
-        rows.append(relevance.question_features(ranked) if ranked else [0.0] * len(relevance.QUESTION_FEATURES))
+        rows.append(answer_model.question_features(ranked) if ranked else [0.0] * len(answer_model.QUESTION_FEATURES))
     return np.array(rows)
 
 
@@ -189,7 +177,7 @@ def held_out(data: list[dict], c_passage: float, c_question: float):
                 c_passage,
                 np.concatenate([np.full(len(d["y"]), d["weight"]) for d in train]),
             ),
-            relevance.FEATURES,
+            answer_model.FEATURES,
         )
         for i, d in enumerate(data):
             if d["article"] == art:
@@ -200,7 +188,7 @@ def held_out(data: list[dict], c_passage: float, c_question: float):
     qp = np.zeros(len(data))
     for art in arts:
         tr = np.array([d["article"] != art for d in data])
-        lin = as_linear(fit_linear(qx[tr], qy[tr], c_question, qw[tr]), relevance.QUESTION_FEATURES)
+        lin = as_linear(fit_linear(qx[tr], qy[tr], c_question, qw[tr]), answer_model.QUESTION_FEATURES)
         qp[~tr] = lin.probability(qx[~tr])
     return probs, qp
 
@@ -285,7 +273,7 @@ def main() -> None:
         cp,
         np.concatenate([np.full(len(d["y"]), d["weight"]) for d in data]),
     )
-    lin = as_linear(passage, relevance.FEATURES)
+    lin = as_linear(passage, answer_model.FEATURES)
     qx = question_rows(data, [lin.probability(d["x"]) if len(d["x"]) else np.zeros(0) for d in data])
     question = fit_linear(qx, np.array([d["answerable"] for d in data]), cq, np.array([d["weight"] for d in data]))
 
@@ -312,8 +300,8 @@ def main() -> None:
                     "leave_one_article_out": r,
                 },
                 "threshold": threshold,
-                "passage": as_list(passage, relevance.FEATURES),
-                "question": as_list(question, relevance.QUESTION_FEATURES),
+                "passage": as_list(passage, answer_model.FEATURES),
+                "question": as_list(question, answer_model.QUESTION_FEATURES),
             },
             indent=1,
         )

@@ -10,9 +10,9 @@ from typing import Any
 
 from .. import dense, lexical
 from ..analyse import load_analyzer
+from ..answer_model import AnswerModel, load_model
 from ..config import Settings
 from ..embed import Embedder, TorchEmbedder, load_embedder, load_ingest_embedder, load_tokenizer, model_info
-from ..relevance import AnswerModel, load_model
 from ..store import Store, open_client, server_address
 from ..types import DocRecord
 from .maintenance import recover
