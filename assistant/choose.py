@@ -22,6 +22,8 @@ ASKED_SHARE = 0.3  # the asked-about source's passage answers when its relevance
 
 @dataclass(frozen=True, slots=True)
 class Choice:
+    """A passage judged for the question."""
+
     passage: Passage
     score: float
     answers: bool  # it holds what the question asks for (its kind, its figure)
@@ -55,10 +57,12 @@ def asked_by(q: QuestionInfo) -> Callable[[Attribution], bool] | None:
 
 
 def said_by(asked: Sequence[Wanted], a: Attribution) -> bool:
+    """The attribution names one of the `asked` sources."""
     return any(speaks(w, a.source_resolved, a.source_type) or speaks(w, a.source, a.source_type) for w in asked)
 
 
 def choice(q: QuestionInfo, p: Passage, asked: Sequence[Wanted], unmet: list[str]) -> Choice:
+    """Passage `p` judged: its score, whether it answers, whether it is an `asked` source's own."""
     own = bool(asked) and (
         any(said_by(asked, a) for a in p.attributions)
         or (

@@ -7,19 +7,20 @@ question). On top of it, what a question constrains: the names, places and years
 in the passage's document; a "how many" question needs a figure counting what it asks about; a
 question about one source ("What did the WHO say…", `--source army`) is answered first from that
 source's own statements, and says so when that source said nothing on it.
+
+This module holds the stage (`compose`), the abstention (the question's constraints, the verdict)
+and the answer's text; `choose` picks the passages to cite, `accounts` credits them to sources.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
 
 import numpy as np
 
-from . import choose, relevance
-from .choose import ASKED_SHARE, MIN_SHARE, Choice, asked_by, said_by
-from .figures import answering, value_of
+from . import accounts, choose, relevance
+from .choose import ASKED_SHARE, Choice, asked_by, said_by
 from .lexical import LexicalIndex, stem_terms
 from .question import QuestionInfo
 from .relevance import AnswerModel, Passage
@@ -27,7 +28,6 @@ from .speakers import speaks, wanted
 from .types import Answer, Citation, Claim, Filters, Hit
 
 MIN_RELEVANCE = 0.05  # below this probability of holding the answer, the best passage answers nothing
-_DENIAL = frozenset({"denial"})
 
 
 def compose(
@@ -66,9 +66,9 @@ def compose(
             source=filters.source,
         )
     )
-    citations = tuple(_citation(i + 1, c.passage) for i, c in enumerate(chosen))
+    citations = tuple(accounts.citation(i + 1, c.passage) for i, c in enumerate(chosen))
     if verdict is not None:
-        related = tuple(_citation(i + 1, c.passage) for i, c in enumerate(choose.related(choices)))
+        related = tuple(accounts.citation(i + 1, c.passage) for i, c in enumerate(choose.related(choices)))
         text = f"The indexed reports do not say {_restate(q.text)}. {verdict}"
         if related:
             text += "\n\nClosest passages (related material, not an answer):\n" + "\n".join(
@@ -91,8 +91,8 @@ def compose(
             not filters.source_types or kind in filters.source_types
         )
 
-    claims = _claims(chosen, citations, q.text, keep)
-    contested = _contested(chosen, claims)
+    claims = accounts.claims(chosen, citations, q.text, keep)
+    contested = accounts.contested(chosen, claims)
     silent = _silent(q, chosen)
     return Answer(
         question=q.text,
@@ -203,112 +203,7 @@ def _plain(text: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
 
 
-# -- what each source says ---------------------------------------------------------------------------
-
-
-def _citation(n: int, p: Passage) -> Citation:
-    c = p.hit.chunk
-    doc = p.hit.doc
-    a = p.attributions[0] if p.attributions else None
-    return Citation(
-        n=n,
-        doc_id=doc.doc_id,
-        title=doc.meta.title or doc.path,
-        path=doc.path,
-        page=c.page_at(p.start),
-        start=p.start,
-        end=p.end,
-        quote=p.text,
-        source=a.source_resolved if a else doc.narrator.name,
-        source_type=a.source_type if a else doc.narrator.source_type,
-        cue=a.cue if a else None,
-        stance=a.stance if a else "narration",
-        outlet=doc.meta.outlet,
-        date=doc.meta.date,
-        key=doc.key,
-    )
-
-
-def _claims(
-    chosen: list[Choice], citations: tuple[Citation, ...], question: str, keep: Callable[[str, str], bool]
-) -> tuple[Claim, ...]:
-    """One claim per source, in the order the passages were chosen, with the figures in its words
-    that answer a "how many" question; of a passage, only the words of sources that `keep(name,
-    type)` (the filters) lets through, unless that leaves none."""
-    groups: dict[str, dict] = {}
-    for choice, cit in zip(chosen, citations):
-        p = choice.passage
-        chunk = p.hit.chunk
-        credited = list(p.attributions)
-        narrated = [
-            s
-            for s in p.sentences
-            if not any(a.sentence_start < s.end and a.sentence_end > s.start for a in p.attributions)
-        ]
-        parts: list[tuple[str, str, str, str | None, str, str]] = []
-        for a in credited:
-            text = chunk.text[max(a.sentence_start, p.start) - chunk.start : min(a.sentence_end, p.end) - chunk.start]
-            parts.append((a.source_resolved, a.source_type, a.stance, a.cue, text, a.source_resolved))
-        if narrated or not credited:
-            nar = p.hit.doc.narrator
-            for s in narrated or p.sentences:
-                parts.append(
-                    (
-                        nar.name,
-                        nar.source_type,
-                        "narration",
-                        None,
-                        chunk.text[s.start - chunk.start : s.end - chunk.start],
-                        nar.name,
-                    )
-                )
-        parts = [x for x in parts if keep(x[0], x[1])] or parts
-        for name, kind, stance, cue, text, key in parts:
-            g = groups.setdefault(
-                key, dict(source=name, source_type=kind, cue=cue, stance=stance, texts=[], citations=[], figures=[])
-            )
-            if text not in g["texts"]:
-                g["texts"].append(text)
-                for f in answering(text, question):
-                    if f not in g["figures"]:
-                        g["figures"].append(f)
-            if cit.n not in g["citations"]:
-                g["citations"].append(cit.n)
-    return tuple(
-        Claim(
-            source=g["source"],
-            source_type=g["source_type"],
-            cue=g["cue"],
-            stance=g["stance"],
-            text=" … ".join(g["texts"]),
-            citations=tuple(g["citations"]),
-            figures=tuple(g["figures"]),
-        )
-        for g in groups.values()
-    )
-
-
-def _contested(chosen: list[Choice], claims: tuple[Claim, ...]) -> bool:
-    """Two or more sources answer the question differently: different figures, or one denies what
-    another asserts in passages that are about the question. Sources that agree, and statements
-    that do not answer it, are no dispute."""
-    top = max((c.passage.relevance for c in chosen), default=0.0)
-    answering = {i + 1 for i, c in enumerate(chosen) if c.answers}
-    central = {i + 1 for i, c in enumerate(chosen) if c.answers and c.passage.relevance >= MIN_SHARE * top}
-    speakers = [c for c in claims if c.stance != "narration" and set(c.citations) & answering]
-    figures = {_value(c.figures[0]) for c in speakers if c.figures}
-    if len([c for c in speakers if c.figures]) >= 2 and len(figures) >= 2:
-        return True
-    central_speakers = [c for c in speakers if set(c.citations) & central]
-    denies = {c.source for c in central_speakers if c.stance in _DENIAL}
-    asserts = {c.source for c in central_speakers if c.stance not in _DENIAL}
-    return bool(denies) and bool(asserts - denies)
-
-
-def _value(figure: str) -> str:
-    """A figure as a comparable value ("at least 20", "twenty" -> "20.0"; "dozens" stays a word)."""
-    v = value_of(figure)
-    return str(v) if v is not None else figure.lower().split()[-1].strip("\"“”’'")
+# -- the answer's text -----------------------------------------------------------------------------
 
 
 def _text(claims: tuple[Claim, ...], contested: bool, silent: str | None) -> str:
