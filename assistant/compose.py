@@ -7,41 +7,28 @@ question). On top of it, what a question constrains: the names, places and years
 in the passage's document; a "how many" question needs a figure counting what it asks about; a
 question about one source ("What did the WHO say…", `--source army`) is answered first from that
 source's own statements, and says so when that source said nothing on it.
+
+This module holds the stage (`compose`), the abstention (the question's constraints, the verdict)
+and the answer's text; `choose` picks the passages to cite, `accounts` credits them to sources.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
-from . import relevance
+from . import accounts, choose, relevance
 from .answer_model import AnswerModel, answerability
-from .figures import answering, value_of
+from .choose import ASKED_SHARE, Choice, asked_by, said_by
 from .lexical import LexicalIndex, stem_terms
 from .question import QuestionInfo
 from .relevance import Passage
-from .speakers import Wanted, speaks, wanted
-from .types import Answer, Attribution, Citation, Claim, Filters, Hit
+from .speakers import speaks, wanted
+from .types import Answer, Citation, Claim, Filters, Hit
 
-MIN_SHARE = 0.5  # a further passage is cited when its relevance is this share of the best one's
-OTHER_ACCOUNTS = 0.2  # another source's answer is cited when its relevance is this share of the best one's
-SOURCE_BONUS = 0.35  # a passage of the source the question asks about comes first by this much
 MIN_RELEVANCE = 0.05  # below this probability of holding the answer, the best passage answers nothing
-ASKED_SHARE = 0.3  # the asked-about source's passage answers when its relevance is this share of the best
-_DENIAL = frozenset({"denial"})
-
-
-@dataclass(frozen=True, slots=True)
-class _Choice:
-    passage: Passage
-    score: float
-    answers: bool  # it holds what the question asks for (its kind, its figure)
-    asked: bool  # it is the asked-about source's own statement
-    unmet: tuple[str, ...]  # the question's names and years that its document does not hold
 
 
 def compose(
@@ -62,10 +49,10 @@ def compose(
     every = relevance.passages(q, hits, vector=vector, lex=lex, model=model, asked=asked_by(q))
     ranked = sorted(every, key=lambda p: (-p.relevance, p.hit.chunk.chunk_id, p.start))
     probability = answerability(ranked, model)
-    allowed = [p for p in ranked if _allowed(p, filters, filter_source)]
+    allowed = [p for p in ranked if choose.allowed(p, filters, filter_source)]
     constraints = _constraints(q)
-    choices = [_choice(q, p, asked, _unmet(constraints, p, lex)) for p in allowed]
-    chosen = _select(choices, k=k, q=q)
+    choices = [choose.choice(q, p, asked, _unmet(constraints, p, lex)) for p in allowed]
+    chosen = choose.select(choices, k=k, q=q)
     best_sim = max((h.similarity or 0.0 for h in hits), default=0.0)
     verdict = (
         "The closest passages are about something else."
@@ -80,9 +67,9 @@ def compose(
             source=filters.source,
         )
     )
-    citations = tuple(_citation(i + 1, c.passage) for i, c in enumerate(chosen))
+    citations = tuple(accounts.citation(i + 1, c.passage) for i, c in enumerate(chosen))
     if verdict is not None:
-        related = tuple(_citation(i + 1, c.passage) for i, c in enumerate(_related(choices)))
+        related = tuple(accounts.citation(i + 1, c.passage) for i, c in enumerate(choose.related(choices)))
         text = f"The indexed reports do not say {_restate(q.text)}. {verdict}"
         if related:
             text += "\n\nClosest passages (related material, not an answer):\n" + "\n".join(
@@ -105,8 +92,8 @@ def compose(
             not filters.source_types or kind in filters.source_types
         )
 
-    claims = _claims(chosen, citations, q.text, keep)
-    contested = _contested(chosen, claims)
+    claims = accounts.claims(chosen, citations, q.text, keep)
+    contested = accounts.contested(chosen, claims)
     silent = _silent(q, chosen)
     return Answer(
         question=q.text,
@@ -120,139 +107,12 @@ def compose(
     )
 
 
-# -- which passages may be cited, and in what order ------------------------------------------------
-
-
-def _allowed(p: Passage, filters: Filters, source: Wanted | None) -> bool:
-    """The passage passes the source filters: it is said by that source (or type), never matched by
-    a document's title."""
-    narrator = p.hit.doc.narrator
-    if (
-        source is not None
-        and not any(_said_by([source], a) for a in p.attributions)
-        and not (not p.attributions and speaks(source, narrator.name, narrator.source_type))
-    ):
-        return False
-    if (
-        filters.source_types
-        and not any(a.source_type in filters.source_types for a in p.attributions)
-        and not (not p.attributions and narrator.source_type in filters.source_types)
-    ):
-        return False
-    return True
-
-
-def asked_by(q: QuestionInfo) -> Callable[[Attribution], bool] | None:
-    """Whether an attribution is a source the question asks about (None: it asks about none)."""
-    asked = [wanted(h.text) for h in q.hints]
-    return (lambda a: _said_by(asked, a)) if asked else None
-
-
-def _said_by(asked: Sequence[Wanted], a: Attribution) -> bool:
-    return any(speaks(w, a.source_resolved, a.source_type) or speaks(w, a.source, a.source_type) for w in asked)
-
-
-def _choice(q: QuestionInfo, p: Passage, asked: Sequence[Wanted], unmet: list[str]) -> _Choice:
-    own = bool(asked) and (
-        any(_said_by(asked, a) for a in p.attributions)
-        or (
-            not p.attributions
-            and any(speaks(w, p.hit.doc.narrator.name, p.hit.doc.narrator.source_type) for w in asked)
-        )
-    )
-    answers = _holds_answer(q, p) and not unmet
-    score = p.relevance + (SOURCE_BONUS if own else 0.0) + (0.0 if answers else -0.15)
-    return _Choice(passage=p, score=score, answers=answers, asked=own, unmet=tuple(unmet))
-
-
-def _holds_answer(q: QuestionInfo, p: Passage) -> bool:
-    """It has what the question asks for: a figure for "how many" (not a date or a year), else the
-    kind of thing asked (a date for "when", a name for "who")."""
-    if q.asks == "number":
-        return bool(p.feature("figure"))
-    return bool(p.feature("kind"))
-
-
-def _select(choices: list[_Choice], *, k: int, q: QuestionInfo) -> list[_Choice]:
-    """The best passages, each a different span, no more than `k`, several sources before one
-    source twice: when the question asks about sources that speak on it, only their passages (one
-    for each source first); else those worth a share of the best, then other sources' answers."""
-    pool = sorted(choices, key=lambda c: -c.score)
-    if not pool:
-        return []
-    best = pool[0].score
-    top = max(c.passage.relevance for c in pool)
-    own = [c for c in pool if c.asked]
-    if own and max(c.passage.relevance for c in own) >= ASKED_SHARE * top:
-        pool = choices = own  # "What did the army say …": the army's own passages, not others'
-    chosen: list[_Choice] = []
-    used: dict[str, int] = {}
-    if len(q.hints) > 1:  # "what did the FMLN report, and how did the military respond?"
-        for h in q.hints:
-            w = wanted(h.text)
-            mine = next(
-                (
-                    c
-                    for c in pool
-                    if c.asked
-                    and any(_said_by([w], a) for a in c.passage.attributions)
-                    and c.score >= 0.5 * best
-                    and c not in chosen
-                ),
-                None,
-            )
-            if mine is not None and len(chosen) < k:
-                chosen.append(mine)
-                used[_speaker(mine.passage)] = used.get(_speaker(mine.passage), 0) + 1
-        pool = [c for c in pool if c not in chosen]
-    while pool and len(chosen) < k:
-        pool.sort(key=lambda c: -(c.score - 0.08 * used.get(_speaker(c.passage), 0)))
-        c = pool.pop(0)
-        if chosen and (c.score < MIN_SHARE * best or c.passage.relevance < MIN_SHARE * top):
-            continue
-        if any(_overlap(c.passage, o.passage) for o in chosen):
-            continue
-        chosen.append(c)
-        used[_speaker(c.passage)] = used.get(_speaker(c.passage), 0) + 1
-    for c in sorted(choices, key=lambda c: -c.passage.relevance):  # other sources' accounts of it
-        if len(chosen) >= k:
-            break
-        if (
-            c in chosen
-            or not (c.answers and c.passage.attributions)
-            or _speaker(c.passage) in used
-            or c.passage.relevance < OTHER_ACCOUNTS * top
-            or any(_overlap(c.passage, o.passage) for o in chosen)
-        ):
-            continue
-        chosen.append(c)
-        used[_speaker(c.passage)] = 1
-    return chosen
-
-
-def _overlap(a: Passage, b: Passage) -> bool:
-    return a.hit.doc.doc_id == b.hit.doc.doc_id and a.start < b.end and b.start < a.end
-
-
-def _speaker(p: Passage) -> str:
-    return p.attributions[0].source_resolved if p.attributions else p.hit.doc.narrator.name
-
-
-def _related(choices: list[_Choice], n: int = 3) -> list[_Choice]:
-    """The closest passages, the asked-about source's own first, each a different span."""
-    out: list[_Choice] = []
-    for c in sorted(choices, key=lambda c: (not c.asked, -c.passage.relevance)):
-        if len(out) < n and not any(_overlap(c.passage, o.passage) for o in out):
-            out.append(c)
-    return out
-
-
 # -- do the reports answer it? ----------------------------------------------------------------------
 
 
 def _verdict(
     q: QuestionInfo,
-    chosen: list[_Choice],
+    chosen: list[Choice],
     *,
     probability: float,
     model: AnswerModel | None,
@@ -285,13 +145,13 @@ def _verdict(
     return None
 
 
-def _silent(q: QuestionInfo, chosen: list[_Choice]) -> str | None:
+def _silent(q: QuestionInfo, chosen: list[Choice]) -> str | None:
     """Of several sources asked about, those none of whose passages answers ("… and how did the
     military respond?")."""
     quiet = [
         h.text
         for h in q.hints
-        if not any(c.answers and any(_said_by([wanted(h.text)], a) for a in c.passage.attributions) for c in chosen)
+        if not any(c.answers and any(said_by([wanted(h.text)], a) for a in c.passage.attributions) for c in chosen)
     ]
     return ", ".join(quiet) if quiet and len(quiet) < len(q.hints) else None
 
@@ -344,112 +204,7 @@ def _plain(text: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
 
 
-# -- what each source says ---------------------------------------------------------------------------
-
-
-def _citation(n: int, p: Passage) -> Citation:
-    c = p.hit.chunk
-    doc = p.hit.doc
-    a = p.attributions[0] if p.attributions else None
-    return Citation(
-        n=n,
-        doc_id=doc.doc_id,
-        title=doc.meta.title or doc.path,
-        path=doc.path,
-        page=c.page_at(p.start),
-        start=p.start,
-        end=p.end,
-        quote=p.text,
-        source=a.source_resolved if a else doc.narrator.name,
-        source_type=a.source_type if a else doc.narrator.source_type,
-        cue=a.cue if a else None,
-        stance=a.stance if a else "narration",
-        outlet=doc.meta.outlet,
-        date=doc.meta.date,
-        key=doc.key,
-    )
-
-
-def _claims(
-    chosen: list[_Choice], citations: tuple[Citation, ...], question: str, keep: Callable[[str, str], bool]
-) -> tuple[Claim, ...]:
-    """One claim per source, in the order the passages were chosen, with the figures in its words
-    that answer a "how many" question; of a passage, only the words of sources that `keep(name,
-    type)` (the filters) lets through, unless that leaves none."""
-    groups: dict[str, dict] = {}
-    for choice, cit in zip(chosen, citations):
-        p = choice.passage
-        chunk = p.hit.chunk
-        credited = list(p.attributions)
-        narrated = [
-            s
-            for s in p.sentences
-            if not any(a.sentence_start < s.end and a.sentence_end > s.start for a in p.attributions)
-        ]
-        parts: list[tuple[str, str, str, str | None, str, str]] = []
-        for a in credited:
-            text = chunk.text[max(a.sentence_start, p.start) - chunk.start : min(a.sentence_end, p.end) - chunk.start]
-            parts.append((a.source_resolved, a.source_type, a.stance, a.cue, text, a.source_resolved))
-        if narrated or not credited:
-            nar = p.hit.doc.narrator
-            for s in narrated or p.sentences:
-                parts.append(
-                    (
-                        nar.name,
-                        nar.source_type,
-                        "narration",
-                        None,
-                        chunk.text[s.start - chunk.start : s.end - chunk.start],
-                        nar.name,
-                    )
-                )
-        parts = [x for x in parts if keep(x[0], x[1])] or parts
-        for name, kind, stance, cue, text, key in parts:
-            g = groups.setdefault(
-                key, dict(source=name, source_type=kind, cue=cue, stance=stance, texts=[], citations=[], figures=[])
-            )
-            if text not in g["texts"]:
-                g["texts"].append(text)
-                for f in answering(text, question):
-                    if f not in g["figures"]:
-                        g["figures"].append(f)
-            if cit.n not in g["citations"]:
-                g["citations"].append(cit.n)
-    return tuple(
-        Claim(
-            source=g["source"],
-            source_type=g["source_type"],
-            cue=g["cue"],
-            stance=g["stance"],
-            text=" … ".join(g["texts"]),
-            citations=tuple(g["citations"]),
-            figures=tuple(g["figures"]),
-        )
-        for g in groups.values()
-    )
-
-
-def _contested(chosen: list[_Choice], claims: tuple[Claim, ...]) -> bool:
-    """Two or more sources answer the question differently: different figures, or one denies what
-    another asserts in passages that are about the question. Sources that agree, and statements
-    that do not answer it, are no dispute."""
-    top = max((c.passage.relevance for c in chosen), default=0.0)
-    answering = {i + 1 for i, c in enumerate(chosen) if c.answers}
-    central = {i + 1 for i, c in enumerate(chosen) if c.answers and c.passage.relevance >= MIN_SHARE * top}
-    speakers = [c for c in claims if c.stance != "narration" and set(c.citations) & answering]
-    figures = {_value(c.figures[0]) for c in speakers if c.figures}
-    if len([c for c in speakers if c.figures]) >= 2 and len(figures) >= 2:
-        return True
-    central_speakers = [c for c in speakers if set(c.citations) & central]
-    denies = {c.source for c in central_speakers if c.stance in _DENIAL}
-    asserts = {c.source for c in central_speakers if c.stance not in _DENIAL}
-    return bool(denies) and bool(asserts - denies)
-
-
-def _value(figure: str) -> str:
-    """A figure as a comparable value ("at least 20", "twenty" -> "20.0"; "dozens" stays a word)."""
-    v = value_of(figure)
-    return str(v) if v is not None else figure.lower().split()[-1].strip("\"“”’'")
+# -- the answer's text -----------------------------------------------------------------------------
 
 
 def _text(claims: tuple[Claim, ...], contested: bool, silent: str | None) -> str:

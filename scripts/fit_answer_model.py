@@ -49,7 +49,7 @@ from assistant.config import Settings, quiet_runtime  # noqa: E402
 quiet_runtime()
 
 from assistant import answer_model, relevance  # noqa: E402
-from assistant.compose import asked_by  # noqa: E402
+from assistant.choose import asked_by  # noqa: E402
 from assistant.pipeline import open_assistant  # noqa: E402
 from assistant.question import analyse_question  # noqa: E402
 from assistant.retrieve import retrieve  # noqa: E402
