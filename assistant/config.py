@@ -47,7 +47,7 @@ class Settings:
                      time per document stay bounded whatever the file's size
     chroma_connect_timeout, chroma_timeout  seconds to connect to a Chroma server, and to wait
                      for each answer (ASSISTANT_CHROMA_CONNECT_TIMEOUT, ASSISTANT_CHROMA_TIMEOUT)
-    candidates, hits, dense_pool  retrieval sizes (ASSISTANT_CANDIDATES, ASSISTANT_HITS, ASSISTANT_DENSE_POOL)
+    candidates, hits  retrieval sizes (ASSISTANT_CANDIDATES, ASSISTANT_HITS)
     rrf_k            the constant of reciprocal-rank fusion of the dense and keyword lists (ASSISTANT_RRF_K)
     lease_seconds    a writer's claim on the index lapses this long after its last renewal (renewed
                      every quarter of it; ASSISTANT_LEASE_SECONDS)
@@ -68,7 +68,6 @@ class Settings:
     overlap_tokens: int = 48  # at most this much of the previous chunk is repeated
     candidates: int = 40  # chunks taken from each retriever before fusion
     hits: int = 20  # chunks whose sentences are weighed as passages
-    dense_pool: int = 120  # the approximate search's pool, of which the `candidates` nearest are kept
     citations: int = 5  # default number of cited passages
     min_similarity: float = 0.25  # below this cosine similarity nothing counts as an answer
     pdf_timeout: float = 60.0  # seconds one PDF may take to parse
@@ -130,7 +129,6 @@ NUMBERS: dict[str, type] = {
     "chroma_timeout": float,
     "candidates": int,
     "hits": int,
-    "dense_pool": int,
     "rrf_k": int,
     "lease_seconds": float,
     "batch_chunks": int,

@@ -80,7 +80,6 @@ def collect(index: Path, questions: list[dict]) -> list[dict]:
             filters=Filters(),
             n=s.hits,
             candidates=s.candidates,
-            pool=s.dense_pool,
             rrf_k=s.rrf_k,
             vectors=a.dense_index(),
         )

@@ -36,7 +36,6 @@ def ask(question: str, *, assistant: Assistant, k: int | None = None, filters: F
         filters=filters,
         n=max(settings.hits, 3 * (k or settings.citations)),
         candidates=settings.candidates,
-        pool=settings.dense_pool,
         rrf_k=settings.rrf_k,
         vectors=assistant.dense_index(),
     )
