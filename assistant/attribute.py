@@ -2,21 +2,19 @@
 
 `find_attributions(sent)` returns the relations found in one sentence, as token-level `Found`
 records; resolving sources against the rest of the document happens in analyse.py.
-Rules: reporting and cognition verbs with a subject, passive agents ("was reported by X"),
-"according to X", participles ("…, stating …"; "quoted X as saying"), conjoined verbs sharing a
-subject, relative clauses ("…, which the authorities deny"), possessive speech nouns ("X's claim
-that …"), and speech artifacts as subjects ("The statement detailed …"). A cue inside another
-cue's content that only restates the speaker ("said he thinks") is left to the outer one, and
-source spans follow the PolNeAR guidelines (identifying modifiers in; datelines, focus adverbs and
-relative clauses that are attributions themselves out).
-Attitudes beyond speech are found by attitudes.py, spans measured by spans.py, tokens asked about
-by syntax.py; the words they look for are in lexicon.py.
+It runs the rules in order: attributions marked by layout ("WALLACE: …" transcripts, "“…” ― Carla
+Sanchez" signatures, here), then each token's cue: phrase and noun cues ("according to X", "in X's
+view", "X's claim that …") from phrasecues.py, stance predicates from attitudes.py, and verb cues
+("X said that …", passive agents, participles, relative clauses) from verbcues.py. A cue inside
+another cue's content that only restates the speaker ("said he thinks") is left to the outer one,
+and an attitude inside another attribution's content is that source's account of it.
+Spans are measured by spans.py (PolNeAR guidelines), tokens asked about by syntax.py; the words
+the rules look for are in lexicon.py.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from .attitudes import stance_predicate
@@ -24,15 +22,14 @@ from .lexicon import (
     COGNITION,
     CUE_NOUNS,
     FORMS,
-    IN_VIEW,
     INTENT_ADJECTIVES,
     LABELS,
-    NOT_SOURCES,
     PERSONAL,
     STANCE_ADJECTIVES,
 )
-from .spans import Found, make_found, outside_phrase, phrase_span
-from .syntax import dep_child, verb_lemma
+from .phrasecues import according_to, in_view, noun_cue
+from .spans import Found
+from .syntax import verb_lemma
 from .verbcues import verb_cue
 
 if TYPE_CHECKING:
@@ -158,67 +155,14 @@ def _structural(sent: Span) -> list[Found]:
 
 def _from_token(tok: Token, sent: Span) -> list[Found]:
     low = tok.lower_
-    if low == "according" and (to := dep_child(tok, "prep", "to")) is not None:
-        obj = dep_child(tok, "pobj") or dep_child(to, "pobj")
-        if obj is not None and obj.lower_ not in NOT_SOURCES:
-            phrase = (min(tok.i, to.i), max(t.i for t in obj.subtree))
-            content = outside_phrase(sent, phrase)
-            found = make_found(
-                obj, tok, sent, cue_tokens=[tok, to], stance="claim", content=content, rule="according_to"
-            )
-            text = sent.doc.text
-            comma = text.find(",", found.source_start, found.source_end)
-            if comma > 0 and tok.i - sent.start <= 2:
-                # "According to X, the move reeks of …": the source ends at the comma
-                found = replace(found, source_end=len(text[:comma].rstrip()))
-            return [found]
-    if low == "in" and (obj := dep_child(tok, "pobj")) is not None and obj.lower_ in IN_VIEW:
-        owner = dep_child(obj, "poss")
-        if owner is None and dep_child(obj, "det") is not None and (of := dep_child(obj, "prep", "of")) is not None:
-            owner = dep_child(of, "pobj")  # "in the view of X", not "in view of the fact"
-        if owner is not None:
-            content = outside_phrase(sent, (tok.i, max(t.i for t in obj.subtree)))
-            return [
-                make_found(owner, obj, sent, cue_tokens=[tok, obj], stance="claim", content=content, rule="in_view")
-            ]
+    if low == "according" and (found := according_to(tok, sent)):
+        return found
+    if low == "in" and (found := in_view(tok, sent)):
+        return found
     if tok.pos_ in ("NOUN", "PROPN") and low in CUE_NOUNS:
-        return _noun_cue(tok, sent)
+        return noun_cue(tok, sent)
     if tok.dep_ == "acomp" and low in STANCE_ADJECTIVES | INTENT_ADJECTIVES or tok.dep_ == "prep" and low == "against":
         return stance_predicate(tok, sent)
     if tok.tag_.startswith("VB") or tok.pos_ in ("VERB", "AUX") or (tok.dep_ == "ROOT" and low in FORMS):
         return verb_cue(tok, sent)
     return []
-
-
-def _noun_cue(noun: Token, sent: Span) -> list[Found]:
-    owner = dep_child(noun, "poss")
-    if owner is None:
-        for prep in (c for c in noun.children if c.dep_ == "prep" and c.lower_ in ("by", "from")):
-            owner = dep_child(prep, "pobj")
-            if owner is not None:
-                break
-    if owner is None or owner.lower_ in NOT_SOURCES:
-        return []
-    clause = next(
-        (
-            c
-            for c in noun.children
-            if c.dep_ in ("acl", "ccomp", "relcl") and any(g.dep_ == "mark" and g.lower_ == "that" for g in c.children)
-        ),
-        None,
-    )
-    if clause is None:
-        clause = next((c for c in noun.children if c.dep_ in ("acl", "ccomp")), None)
-    if clause is None:
-        return []
-    return [
-        make_found(
-            owner,
-            noun,
-            sent,
-            cue_tokens=[noun],
-            stance=CUE_NOUNS[noun.lower_],
-            content=phrase_span(clause),
-            rule="speech_noun",
-        )
-    ]
