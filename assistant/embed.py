@@ -140,7 +140,7 @@ class TorchEmbedder:
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         texts = list(texts)
         if self.threads == 1 or len(texts) <= self.batch_size:
-            return self._encode(texts)[0]
+            return self.encode_mini_batch(texts)[0]
         return self.submit(texts).result().vectors
 
     def submit(self, texts: Sequence[str], *, spans: Sequence[Sequence[tuple[int, int]]] | None = None) -> Future:
@@ -150,7 +150,7 @@ class TorchEmbedder:
         still running. Cancelling it drops those not yet started."""
         texts = list(texts)
         pool = self._threads()
-        batches = self._batches(texts)
+        batches = self.mini_batches(texts)
         result = np.empty((len(texts), self.dim), dtype=np.float32)
         pooled: list[np.ndarray] = [np.empty((0, self.dim), dtype=np.float32)] * len(texts)
         out: Future = Future()
@@ -158,7 +158,9 @@ class TorchEmbedder:
             out.set_result(Embedded(result, tuple(pooled) if spans is not None else ()))
             return out
         parts = [
-            pool.submit(self._encode, [texts[i] for i in idx], [spans[i] for i in idx] if spans is not None else None)
+            pool.submit(
+                self.encode_mini_batch, [texts[i] for i in idx], [spans[i] for i in idx] if spans is not None else None
+            )
             for idx in batches
         ]
         left = [len(parts)]
@@ -192,16 +194,26 @@ class TorchEmbedder:
         out.add_done_callback(stop)
         return out
 
-    def _batches(self, texts: list[str]) -> list[list[int]]:
+    def mini_batches(self, texts: list[str]) -> list[list[int]]:
         """Mini-batches (indices into `texts`), longest first by word pieces (the model reads at
         most `max_length`): a mini-batch is padded to its longest text, and sentence-transformers'
         own order (by characters) puts texts of rather different lengths together."""
+        pieces = [min(n, self.max_length) for n in self.word_pieces(texts)]
+        order = sorted(range(len(texts)), key=lambda i: -pieces[i])
+        return [order[b : b + self.batch_size] for b in range(0, len(order), self.batch_size)]
+
+    def word_pieces(self, texts: list[str]) -> list[int]:
+        """How many word pieces the model's tokenizer makes of each text (before the model's limit)."""
         pieces: list[int] = []
         with self._counting:  # counted 2,048 texts at a time: a long document's encodings
             for b in range(0, len(texts), 2048):  # are never all in memory at once
-                pieces += [min(len(e.ids), self.max_length) for e in self._counter.encode_batch(texts[b : b + 2048])]
-        order = sorted(range(len(texts)), key=lambda i: -pieces[i])
-        return [order[b : b + self.batch_size] for b in range(0, len(order), self.batch_size)]
+                pieces += [len(e.ids) for e in self._counter.encode_batch(texts[b : b + 2048])]
+        return pieces
+
+    @property
+    def model_copies(self) -> int:
+        """How many copies of the model the embedding threads have (one per thread, made on first use)."""
+        return len(self._copies)
 
     def _threads(self) -> ThreadPoolExecutor:
         """The embedding threads, and a model copy for each (made on first use)."""
@@ -217,7 +229,7 @@ class TorchEmbedder:
                 self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="assistant-embed")
             return self._pool
 
-    def _encode(
+    def encode_mini_batch(
         self, texts: list[str], spans: list[Sequence[tuple[int, int]]] | None = None
     ) -> tuple[np.ndarray, list[np.ndarray]]:
         """One mini-batch: its vectors (as `encode(..., normalize_embeddings=True)` gives them) and,

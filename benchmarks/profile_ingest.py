@@ -100,7 +100,9 @@ def main() -> None:
     for name in ("add_batch", "commit", "purge"):  # the store's batched writes, where present
         if hasattr(Store, name):
             setattr(Store, name, timed(f"chroma {name}", getattr(Store, name)))
-    TorchEmbedder._encode = timed("embedding mini-batches (summed over the embedding threads)", TorchEmbedder._encode)
+    TorchEmbedder.encode_mini_batch = timed(
+        "embedding mini-batches (summed over the embedding threads)", TorchEmbedder.encode_mini_batch
+    )
     OnnxEmbedder.embed = timed("embed", OnnxEmbedder.embed)
     Future.result = timed("waiting on a Future (spaCy worker, file reader, writing thread)", Future.result)
 

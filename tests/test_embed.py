@@ -31,7 +31,7 @@ def _encode(embedder: TorchEmbedder, texts: list[str]) -> np.ndarray:
 def _as_mini_batches(embedder: TorchEmbedder, texts: list[str]) -> np.ndarray:
     """What the embedder must give: each of its mini-batches encoded on its own, in text order."""
     want = np.empty((len(texts), embedder.dim), dtype=np.float32)
-    for idx in embedder._batches(texts):
+    for idx in embedder.mini_batches(texts):
         want[idx] = _encode(embedder, [texts[i] for i in idx])
     return want
 
@@ -42,7 +42,7 @@ def test_threads_give_the_vectors_of_one_encode_call_in_order(embedder: TorchEmb
     assert float(np.abs(got - _encode(embedder, TEXTS)).max()) < 1e-6  # float32 rounding, no more
     assert np.array_equal(got, _as_mini_batches(embedder, TEXTS))  # whatever thread ran which
     assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
-    assert len(embedder._copies) == 2  # each thread its own model (tokenizers are not thread-safe)
+    assert embedder.model_copies == 2  # each thread its own model (tokenizers are not thread-safe)
 
 
 def test_mini_batches_hold_texts_of_one_length_in_word_pieces(embedder: TorchEmbedder) -> None:
@@ -51,8 +51,8 @@ def test_mini_batches_hold_texts_of_one_length_in_word_pieces(embedder: TorchEmb
     plain, dense = "the army said that the town was quiet again " * 4, "S/2025/194 (1,234,567; 89.4%) Kidal-Gao " * 4
     width = max(len(plain), len(dense))
     texts = [t.ljust(width + 2 * i + k) for i in range(embedder.batch_size) for k, t in enumerate((plain, dense))]
-    pieces = [len(e.ids) for e in embedder._counter.encode_batch(texts)]
-    batches = embedder._batches(texts)
+    pieces = embedder.word_pieces(texts)
+    batches = embedder.mini_batches(texts)
     assert sorted(i for idx in batches for i in idx) == list(range(len(texts)))
     assert all(len(idx) <= embedder.batch_size for idx in batches)
     padded = sum(max(pieces[i] for i in idx) * len(idx) for idx in batches)
