@@ -195,7 +195,7 @@ def test_a_damaged_index_is_an_error_saying_how_to_rebuild_never_a_crash(damage,
         assert database.stat().st_size == 0  # never taken for a new, empty index
 
 
-def test_a_damaged_keyword_index_is_rebuilt_from_the_store(small_index, tmp_path, cache_dir):
+def test_a_damaged_keyword_index_or_chunk_vectors_are_rebuilt_from_the_store(small_index, tmp_path, cache_dir):
     index = copy_of(small_index, tmp_path)
     lexical = index / "assistant_lexical"
     reference = cli("ask", QUESTION, "--json", "--index", str(small_index), cache_dir=cache_dir)
@@ -209,6 +209,13 @@ def test_a_damaged_keyword_index_is_rebuilt_from_the_store(small_index, tmp_path
             path.stat().st_size > 0
             and cli("ask", QUESTION, "--json", "--index", str(index), cache_dir=cache_dir).stdout == p.stdout
         )
+    for damaged in ("vectors.npy", "ids.json"):  # the chunk vectors of the exact dense search, too
+        path = index / "assistant_lexical.vectors" / damaged
+        os.truncate(path, path.stat().st_size // 2)
+        p = cli("ask", QUESTION, "--json", "--index", str(index), cache_dir=cache_dir)
+        assert p.returncode == 0 and "Traceback" not in p.stderr, p.stderr[-2000:]
+        assert json.loads(p.stdout) == json.loads(reference.stdout)
+        assert path.stat().st_size > 0
     path = lexical / "bm25" / "params.index.json"
     if path.exists():
         path.write_text("{")
