@@ -369,7 +369,9 @@ def _serve(args: argparse.Namespace) -> dict:
                 t0 = time.perf_counter()
                 ask(q, assistant=a, filters=f)
                 times[kind].append((time.perf_counter() - t0) * 1000)
-    # the parts of one ask: query embedding, dense search, keyword search
+    # the parts of one ask: query embedding, dense search (the exact search of the chunk vectors, as
+    # ask does it), keyword search
+    from assistant import dense as dense_index
     from assistant import lexical
 
     emb, dense, kw = [], [], []
@@ -377,7 +379,7 @@ def _serve(args: argparse.Namespace) -> dict:
         t0 = time.perf_counter()
         v = a.query_embedder().embed([q])[0]
         t1 = time.perf_counter()
-        a.store.query(v, n=settings.candidates, where=None)
+        dense_index.search(a.dense_index(), v, n=settings.candidates)
         t2 = time.perf_counter()
         lexical.search(a.lexical_index(), q, n=settings.candidates, weights=None)
         t3 = time.perf_counter()
