@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from .lexicon import FOLLOWUP_SPEECH_FORMS, alternation
 from .question import analyse_question
 from .sources import source_type
-from .types import Answer, SourceType
+from .types import PARTY_TYPES, Answer, SourceType
 
 SPEECH = alternation(FOLLOWUP_SPEECH_FORMS)
 _LEAD = re.compile(r"^\s*(?:(?:and|but|also|so|ok(?:ay)?|then|now|what's more)\b[\s,]*)+", re.I)
@@ -177,7 +177,7 @@ def _group(base: str, last: Answer | None) -> str | None:
         return "the " + q.source if q.source[:1].islower() else q.source
     if last is not None:
         for c in last.claims:
-            if c.stance != "narration" and c.source_type in ("armed group", "military", "government", "police"):
+            if c.stance != "narration" and c.source_type in PARTY_TYPES:
                 return re.split(r"\s*[(,]", c.source)[0]
     return None
 

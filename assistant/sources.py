@@ -11,7 +11,7 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from .types import SourceType
+from .types import PARTY_TYPES, SourceType
 
 if TYPE_CHECKING:
     from .types import Attribution
@@ -333,5 +333,5 @@ def looks_like_person(core: str, kind: str = "other") -> bool:
         2 <= len(capital) <= 4
         and len(capital) == len(words)
         and not _ORG_WORDS.search(core)
-        and kind in ("other", "armed group", "government", "military", "police")
+        and (kind == "other" or kind in PARTY_TYPES)
     )

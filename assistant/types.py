@@ -26,6 +26,8 @@ SourceType = Literal[
 ]
 # Every source type, in the order the filters offer them.
 SOURCE_TYPES: tuple[SourceType, ...] = get_args(SourceType)
+# The sides of a conflict: the types whose statements are the disputed accounts of it.
+PARTY_TYPES: tuple[SourceType, ...] = ("armed group", "military", "government", "police")
 
 
 def type_key(source_type: str) -> str:
