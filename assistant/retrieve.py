@@ -38,7 +38,7 @@ def retrieve(
     `candidates` nearest by an exact search of `vectors` (the chunks of `lex`, in its order), ties
     broken by chunk id; Chroma's approximate graph, which each process rebuilds in its own way, is
     not asked."""
-    if lex is not None and vectors.ids != lex.ids:
+    if lex is not None and vectors.ids is not lex.ids and vectors.ids != lex.ids:  # the snapshot shares one list
         raise ValueError("the chunk vectors and the keyword index are of different snapshots")
     weights = keyword_mask(lex, filters, docs) if lex is not None else None
     dense = exact_nearest(vectors, vector, n=candidates, allowed=weights > 0 if weights is not None else None)

@@ -4,7 +4,7 @@ readers answer from (the complete documents and the keyword index of one generat
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -117,7 +117,7 @@ class Assistant:
                 dense.save(vectors, self.dense_dir)
             except OSError:
                 pass
-        self._lex, self._dense = lex, vectors
+        self._lex, self._dense = lex, replace(vectors, ids=lex.ids)  # one list: retrieve compares them by identity
         self._generation = gen
 
     def reload(self) -> None:
